@@ -1,0 +1,15 @@
+/**
+ * The `retrace` command tree. Each capability registers its subcommands from its own file
+ * (`src/cli/<capability>.ts` exporting `register(program)`), so adding one touches this file by a
+ * line.
+ */
+import { Command } from 'commander';
+
+export function buildProgram(): Command {
+  const program = new Command('retrace')
+    .description('Reverse-engineer how a repository was built, as trajectories for training.')
+    .version('0.1.0')
+    .showHelpAfterError();
+  // Subcommands register here, one line each:
+  return program;
+}
