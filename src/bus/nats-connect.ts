@@ -1,0 +1,131 @@
+/**
+ * Connecting to NATS: several servers, user/password, token, credentials file, TLS; connection
+ * loss and reconnects are logged; failures become BusErrors that say what went wrong without
+ * leaking secrets.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+  type NodeConnectionOptions,
+} from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { redactString } from '../log/logger.ts';
+import { BusError } from './errors.ts';
+
+export interface NatsConnectOptions {
+  /** One URL or several (`nats://host:4222`); the client fails over between them. */
+  servers: string | string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** Path of a `.creds` file (JWT + NKey seed). */
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** Client name shown by the server's monitoring. */
+  name?: string;
+  /** Reconnect attempts after a loss; -1 (forever) by default. */
+  maxReconnectAttempts?: number;
+  reconnectTimeWaitMs?: number;
+  /** Connect timeout; 5 s by default. */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+/** The server could not be reached, or refused our credentials. */
+export class ConnectFailedError extends BusError {
+  override name = 'ConnectFailedError';
+  constructor(
+    readonly servers: string[],
+    readonly reason: 'unreachable' | 'authentication' | 'tls' | 'other',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+function classify(err: unknown): ConnectFailedError['reason'] {
+  const text = `${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;
+  if (/authori[sz]ation|authentication|auth/i.test(text)) return 'authentication';
+  if (/tls|certificate|ssl/i.test(text)) return 'tls';
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timeout|connection refused|CONNECTION_REFUSED/i.test(text)) return 'unreachable';
+  return 'other';
+}
+
+export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnection> {
+  const servers = Array.isArray(opts.servers) ? opts.servers : [opts.servers];
+  if (servers.length === 0) throw new ConnectFailedError([], 'other', 'no NATS server URL given');
+  const options: NodeConnectionOptions = {
+    servers,
+    maxReconnectAttempts: opts.maxReconnectAttempts ?? -1,
+    reconnectTimeWait: opts.reconnectTimeWaitMs ?? 500,
+    timeout: opts.timeoutMs ?? 5000,
+    name: opts.name ?? 'retrace',
+  };
+  if (opts.user !== undefined) options.user = opts.user;
+  if (opts.pass !== undefined) options.pass = opts.pass;
+  if (opts.token !== undefined) options.token = opts.token;
+  if (opts.credsFile) {
+    let creds: Uint8Array;
+    try {
+      creds = readFileSync(opts.credsFile);
+    } catch (err) {
+      throw new ConnectFailedError(servers, 'authentication', `cannot read credentials file ${opts.credsFile}: ${(err as Error).message}`, { cause: err });
+    }
+    options.authenticator = credsAuthenticator(creds);
+  }
+  if (opts.tls) {
+    const tls: NonNullable<NodeConnectionOptions['tls']> = {};
+    if (opts.tls.caFile) tls.caFile = opts.tls.caFile;
+    if (opts.tls.certFile) tls.certFile = opts.tls.certFile;
+    if (opts.tls.keyFile) tls.keyFile = opts.tls.keyFile;
+    options.tls = tls;
+  }
+  const shown = servers.map(redactString).join(', ');
+  let nc: NatsConnection;
+  try {
+    nc = await connect(options);
+  } catch (err) {
+    const reason = classify(err);
+    const what =
+      reason === 'authentication'
+        ? 'refused the credentials'
+        : reason === 'unreachable'
+          ? 'is unreachable'
+          : reason === 'tls'
+            ? 'failed the TLS handshake'
+            : 'refused the connection';
+    throw new ConnectFailedError(servers, reason, `NATS at ${shown} ${what}: ${redactString((err as Error).message)}`, {
+      cause: err,
+    });
+  }
+  watchStatus(nc, opts.logger);
+  return nc;
+}
+
+function watchStatus(nc: NatsConnection, log: Logger | undefined): void {
+  if (!log) return;
+  void (async () => {
+    for await (const s of nc.status()) {
+      const server = 'server' in s ? redactString(String(s.server)) : undefined;
+      switch (s.type) {
+        case 'disconnect':
+          log.warn({ server }, 'NATS connection lost');
+          break;
+        case 'reconnect':
+          log.info({ server }, 'NATS reconnected');
+          break;
+        case 'reconnecting':
+          log.debug('NATS reconnecting');
+          break;
+        case 'error':
+          log.error({ error: redactString(String((s as { error?: unknown }).error)) }, 'NATS error');
+          break;
+        default:
+          log.debug({ status: s.type }, 'NATS status');
+      }
+    }
+  })().catch(() => {});
+}

@@ -1,0 +1,42 @@
+/**
+ * W3C trace context (`traceparent: 00-<trace-id>-<span-id>-<flags>`). Every message is its own
+ * span: a message sent in the course of handling another carries the same trace id, a new span
+ * id, and its parent's span id in `retrace-parent-span`, so a run's messages form a tree that can
+ * be followed across processes and exported to OpenTelemetry.
+ */
+import { randomBytes } from 'node:crypto';
+
+const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  flags: string;
+}
+
+export function parseTraceparent(value: string | undefined): TraceContext | undefined {
+  if (!value) return undefined;
+  const m = TRACEPARENT_RE.exec(value.trim());
+  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
+  return { traceId: m[1]!, spanId: m[2]!, flags: m[3]! };
+}
+
+export function formatTraceparent(ctx: TraceContext): string {
+  return `00-${ctx.traceId}-${ctx.spanId}-${ctx.flags}`;
+}
+
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** A new root span in a new trace. */
+export function newTrace(): TraceContext {
+  return { traceId: randomBytes(16).toString('hex'), spanId: newSpanId(), flags: '01' };
+}
+
+/** A child span of `parent` (a traceparent string), or a new trace when it is absent or invalid. */
+export function childSpan(parent: string | undefined): { ctx: TraceContext; parentSpanId?: string } {
+  const p = parseTraceparent(parent);
+  if (!p) return { ctx: newTrace() };
+  return { ctx: { traceId: p.traceId, spanId: newSpanId(), flags: p.flags }, parentSpanId: p.spanId };
+}
