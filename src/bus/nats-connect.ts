@@ -54,9 +54,44 @@ function classify(err: unknown): ConnectFailedError['reason'] {
   return 'other';
 }
 
+/**
+ * Takes credentials out of server URLs (`nats://user:pass@host`, `nats://token@host`): the client
+ * is given them as options, and URLs without secrets are what gets logged.
+ */
+export function splitCredentials(urls: string[]): { servers: string[]; user?: string; pass?: string; token?: string } {
+  const out: { servers: string[]; user?: string; pass?: string; token?: string } = { servers: [] };
+  for (const raw of urls) {
+    const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `nats://${raw}`;
+    let u: URL;
+    try {
+      u = new URL(withScheme);
+    } catch (err) {
+      throw new ConnectFailedError([redactString(raw)], 'other', `not a server URL: ${redactString(raw)}`, { cause: err });
+    }
+    if (u.username) {
+      const name = decodeURIComponent(u.username);
+      if (u.password) {
+        out.user ??= name;
+        out.pass ??= decodeURIComponent(u.password);
+      } else {
+        out.token ??= name;
+      }
+      u.username = '';
+      u.password = '';
+    }
+    out.servers.push(u.toString().replace(/\/$/, ''));
+  }
+  return out;
+}
+
 export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnection> {
-  const servers = Array.isArray(opts.servers) ? opts.servers : [opts.servers];
+  const split = splitCredentials(Array.isArray(opts.servers) ? opts.servers : [opts.servers]);
+  const servers = split.servers;
   if (servers.length === 0) throw new ConnectFailedError([], 'other', 'no NATS server URL given');
+  opts = { ...opts };
+  if (split.user !== undefined) opts.user ??= split.user;
+  if (split.pass !== undefined) opts.pass ??= split.pass;
+  if (split.token !== undefined) opts.token ??= split.token;
   const options: NodeConnectionOptions = {
     servers,
     maxReconnectAttempts: opts.maxReconnectAttempts ?? -1,

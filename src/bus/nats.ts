@@ -48,11 +48,11 @@ export function mapNatsError(err: unknown, subject: string, timeoutMs: number): 
     if (e instanceof nats.ClosedConnectionError || e instanceof nats.DrainingConnectionError) {
       return new ConnectionClosedError(`connection closed during request on ${subject}`, { cause: err });
     }
-    if (e instanceof nats.RequestError && /disconnect/i.test(e.message)) {
+    if (e instanceof nats.RequestError && /disconnect|connection|closed/i.test(e.message)) {
       return new ConnectionClosedError(`connection lost during request on ${subject}`, { cause: err });
     }
   }
-  return err instanceof Error ? err : new BusError(String(err));
+  return new BusError(`request on ${subject} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 export class NatsBus implements Bus {
