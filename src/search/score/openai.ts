@@ -1,0 +1,352 @@
+/**
+ * The OpenAI-compatible scorer, for GPU scoring nodes (vLLM, SGLang, any server with prompt
+ * log-probs), through the official `openai` client on `POST /v1/completions`.
+ *
+ * Two request shapes (openai-wire.ts):
+ * - `prompt_logprobs` (vLLM's extra parameter, sent as an extra body field): we tokenize the
+ *   context and the full prompt with the server's `/tokenize`, send the full prompt as token ids with
+ *   `max_tokens: 1`, and read each target token's log-prob under its own id. The target starts where
+ *   the two tokenizations part (a token straddling the boundary counts as the target's).
+ * - `echo: true` + `logprobs` (classic): we send text and cut the target by `text_offset`.
+ * `auto` (the default) tries the first and falls back to the second, per endpoint; a server that
+ * gives neither (llama.cpp's) gets an UnsupportedServerError that says so.
+ *
+ * Several prompts go in one request (`batchSize`); each endpoint has a concurrency limit; 429, 5xx,
+ * connection errors, timeouts and malformed bodies are retried with exponential backoff and jitter
+ * (honouring Retry-After), then the next endpoint is tried; results are cached in an LRU keyed by
+ * (model, context, target). The client's own retries are off: this file owns the policy.
+ * Note: vLLM does not reuse its prefix cache for requests that ask for prompt log-probs, so every
+ * call pays a full prefill: keep prompts short.
+ */
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import OpenAI from 'openai';
+import pLimit, { type LimitFunction } from 'p-limit';
+import {
+  ScorerAuthError,
+  ScorerBadResponseError,
+  ScorerError,
+  ScorerRateLimitedError,
+  ScorerUnreachableError,
+  UnsupportedServerError,
+} from './errors.ts';
+import { choicesByPrompt, codePoints, commonPrefix, fromEcho, fromPromptLogprobs, TokenizeResponse } from './openai-wire.ts';
+import type { ScoreItem, ScoreOptions, ScoreResult, Scorer } from './types.ts';
+
+export type PromptLogprobMode = 'auto' | 'prompt_logprobs' | 'echo';
+
+export interface EndpointConfig {
+  /** Base URL of the OpenAI API, e.g. `http://gpu1:8000/v1`. */
+  baseURL: string;
+  apiKey?: string;
+}
+
+export interface OpenAIScorerOptions {
+  model: string;
+  /** Tried in turn (starting at a rotating one) until one answers. */
+  endpoints: ReadonlyArray<string | EndpointConfig>;
+  /** Default API key for endpoints without their own; `EMPTY` when none (vLLM's convention). */
+  apiKey?: string;
+  mode?: PromptLogprobMode;
+  /** Prompts per request; 16 by default. */
+  batchSize?: number;
+  /** Requests in flight per endpoint; 4 by default. */
+  concurrency?: number;
+  /** Retries per endpoint after the first attempt; 3 by default. */
+  retries?: number;
+  /** Backoff before retry k (0-based): min(maxMs, baseMs * 2^k), half of it jittered. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Per HTTP request; 60 s by default. */
+  timeoutMs?: number;
+  /** Results kept in the LRU cache; 10 000 by default, 0 for none. */
+  cacheSize?: number;
+  /** Injected for tests: jitter source and sleep. */
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+interface Endpoint {
+  readonly name: string;
+  readonly root: string;
+  readonly client: OpenAI;
+  readonly limit: LimitFunction;
+  mode: PromptLogprobMode;
+}
+
+export interface OpenAIScorerStats {
+  requests: number;
+  retries: number;
+  failovers: number;
+  cacheHits: number;
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+function cacheKey(model: string, item: ScoreItem): string {
+  return createHash('sha256')
+    .update(`${model.length}:${model}|${item.context.length}:`)
+    .update(item.context)
+    .update('|')
+    .update(item.target)
+    .digest('base64');
+}
+
+/** Error of one attempt, classified, and whether trying again (here or elsewhere) may help. */
+function classify(err: unknown, endpoint: string): { error: ScorerError; retry: boolean; retryAfterMs?: number } {
+  if (err instanceof ScorerError) {
+    return { error: err, retry: err instanceof ScorerBadResponseError && !(err instanceof UnsupportedServerError) };
+  }
+  if (err instanceof OpenAI.APIConnectionError) {
+    return { error: new ScorerUnreachableError(`${endpoint}: ${err.message}`, { endpoint, cause: err }), retry: true };
+  }
+  if (err instanceof OpenAI.APIError) {
+    const status = err.status ?? 0;
+    if (status === 429) {
+      const after = Number(err.headers?.get('retry-after'));
+      const out: { error: ScorerError; retry: boolean; retryAfterMs?: number } = {
+        error: new ScorerRateLimitedError(`${endpoint}: rate limited (429)`, { endpoint, cause: err }),
+        retry: true,
+      };
+      if (Number.isFinite(after) && after >= 0) out.retryAfterMs = after * 1000;
+      return out;
+    }
+    if (status === 401 || status === 403) {
+      return { error: new ScorerAuthError(`${endpoint}: the server refused the API key (${status})`, { endpoint, cause: err }), retry: false };
+    }
+    if (status >= 500 || status === 408) {
+      return { error: new ScorerUnreachableError(`${endpoint}: server error ${status}`, { endpoint, cause: err }), retry: true };
+    }
+    return { error: new ScorerBadResponseError(`${endpoint}: ${status} ${err.message}`, { endpoint, cause: err }), retry: false };
+  }
+  // A body that is not JSON (SyntaxError from the client) or anything else unexpected.
+  const message = err instanceof Error ? err.message : String(err);
+  return { error: new ScorerBadResponseError(`${endpoint}: unreadable response: ${message}`, { endpoint, cause: err }), retry: true };
+}
+
+/** The error reported when every endpoint failed: the most telling kind wins. */
+const SEVERITY = [ScorerAuthError, UnsupportedServerError, ScorerBadResponseError, ScorerRateLimitedError, ScorerUnreachableError];
+
+function worst(errors: ScorerError[]): ScorerError {
+  for (const kind of SEVERITY) {
+    const hit = errors.find((e) => e instanceof kind);
+    if (hit) return hit;
+  }
+  return errors[errors.length - 1]!;
+}
+
+export class OpenAIScorer implements Scorer {
+  readonly model: string;
+  readonly stats: OpenAIScorerStats = { requests: 0, retries: 0, failovers: 0, cacheHits: 0 };
+  private readonly endpoints: Endpoint[];
+  private readonly cache: LRUCache<string, ScoreResult> | undefined;
+  private readonly batchSize: number;
+  private readonly retries: number;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private next = 0;
+  /** Token ids by (endpoint, text): contexts recur across items (the baseline, sibling reasoning). */
+  private readonly tokenCache = new LRUCache<string, number[]>({ max: 4096 });
+
+  constructor(opts: OpenAIScorerOptions) {
+    if (opts.endpoints.length === 0) throw new RangeError('OpenAIScorer needs at least one endpoint');
+    this.model = opts.model;
+    this.batchSize = Math.max(1, opts.batchSize ?? 16);
+    this.retries = Math.max(0, opts.retries ?? 3);
+    this.baseMs = opts.backoff?.baseMs ?? 250;
+    this.maxMs = opts.backoff?.maxMs ?? 8000;
+    this.random = opts.random ?? Math.random;
+    this.sleep = opts.sleep ?? defaultSleep;
+    const cacheSize = opts.cacheSize ?? 10_000;
+    this.cache = cacheSize > 0 ? new LRUCache({ max: cacheSize }) : undefined;
+    this.endpoints = opts.endpoints.map((e) => {
+      const config = typeof e === 'string' ? { baseURL: e } : e;
+      const baseURL = config.baseURL.replace(/\/+$/, '');
+      return {
+        name: baseURL,
+        root: baseURL.replace(/\/v1$/, ''),
+        client: new OpenAI({
+          baseURL,
+          apiKey: config.apiKey ?? opts.apiKey ?? 'EMPTY',
+          maxRetries: 0,
+          timeout: opts.timeoutMs ?? 60_000,
+        }),
+        limit: pLimit(Math.max(1, opts.concurrency ?? 4)),
+        mode: opts.mode ?? 'auto',
+      };
+    });
+  }
+
+  async scoreBatch(items: readonly ScoreItem[], opts: ScoreOptions = {}): Promise<ScoreResult[]> {
+    const results = new Array<ScoreResult | undefined>(items.length);
+    const pending = new Map<string, { item: ScoreItem; at: number[] }>();
+    items.forEach((item, at) => {
+      if (item.target === '') {
+        results[at] = { logprob: 0, tokenLogprobs: [], tokens: [] };
+        return;
+      }
+      const key = cacheKey(this.model, item);
+      const hit = this.cache?.get(key);
+      if (hit) {
+        this.stats.cacheHits++;
+        results[at] = hit;
+        return;
+      }
+      const entry = pending.get(key);
+      if (entry) entry.at.push(at);
+      else pending.set(key, { item, at: [at] });
+    });
+    const work = [...pending.entries()];
+    const chunks: Array<typeof work> = [];
+    for (let k = 0; k < work.length; k += this.batchSize) chunks.push(work.slice(k, k + this.batchSize));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const scored = await this.scoreWithFailover(chunk.map(([, e]) => e.item), opts.signal);
+        chunk.forEach(([key, entry], k) => {
+          const r = scored[k]!;
+          this.cache?.set(key, r);
+          for (const at of entry.at) results[at] = r;
+        });
+      }),
+    );
+    return results as ScoreResult[];
+  }
+
+  async close(): Promise<void> {
+    this.cache?.clear();
+    this.tokenCache.clear();
+  }
+
+  private async scoreWithFailover(items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+    const start = this.next++ % this.endpoints.length;
+    const errors: ScorerError[] = [];
+    for (let k = 0; k < this.endpoints.length; k++) {
+      const endpoint = this.endpoints[(start + k) % this.endpoints.length]!;
+      if (k > 0) this.stats.failovers++;
+      try {
+        return await this.scoreWithRetries(endpoint, items, signal);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        errors.push(err instanceof ScorerError ? err : classify(err, endpoint.name).error);
+      }
+    }
+    const error = worst(errors);
+    if (errors.length > 1) error.message += ` (every endpoint failed: ${errors.map((e) => `${e.name} at ${e.endpoint}`).join('; ')})`;
+    throw error;
+  }
+
+  private async scoreWithRetries(endpoint: Endpoint, items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await endpoint.limit(() => this.scoreOnce(endpoint, items, signal));
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        const { error, retry, retryAfterMs } = classify(err, endpoint.name);
+        if (!retry || attempt >= this.retries) throw error;
+        this.stats.retries++;
+        const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** attempt);
+        const delay = Math.max(retryAfterMs ?? 0, ceiling / 2 + (this.random() * ceiling) / 2);
+        await this.sleep(delay, signal);
+      }
+    }
+  }
+
+  private async scoreOnce(endpoint: Endpoint, items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+    if (endpoint.mode === 'echo') return this.scoreEcho(endpoint, items, signal);
+    if (endpoint.mode === 'prompt_logprobs') return this.scorePromptLogprobs(endpoint, items, signal);
+    try {
+      const out = await this.scorePromptLogprobs(endpoint, items, signal);
+      endpoint.mode = 'prompt_logprobs';
+      return out;
+    } catch (err) {
+      if (!(err instanceof UnsupportedServerError)) throw err;
+      const out = await this.scoreEcho(endpoint, items, signal);
+      endpoint.mode = 'echo';
+      return out;
+    }
+  }
+
+  private async tokenize(endpoint: Endpoint, text: string, signal?: AbortSignal): Promise<number[]> {
+    const key = createHash('sha256').update(endpoint.root).update('|').update(text).digest('base64');
+    const cached = this.tokenCache.get(key);
+    if (cached) return cached;
+    const tokens = await this.tokenizeRemote(endpoint, text, signal);
+    this.tokenCache.set(key, tokens);
+    return tokens;
+  }
+
+  private async tokenizeRemote(endpoint: Endpoint, text: string, signal?: AbortSignal): Promise<number[]> {
+    this.stats.requests++;
+    let body: unknown;
+    try {
+      body = await endpoint.client.post(`${endpoint.root}/tokenize`, {
+        body: { model: this.model, prompt: text, add_special_tokens: true },
+        signal: signal ?? null,
+      });
+    } catch (err) {
+      if (err instanceof OpenAI.NotFoundError) {
+        throw new UnsupportedServerError(`${endpoint.name}: no /tokenize endpoint, so prompt_logprobs cannot be aligned`, { endpoint: endpoint.name, cause: err });
+      }
+      throw err;
+    }
+    const parsed = TokenizeResponse.safeParse(body);
+    if (!parsed.success) throw new ScorerBadResponseError(`${endpoint.name}: malformed /tokenize response`, { endpoint: endpoint.name, cause: parsed.error });
+    if (parsed.data.tokens.length === 0 && text.length > 0) {
+      throw new UnsupportedServerError(`${endpoint.name}: /tokenize returned no tokens (not a vLLM/SGLang tokenizer endpoint)`, { endpoint: endpoint.name });
+    }
+    return parsed.data.tokens;
+  }
+
+  private async scorePromptLogprobs(endpoint: Endpoint, items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+    const tokenized = await Promise.all(
+      items.map(async (item) => {
+        const [context, full] = await Promise.all([
+          item.context === '' ? Promise.resolve<number[]>([]) : this.tokenize(endpoint, item.context, signal),
+          this.tokenize(endpoint, item.context + item.target, signal),
+        ]);
+        return { full, from: commonPrefix(context, full) };
+      }),
+    );
+    this.stats.requests++;
+    // vLLM's extra parameter travels as an extra body field (the client sends unknown fields as-is).
+    const params: OpenAI.CompletionCreateParamsNonStreaming & { prompt_logprobs: number } = {
+      model: this.model,
+      prompt: tokenized.map((t) => t.full),
+      max_tokens: 1,
+      temperature: 0,
+      prompt_logprobs: 1,
+    };
+    const body: unknown = await endpoint.client.completions.create(params, { signal: signal ?? null });
+    const choices = choicesByPrompt(body, items.length, endpoint.name);
+    return choices.map((choice, k) => fromPromptLogprobs(choice, tokenized[k]!.full, tokenized[k]!.from, endpoint.name));
+  }
+
+  private async scoreEcho(endpoint: Endpoint, items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+    this.stats.requests++;
+    const body: unknown = await endpoint.client.completions.create(
+      {
+        model: this.model,
+        prompt: items.map((item) => item.context + item.target),
+        echo: true,
+        logprobs: 1,
+        max_tokens: 1,
+        temperature: 0,
+      },
+      { signal: signal ?? null },
+    );
+    const choices = choicesByPrompt(body, items.length, endpoint.name);
+    return choices.map((choice, k) => {
+      const item = items[k]!;
+      return fromEcho(choice, codePoints(item.context + item.target), codePoints(item.target), endpoint.name);
+    });
+  }
+}
