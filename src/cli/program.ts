@@ -4,6 +4,7 @@
  * line.
  */
 import { Command } from 'commander';
+import { register as registerScore } from './score.ts';
 
 export function buildProgram(): Command {
   const program = new Command('retrace')
@@ -11,5 +12,6 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   // Subcommands register here, one line each:
+  registerScore(program);
   return program;
 }
