@@ -1,0 +1,108 @@
+/**
+ * The graphology graph of a repository: file, symbol and external-package nodes; `imports` edges
+ * (file -> file, file -> external), `defines` (file -> top-level symbol), `contains` (symbol ->
+ * nested symbol) and `references` (file -> symbol of another file). A multigraph, because a file
+ * can both import a file and reference its symbols; each edge has a stable key
+ * `<kind>:<source>-><target>`.
+ */
+import { MultiDirectedGraph } from 'graphology';
+import { externalId, fileId } from './ids.ts';
+import { resolveReferences } from './references.ts';
+import type { RepoData } from './repo-data.ts';
+import { type SymbolInfo, symbolsOf } from './symbols.ts';
+import type { DefinitionKind, ImportKind, LanguageId, SkipReason } from './types.ts';
+
+export type NodeAttributes =
+  | { type: 'file'; path: string; language: LanguageId | null; size: number; parseError?: boolean; skipped?: SkipReason }
+  | { type: 'symbol'; file: string; name: string; qualifiedName: string; kind: DefinitionKind; startLine: number; endLine: number; signature: string }
+  | { type: 'external'; name: string };
+
+export type EdgeAttributes =
+  | { type: 'imports'; kinds: ImportKind[]; lines: number[] }
+  | { type: 'defines' }
+  | { type: 'contains' }
+  | { type: 'references'; count: number };
+
+export type RepoMultiGraph = MultiDirectedGraph<NodeAttributes, EdgeAttributes>;
+
+export interface BuiltGraph {
+  graph: RepoMultiGraph;
+  symbolsByFile: Map<string, SymbolInfo[]>;
+  /** Internal import edges: file -> files it imports (sorted). */
+  importsOf: Map<string, string[]>;
+  /** Reverse of importsOf. */
+  importedBy: Map<string, string[]>;
+  /** file -> (file whose symbols it references -> total reference count). */
+  referencesOf: Map<string, Map<string, number>>;
+}
+
+export function buildGraph(data: RepoData): BuiltGraph {
+  const graph: RepoMultiGraph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
+  for (const f of data.files) {
+    const facts = data.facts.get(f.path);
+    const attrs: NodeAttributes = { type: 'file', path: f.path, language: f.language, size: f.size };
+    if (facts?.parseError) attrs.parseError = true;
+    graph.addNode(fileId(f.path), attrs);
+  }
+  for (const s of data.skipped) {
+    if (s.path.endsWith('/') || s.reason.startsWith('symlink') || graph.hasNode(fileId(s.path))) continue;
+    graph.addNode(fileId(s.path), { type: 'file', path: s.path, language: null, size: 0, skipped: s.reason });
+  }
+
+  const symbolsByFile = new Map<string, SymbolInfo[]>();
+  for (const [path, facts] of data.facts) {
+    const syms = symbolsOf(path, facts.definitions);
+    symbolsByFile.set(path, syms);
+    for (const s of syms) {
+      graph.addNode(s.id, { type: 'symbol', file: s.file, name: s.name, qualifiedName: s.qualifiedName, kind: s.kind, startLine: s.startLine, endLine: s.endLine, signature: s.signature });
+      if (s.parent) graph.addDirectedEdgeWithKey(`contains:${s.parent}->${s.id}`, s.parent, s.id, { type: 'contains' });
+      else graph.addDirectedEdgeWithKey(`defines:${fileId(path)}->${s.id}`, fileId(path), s.id, { type: 'defines' });
+    }
+  }
+
+  const importSets = new Map<string, Set<string>>();
+  for (const imp of data.imports) {
+    let target: string;
+    if (imp.target !== undefined) {
+      if (imp.target === imp.from) continue;
+      target = fileId(imp.target);
+      let set = importSets.get(imp.from);
+      if (!set) importSets.set(imp.from, (set = new Set()));
+      set.add(imp.target);
+    } else if (imp.external !== undefined) {
+      target = externalId(imp.external);
+      if (!graph.hasNode(target)) graph.addNode(target, { type: 'external', name: imp.external });
+    } else continue;
+    const source = fileId(imp.from);
+    const key = `imports:${source}->${target}`;
+    const existing = graph.hasEdge(key) ? graph.getEdgeAttributes(key) : undefined;
+    if (existing && existing.type === 'imports') {
+      if (!existing.kinds.includes(imp.spec.kind)) existing.kinds.push(imp.spec.kind);
+      existing.lines.push(imp.spec.line);
+    } else graph.addDirectedEdgeWithKey(key, source, target, { type: 'imports', kinds: [imp.spec.kind], lines: [imp.spec.line] });
+  }
+
+  const referencesOf = new Map<string, Map<string, number>>();
+  for (const ref of resolveReferences(data.facts, symbolsByFile, importSets)) {
+    const sym = graph.getNodeAttributes(ref.symbol);
+    if (sym.type !== 'symbol') continue;
+    graph.addDirectedEdgeWithKey(`references:${fileId(ref.from)}->${ref.symbol}`, fileId(ref.from), ref.symbol, { type: 'references', count: ref.count });
+    let perFile = referencesOf.get(ref.from);
+    if (!perFile) referencesOf.set(ref.from, (perFile = new Map()));
+    perFile.set(sym.file, (perFile.get(sym.file) ?? 0) + ref.count);
+  }
+
+  const importsOf = new Map<string, string[]>();
+  const importedBy = new Map<string, string[]>();
+  for (const [from, set] of importSets) {
+    const targets = [...set].sort();
+    importsOf.set(from, targets);
+    for (const t of targets) {
+      const list = importedBy.get(t);
+      if (list) list.push(from);
+      else importedBy.set(t, [from]);
+    }
+  }
+  for (const list of importedBy.values()) list.sort();
+  return { graph, symbolsByFile, importsOf, importedBy, referencesOf };
+}

@@ -1,0 +1,94 @@
+/**
+ * The on-disk facts cache: extracted facts keyed by content hash and language, so re-indexing an
+ * unchanged repository parses nothing. One msgpack file per repository root (one read and one
+ * write per run); it keeps only the entries the last run used, so it never grows past the repo.
+ * The file carries a fingerprint of everything that shapes facts (format version, grammar
+ * package versions, our query text): a mismatch discards it.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Packr } from 'msgpackr';
+import { importPatterns } from './import-patterns.ts';
+import { languages } from './languages.ts';
+import type { FileFacts, LanguageId } from './types.ts';
+
+/** Bump when extraction changes what it produces. */
+const formatVersion = 1;
+
+const packr = new Packr({ useRecords: true, moreTypes: false });
+
+interface CacheFile {
+  fingerprint: string;
+  entries: Record<string, FileFacts>;
+}
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  return join(base, 'retrace', 'graph');
+}
+
+export class FactsCache {
+  private readonly old: Map<string, FileFacts>;
+  private readonly used = new Map<string, FileFacts>();
+  hits = 0;
+
+  private constructor(
+    private readonly file: string,
+    private readonly fingerprint: string,
+    old: Map<string, FileFacts>,
+  ) {
+    this.old = old;
+  }
+
+  static open(dir: string, root: string): FactsCache {
+    const fp = fingerprint();
+    const file = join(dir, `${createHash('sha1').update(root).digest('hex').slice(0, 20)}.msgpack`);
+    let old = new Map<string, FileFacts>();
+    try {
+      const data = packr.unpack(readFileSync(file)) as CacheFile;
+      if (data.fingerprint === fp) old = new Map(Object.entries(data.entries));
+    } catch {
+      // Missing or unreadable: start empty.
+    }
+    return new FactsCache(file, fp, old);
+  }
+
+  get(hash: string, language: LanguageId): FileFacts | undefined {
+    const key = `${language}:${hash}`;
+    const facts = this.used.get(key) ?? this.old.get(key);
+    if (facts) {
+      this.hits++;
+      this.used.set(key, facts);
+    }
+    return facts;
+  }
+
+  set(hash: string, language: LanguageId, facts: FileFacts): void {
+    this.used.set(`${language}:${hash}`, facts);
+  }
+
+  /** Writes the entries used by this run; atomically (temp file + rename). */
+  save(): void {
+    mkdirSync(join(this.file, '..'), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, packr.pack({ fingerprint: this.fingerprint, entries: Object.fromEntries(this.used) } satisfies CacheFile));
+    renameSync(tmp, this.file);
+  }
+}
+
+let cachedFingerprint: string | undefined;
+
+function fingerprint(): string {
+  if (cachedFingerprint) return cachedFingerprint;
+  const require = createRequire(import.meta.url);
+  const h = createHash('sha1').update(`v${formatVersion}`);
+  for (const pkg of ['tree-sitter', 'tree-sitter-typescript', 'tree-sitter-javascript', 'tree-sitter-python', 'tree-sitter-go', 'tree-sitter-rust', 'tree-sitter-java', 'tree-sitter-c', 'tree-sitter-cpp']) {
+    h.update(`${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}`);
+  }
+  for (const l of languages) h.update(importPatterns(l));
+  cachedFingerprint = h.digest('hex');
+  return cachedFingerprint;
+}

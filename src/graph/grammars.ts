@@ -1,0 +1,75 @@
+/**
+ * The native grammars and the one extraction query per language: the grammar's own tags.scm
+ * (definitions and references) followed by our import patterns, so a file is queried once.
+ *
+ * The tags queries are adapted as DESIGN.md warns: TypeScript's has no class or function
+ * patterns of its own, so the JavaScript query is appended; `#strip!`, `#select-adjacent!` and
+ * `#set-adjacent!` are rejected by the native query API and removed; and the `(comment)* @doc .`
+ * prefixes that only fed those predicates are removed too (we never read doc captures, and they
+ * roughly double the query's matching work on comment-heavy code).
+ *
+ * Loaded lazily and once per thread: every worker calls `grammarFor` itself.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import Parser from 'tree-sitter';
+import { importPatterns } from './import-patterns.ts';
+import type { LanguageId } from './types.ts';
+
+const require = createRequire(import.meta.url);
+
+export interface Grammar {
+  id: LanguageId;
+  language: Parser.Language;
+  /** tags.scm (adapted) + import patterns. */
+  query: Parser.Query;
+}
+
+/** Grammar package and export per language; tags files are read from these packages. */
+const sources: Readonly<Record<LanguageId, { pkg: string; key?: string; tags: string[] }>> = {
+  typescript: { pkg: 'tree-sitter-typescript', key: 'typescript', tags: ['tree-sitter-typescript', 'tree-sitter-javascript'] },
+  tsx: { pkg: 'tree-sitter-typescript', key: 'tsx', tags: ['tree-sitter-typescript', 'tree-sitter-javascript'] },
+  javascript: { pkg: 'tree-sitter-javascript', tags: ['tree-sitter-javascript'] },
+  python: { pkg: 'tree-sitter-python', tags: ['tree-sitter-python'] },
+  go: { pkg: 'tree-sitter-go', tags: ['tree-sitter-go'] },
+  rust: { pkg: 'tree-sitter-rust', tags: ['tree-sitter-rust'] },
+  java: { pkg: 'tree-sitter-java', tags: ['tree-sitter-java'] },
+  c: { pkg: 'tree-sitter-c', tags: ['tree-sitter-c'] },
+  cpp: { pkg: 'tree-sitter-cpp', tags: ['tree-sitter-cpp'] },
+};
+
+const loaded = new Map<LanguageId, Grammar>();
+
+export function languageFor(id: LanguageId): Parser.Language {
+  const src = sources[id];
+  const mod = require(src.pkg) as Record<string, unknown>;
+  return (src.key ? mod[src.key] : mod) as Parser.Language;
+}
+
+export function grammarFor(id: LanguageId): Grammar {
+  let g = loaded.get(id);
+  if (!g) {
+    const language = languageFor(id);
+    const text = adaptedTags(id) + '\n' + importPatterns(id);
+    g = { id, language, query: new Parser.Query(language, text) };
+    loaded.set(id, g);
+  }
+  return g;
+}
+
+/** The grammar's tags.scm text(s), unmodified, concatenated. */
+export function rawTags(id: LanguageId): string {
+  return sources[id].tags.map((pkg) => readFileSync(join(packageDir(pkg), 'queries', 'tags.scm'), 'utf8')).join('\n');
+}
+
+/** rawTags with the predicates the native API rejects (and their doc captures) removed. */
+export function adaptedTags(id: LanguageId, opts: { keepDocCaptures?: boolean } = {}): string {
+  let text = rawTags(id).replace(/\(#(?:strip|select-adjacent|set-adjacent)![^)]*\)/g, '');
+  if (!opts.keepDocCaptures) text = text.replace(/\(comment\)\*\s*@doc\s*\.\s*/g, '');
+  return text;
+}
+
+function packageDir(pkg: string): string {
+  return dirname(require.resolve(`${pkg}/package.json`));
+}

@@ -1,0 +1,46 @@
+/**
+ * Query patterns for imports, per language. Capture names say what was captured:
+ * `import.<kind>` (an ImportKind; the node is the specifier or the whole statement, see extract.ts),
+ * `package` (Go and Java package names), and `_`-prefixed helpers used only by predicates.
+ */
+import type { LanguageId } from './types.ts';
+
+const script = `
+(import_statement source: (string (string_fragment) @import.static)) @import.statement
+(export_statement source: (string (string_fragment) @import.reexport))
+(call_expression function: (import) arguments: (arguments . (string (string_fragment) @import.dynamic)))
+(call_expression function: (identifier) @_require arguments: (arguments . (string (string_fragment) @import.require) .) (#eq? @_require "require"))
+`;
+
+const typescriptOnly = `
+(import_require_clause source: (string (string_fragment) @import.require))
+`;
+
+const byLanguage: Readonly<Record<LanguageId, string>> = {
+  javascript: script,
+  typescript: script + typescriptOnly,
+  tsx: script + typescriptOnly,
+  python: `
+(import_statement) @import.python
+(import_from_statement) @import.python-from
+`,
+  go: `
+(import_spec path: (_) @import.go)
+(package_clause (package_identifier) @package)
+`,
+  rust: `
+(mod_item name: (identifier) @import.rust-mod !body)
+(use_declaration argument: (_) @import.rust-use)
+(extern_crate_declaration name: (identifier) @import.rust-extern)
+`,
+  java: `
+(import_declaration) @import.java
+(package_declaration (_) @package)
+`,
+  c: `(preproc_include path: (_) @import.include)`,
+  cpp: `(preproc_include path: (_) @import.include)`,
+};
+
+export function importPatterns(id: LanguageId): string {
+  return byLanguage[id];
+}

@@ -1,0 +1,128 @@
+/**
+ * Indexing a repository: walk, read and hash, parse what the cache does not hold (in worker
+ * threads), resolve imports, build the graph.
+ *
+ * Memory: source text is held only until its batch is parsed, at most `maxInFlight` batches per
+ * worker are outstanding, and trees never leave the workers. Workers start only when some file
+ * misses the cache, so a warm run spends no time on them.
+ */
+import { availableParallelism } from 'node:os';
+import { FactsCache, defaultCacheDir } from './cache.ts';
+import { startParsePool, type ParsePool } from './pool.ts';
+import type { ParseResult, ParseTask } from './pool-protocol.ts';
+import { RepoGraph } from './repo-graph.ts';
+import type { IndexStats, RepoData } from './repo-data.ts';
+import { createResolveContext } from './resolve/context.ts';
+import { resolveImports } from './resolve/resolve-imports.ts';
+import { isSkipped, probeBinary, readSource } from './source.ts';
+import type { FileFacts, SkippedFile, WalkedFile } from './types.ts';
+import { type WalkOptions, compareText, walkRepo } from './walk.ts';
+
+export interface IndexOptions extends WalkOptions {
+  /** Parse worker threads; 0 parses on this thread. Default: available cores, at most 4. */
+  workers?: number;
+  /** false: no cache; otherwise the cache directory (default ~/.cache/retrace/graph). */
+  cache?: false | { dir?: string };
+  /** Characters of source per batch sent to a worker; 256 Ki by default. */
+  batchChars?: number;
+}
+
+const maxInFlight = 3;
+
+export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Promise<RepoGraph> {
+  const t0 = performance.now();
+  const walked = walkRepo(rootPath, opts);
+  const t1 = performance.now();
+  const root = walked.root;
+  const cache = opts.cache === false ? undefined : FactsCache.open(opts.cache?.dir ?? defaultCacheDir(), root);
+  const workerCount = opts.workers ?? Math.min(4, availableParallelism());
+  const batchChars = opts.batchChars ?? 256 * 1024;
+
+  const files: WalkedFile[] = [];
+  const skipped: SkippedFile[] = [...walked.skipped];
+  const facts = new Map<string, FileFacts>();
+  const hashes = new Map<string, string>();
+  let parsed = 0;
+  let parsedBytes = 0;
+
+  let pool: ParsePool | undefined;
+  const inFlight: Array<Promise<void>> = [];
+  let batch: ParseTask[] = [];
+  let chars = 0;
+  const accept = (results: ParseResult[]) => {
+    for (const r of results) {
+      facts.set(r.path, r.facts);
+      cache?.set(hashes.get(r.path)!, r.facts.language, r.facts);
+    }
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const send = batch;
+    batch = [];
+    chars = 0;
+    pool ??= await startParsePool(workerCount);
+    const p = pool.parse(send).then(accept);
+    inFlight.push(p);
+    if (inFlight.length >= Math.max(1, pool.size) * maxInFlight) await inFlight.shift();
+  };
+
+  try {
+    for (const f of walked.files) {
+      if (f.language === null) {
+        const bin = probeBinary(root, f.path);
+        if (bin) skipped.push(bin);
+        else files.push(f);
+        continue;
+      }
+      const src = readSource(root, f.path);
+      if (isSkipped(src)) {
+        skipped.push(src);
+        continue;
+      }
+      files.push(f);
+      hashes.set(f.path, src.hash);
+      const hit = cache?.get(src.hash, f.language);
+      if (hit) {
+        facts.set(f.path, hit);
+        continue;
+      }
+      batch.push({ path: f.path, language: f.language, text: src.text });
+      chars += src.text.length;
+      parsed++;
+      parsedBytes += f.size;
+      if (chars >= batchChars) await flush();
+    }
+    await flush();
+    await Promise.all(inFlight);
+  } finally {
+    await pool?.close();
+  }
+  cache?.save();
+  const t2 = performance.now();
+
+  skipped.sort((a, b) => compareText(a.path, b.path));
+  const ctx = createResolveContext(
+    root,
+    [...files.map((f) => f.path), ...skipped.filter((s) => !s.path.endsWith('/') && !s.reason.startsWith('symlink')).map((s) => s.path)],
+    facts,
+    new Map(skipped.filter((s) => s.reason === 'symlink' && s.detail !== undefined).map((s) => [s.path, s.detail!])),
+  );
+  // Facts in path order, so everything downstream iterates deterministically.
+  const orderedFacts = new Map([...facts.entries()].sort((a, b) => compareText(a[0], b[0])));
+  const data: RepoData = { root, files, skipped, facts: orderedFacts, imports: [], ignoredCount: walked.ignoredCount };
+  data.imports = resolveImports({ ...ctx, facts: orderedFacts });
+  const t3 = performance.now();
+  const stats: IndexStats = {
+    files: files.length,
+    parsed,
+    cacheHits: cache?.hits ?? 0,
+    parsedBytes,
+    workers: parsed > 0 ? workerCount : 0,
+    ms: { walk: t1 - t0, readAndParse: t2 - t1, resolve: t3 - t2, graph: 0, total: 0 },
+  };
+  const graph = new RepoGraph(data, stats);
+  const t4 = performance.now();
+  stats.ms.graph = t4 - t3;
+  stats.ms.total = t4 - t0;
+  return graph;
+}

@@ -1,0 +1,20 @@
+/** The repo graph's public surface. Everything else under src/graph is internal. */
+export { indexRepo, type IndexOptions } from './index-repo.ts';
+export { RepoGraph, UnknownFileError } from './repo-graph.ts';
+export type { IndexStats, RepoData } from './repo-data.ts';
+export { walkRepo, type WalkOptions, defaultMaxFileBytes } from './walk.ts';
+export { FileParser } from './parse-file.ts';
+export { startParsePool, WorkerCrashError, type ParsePool } from './pool.ts';
+export type { ParseTask, ParseResult } from './pool-protocol.ts';
+export { grammarFor, languageFor, rawTags, adaptedTags, type Grammar } from './grammars.ts';
+export { languageOf, languages } from './languages.ts';
+export { FactsCache, defaultCacheDir } from './cache.ts';
+export { fileId, symbolId, externalId } from './ids.ts';
+export type { SymbolInfo } from './symbols.ts';
+export type { NodeAttributes, EdgeAttributes, RepoMultiGraph } from './build-graph.ts';
+export { buildOrder, type BuildOrder, type BuildStep } from './queries/build-order.ts';
+export { personalizedPageRank, type PageRankOptions, type WeightedGraph } from './queries/pagerank.ts';
+export { estimateTokens, type RankedContext, type ContextFile, type ContextSymbol } from './queries/context.ts';
+export type { TreeNode } from './queries/file-tree.ts';
+export { isTestFile, testSubjects } from './queries/test-files.ts';
+export type * from './types.ts';

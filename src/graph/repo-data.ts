@@ -1,0 +1,23 @@
+/** Everything indexing found in a repository, as plain data; the graph is built from this. */
+import type { FileFacts, ResolvedImport, SkippedFile, WalkedFile } from './types.ts';
+
+export interface RepoData {
+  /** Absolute, real path. */
+  root: string;
+  /** Files kept (sorted by path); parsed ones have facts. */
+  files: WalkedFile[];
+  skipped: SkippedFile[];
+  facts: Map<string, FileFacts>;
+  imports: ResolvedImport[];
+  ignoredCount: number;
+}
+
+export interface IndexStats {
+  files: number;
+  parsed: number;
+  cacheHits: number;
+  /** Bytes of source handed to the parser (cache misses). */
+  parsedBytes: number;
+  workers: number;
+  ms: { walk: number; readAndParse: number; resolve: number; graph: number; total: number };
+}

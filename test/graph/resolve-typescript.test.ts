@@ -1,0 +1,54 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { indexRepo, type RepoGraph } from '../../src/graph/mod.ts';
+import { externalEdges, internalEdges, materialise } from './helpers.ts';
+
+describe('TS/JS imports resolve to files (fixture ts.txtar)', () => {
+  let g: RepoGraph;
+  beforeAll(async () => {
+    g = await indexRepo(materialise('ts.txtar'), { workers: 0, cache: false });
+  });
+
+  it('finds exactly the expected file edges', () => {
+    expect(internalEdges(g)).toEqual([
+      'src/cycle-a.ts -> src/cycle-b.ts',
+      'src/cycle-b.ts -> src/cycle-a.ts',
+      'src/greet.ts -> src/lib/math.ts',
+      'src/index.ts -> packages/shared/src/main.ts',
+      'src/index.ts -> src/dyn.js',
+      'src/index.ts -> src/greet.ts',
+      'src/index.ts -> src/legacy.cjs',
+      'src/index.ts -> src/lib/math.ts',
+      'src/index.ts -> src/types.ts',
+      'src/index.ts -> src/util/index.ts',
+      'src/legacy.cjs -> src/dyn.js',
+      'src/view.tsx -> src/greet.ts',
+      'test/greet.test.ts -> src/greet.ts',
+    ]);
+  });
+
+  it('makes external-package nodes for imports that leave the repo', () => {
+    expect(externalEdges(g)).toEqual(['src/index.ts -> node:fs', 'src/index.ts -> npm:zod']);
+  });
+
+  it('records how each import was written', () => {
+    const kinds = Object.fromEntries(g.importsOf('src/index.ts').map((i) => [i.spec.specifier, i.spec.kind]));
+    expect(kinds).toEqual({
+      './greet.js': 'static',
+      '@lib/math': 'static',
+      './types': 'type-import',
+      '@fx/shared': 'static',
+      zod: 'static',
+      'node:fs': 'static',
+      './util/index.js': 'reexport',
+      './legacy.cjs': 'require',
+      './dyn.js': 'dynamic',
+    });
+  });
+
+  it('flags a file with syntax errors and keeps what the partial parse found', () => {
+    const broken = g.graph.getNodeAttributes('file:src/broken.ts');
+    expect(broken.type === 'file' && broken.parseError).toBe(true);
+    expect(g.symbols('src/broken.ts').map((s) => s.name)).toContain('after');
+    expect(g.graph.getNodeAttributes('file:src/greet.ts')).not.toHaveProperty('parseError');
+  });
+});
