@@ -98,6 +98,9 @@ export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnect
     reconnectTimeWait: opts.reconnectTimeWaitMs ?? 500,
     timeout: opts.timeoutMs ?? 5000,
     name: opts.name ?? 'retrace',
+    // Each request would otherwise build an Error just to keep a stack for a possible failure;
+    // our errors say which subject failed, which is what a caller needs.
+    noAsyncTraces: true,
   };
   if (opts.user !== undefined) options.user = opts.user;
   if (opts.pass !== undefined) options.pass = opts.pass;

@@ -97,9 +97,16 @@ export class NatsBus implements Bus {
     return { js: this.jsc!, jsm: this.jsmc };
   }
 
-  async publish<T>(subject: string, msg: Outgoing<T>): Promise<void> {
-    assertSubject(subject);
-    this.publishWire(subject, this.encodeChecked(msg));
+  publish<T>(subject: string, msg: Outgoing<T>): Promise<void> {
+    // Not `async`: the message is handed to the client synchronously, so publishes issued
+    // back to back share one socket write.
+    try {
+      assertSubject(subject);
+      this.publishWire(subject, this.encodeChecked(msg));
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Publishes bytes as they are: for tests of malformed input. */

@@ -4,7 +4,7 @@
  * id, and its parent's span id in `retrace-parent-span`, so a run's messages form a tree that can
  * be followed across processes and exported to OpenTelemetry.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -25,13 +25,28 @@ export function formatTraceparent(ctx: TraceContext): string {
   return `00-${ctx.traceId}-${ctx.spanId}-${ctx.flags}`;
 }
 
+// Ids come from a pool of random bytes refilled 4 KiB at a time: one randomFillSync call per
+// message costs more than the rest of encoding it.
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const hex = pool.toString('hex', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return hex;
+}
+
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** A new root span in a new trace. */
 export function newTrace(): TraceContext {
-  return { traceId: randomBytes(16).toString('hex'), spanId: newSpanId(), flags: '01' };
+  return { traceId: randomHex(16), spanId: newSpanId(), flags: '01' };
 }
 
 /** A child span of `parent` (a traceparent string), or a new trace when it is absent or invalid. */
