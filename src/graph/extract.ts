@@ -34,6 +34,7 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
   const lines = new LineIndex(text);
   const definitions = new Map<string, Definition>();
   const references = new Map<string, Reference>();
+  const sites = new Set<string>();
   const imports: ImportSpec[] = [];
   let packageName: string | undefined;
 
@@ -74,8 +75,9 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
       const start = defNode.startIndex;
       const key = `${name}@${start}`;
       const seen = definitions.get(key);
-      // Rust methods match both the method and the function pattern: the method reading wins.
-      if (seen && !(seen.kind === 'function' && defKind === 'method')) continue;
+      // One node, two patterns: Rust methods match the method and the function pattern (method
+      // wins); `const f = () => {}` matches function and our constant pattern (function wins).
+      if (seen && !((seen.kind === 'function' && defKind === 'method') || (seen.kind === 'constant' && defKind !== 'constant'))) continue;
       definitions.set(key, {
         name,
         kind: defKind,
@@ -84,6 +86,10 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
         signature: signatureAt(text, lines.startOfLineAt(start)),
       });
     } else if (refKind) {
+      // TS + JS tags both match `new X()`: one site counts once.
+      const site = `${refKind}@${nameStart}`;
+      if (sites.has(site)) continue;
+      sites.add(site);
       const key = `${refKind}:${name}`;
       const seen = references.get(key);
       if (seen) seen.count++;

@@ -1,5 +1,5 @@
 /**
- * Query patterns for imports, per language. Capture names say what was captured:
+ * Query patterns for imports (and a few definitions the tags queries lack), per language. Capture names say what was captured:
  * `import.<kind>` (an ImportKind; the node is the specifier or the whole statement, see extract.ts),
  * `package` (Go and Java package names), and `_`-prefixed helpers used only by predicates.
  */
@@ -12,14 +12,25 @@ const script = `
 (call_expression function: (identifier) @_require arguments: (arguments . (string (string_fragment) @import.require) .) (#eq? @_require "require"))
 `;
 
+/**
+ * Definitions the tags queries miss that an agent needs in its context: module-level constants
+ * (exported or not), and TypeScript's type aliases and enums.
+ */
+const scriptDefinitions = `
+(program (lexical_declaration (variable_declarator name: (identifier) @name) @definition.constant))
+(program (export_statement (lexical_declaration (variable_declarator name: (identifier) @name) @definition.constant)))
+`;
+
 const typescriptOnly = `
 (import_require_clause source: (string (string_fragment) @import.require))
+(type_alias_declaration name: (type_identifier) @name) @definition.type
+(enum_declaration name: (identifier) @name) @definition.enum
 `;
 
 const byLanguage: Readonly<Record<LanguageId, string>> = {
-  javascript: script,
-  typescript: script + typescriptOnly,
-  tsx: script + typescriptOnly,
+  javascript: script + scriptDefinitions,
+  typescript: script + scriptDefinitions + typescriptOnly,
+  tsx: script + scriptDefinitions + typescriptOnly,
   python: `
 (import_statement) @import.python
 (import_from_statement) @import.python-from

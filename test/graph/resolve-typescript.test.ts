@@ -22,6 +22,8 @@ describe('TS/JS imports resolve to files (fixture ts.txtar)', () => {
       'src/index.ts -> src/util/index.ts',
       'src/legacy.cjs -> src/dyn.js',
       'src/view.tsx -> src/greet.ts',
+      // require('../'): the directory's package.json main.
+      'test/entry.test.cjs -> src/dyn.js',
       'test/greet.test.ts -> src/greet.ts',
     ]);
   });

@@ -56,9 +56,9 @@ export function fileAt(ctx: ResolveContext, path: string): string | undefined {
 
 /** posix join + normalise; undefined when the result climbs out of the root. */
 export function joinInRepo(dir: string, rel: string): string | undefined {
-  const joined = posix.normalize(posix.join(dir === '' ? '.' : dir, rel));
+  const joined = posix.normalize(posix.join(dir === '' ? '.' : dir, rel)).replace(/\/$/, '');
   if (joined === '..' || joined.startsWith('../') || posix.isAbsolute(joined)) return undefined;
-  return joined === '.' ? '' : joined.replace(/\/$/, '');
+  return joined === '.' || joined === '' ? '' : joined;
 }
 
 export function dirOf(path: string): string {
