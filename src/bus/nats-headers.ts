@@ -4,12 +4,14 @@ import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 export function headersToRecord(h: MsgHdrs | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!h) return out;
-  for (const k of h.keys()) out[k] = h.get(k);
+  // Iterating the headers directly: `get(k)` scans every key again for each lookup.
+  for (const [k, values] of h) if (values.length > 0) out[k] = values[0]!;
   return out;
 }
 
 export function recordToHeaders(r: Record<string, string>): MsgHdrs {
   const h = natsHeaders();
-  for (const [k, v] of Object.entries(r)) h.set(k, v);
+  // Keys of a record are distinct, so `append` (no delete-first, unlike `set`) is enough.
+  for (const k in r) h.append(k, r[k]!);
   return h;
 }

@@ -212,6 +212,9 @@ export class NatsBus implements Bus {
         },
       });
     });
+    // Subscriptions reach the server before service() resolves: a request sent right after, from
+    // any connection, finds the endpoints.
+    await this.nc.flush();
     return {
       name: def.name,
       id: srv.info().id,

@@ -3,6 +3,10 @@
  * between URLs, requests cut off by a dying server, secrets kept out of logs, and services visible
  * to standard NATS tooling through the micro-services protocol.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +98,49 @@ describe('NatsBus connections', () => {
     await bus.close();
     await server.stop();
   }, 30_000);
+});
+
+/** A throwaway CA and a server certificate for 127.0.0.1, made with openssl. */
+function makeCerts(dir: string): { ca: string; cert: string; key: string } {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=retrace-test-ca');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'san.ext');
+  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
+}
+
+describe('NatsBus over TLS and with credentials files', () => {
+  let server: NatsServerHandle;
+  let certDir: string;
+  let certs: ReturnType<typeof makeCerts>;
+  beforeAll(async () => {
+    certDir = mkdtempSync(join(tmpdir(), 'retrace-tls-'));
+    certs = makeCerts(certDir);
+    server = await startNatsServer({ extraConfig: `tls { cert_file: "${certs.cert}", key_file: "${certs.key}" }` });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(certDir, { recursive: true, force: true });
+  });
+
+  it('connects over TLS with the CA, and refuses a server it cannot verify', async () => {
+    const bus = await NatsBus.connect({ servers: server.url, tls: { caFile: certs.ca } });
+    const s = unique('tls');
+    bus.reply(`t.${s}`, (m) => ({ type: 'echo', body: m.body }));
+    await bus.flush();
+    expect((await bus.request<string>(`t.${s}`, { type: 'q', body: 'over tls' })).body).toBe('over tls');
+    await bus.close();
+    const err = await NatsBus.connect({ servers: server.url, tls: {}, maxReconnectAttempts: 0, timeoutMs: 2000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectFailedError);
+    expect((err as ConnectFailedError).reason).toBe('tls');
+  });
+
+  it('says so when a credentials file cannot be read', async () => {
+    const err = await NatsBus.connect({ servers: server.url, credsFile: join(certDir, 'missing.creds') }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectFailedError);
+    expect((err as Error).message).toMatch(/cannot read credentials file .*missing\.creds/);
+  });
 });
 
 describe('NatsBus services and standard NATS tooling', () => {
