@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { register as registerScore } from './score.ts';
+import { register as registerGraph } from './graph.ts';
 
 export function buildProgram(): Command {
   const program = new Command('retrace')
@@ -13,5 +14,6 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   // Subcommands register here, one line each:
   registerScore(program);
+  registerGraph(program);
   return program;
 }

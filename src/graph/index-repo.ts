@@ -19,7 +19,10 @@ import type { FileFacts, SkippedFile, WalkedFile } from './types.ts';
 import { type WalkOptions, compareText, walkRepo } from './walk.ts';
 
 export interface IndexOptions extends WalkOptions {
-  /** Parse worker threads; 0 parses on this thread. Default: available cores, at most 4. */
+  /**
+   * Parse worker threads; 0 parses on this thread. Default: available cores, at most 4, and none
+   * for repos under 512 KiB of source (starting a worker costs more than it saves there).
+   */
   workers?: number;
   /** false: no cache; otherwise the cache directory (default ~/.cache/retrace/graph). */
   cache?: false | { dir?: string };
@@ -28,6 +31,7 @@ export interface IndexOptions extends WalkOptions {
 }
 
 const maxInFlight = 3;
+const smallRepoBytes = 512 * 1024;
 
 export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Promise<RepoGraph> {
   const t0 = performance.now();
@@ -35,7 +39,8 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
   const t1 = performance.now();
   const root = walked.root;
   const cache = opts.cache === false ? undefined : FactsCache.open(opts.cache?.dir ?? defaultCacheDir(), root);
-  const workerCount = opts.workers ?? Math.min(4, availableParallelism());
+  const sourceBytes = walked.files.reduce((n, f) => n + (f.language ? f.size : 0), 0);
+  const workerCount = opts.workers ?? (sourceBytes < smallRepoBytes ? 0 : Math.min(4, availableParallelism()));
   const batchChars = opts.batchChars ?? 256 * 1024;
 
   const files: WalkedFile[] = [];
