@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import { NoRespondersError, RemoteError, TimeoutError, type Bus } from '../../bus/mod.ts';
 import { ScorerUnreachableError } from './errors.ts';
 import {
+  decodeResults,
   errorFromFailure,
   NodeStatsBody,
   SCORE_REQUEST,
@@ -94,10 +95,7 @@ export class ScoringClient implements Scorer {
           { type: SCORE_REQUEST, body: { items }, sender: this.sender },
           { timeoutMs: this.timeoutMs, accept: { [SCORE_RESULT]: ScoreResultBody } },
         );
-        if (reply.body.results.length !== items.length) {
-          throw errorFromFailure(`ScorerBadResponseError: a node answered ${reply.body.results.length} results for ${items.length} items`, undefined);
-        }
-        return reply.body.results;
+        return decodeResults(items, reply.body);
       } catch (err) {
         if (err instanceof NoRespondersError) {
           throw new ScorerUnreachableError(`no scoring node serves ${this.model} (${subject})`, { cause: err });

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus, ServiceHandle, ServiceStats, Subscription } from '../../bus/mod.ts';
 import {
+  encodeResults,
   failureMessage,
   SCORE_REQUEST,
   SCORE_RESULT,
@@ -140,7 +141,7 @@ export class ScoringNode {
     try {
       const results = await this.opts.scorer.scoreBatch(items);
       for (const r of results) c.targetTokens += r.tokens.length;
-      return { results };
+      return encodeResults(items, results);
     } catch (err) {
       c.errors++;
       throw new Error(failureMessage(err), { cause: err });

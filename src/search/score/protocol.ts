@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { token } from '../../bus/mod.ts';
+import type { ScoreItem, ScoreResult } from './types.ts';
 import {
   ScorerAuthError,
   ScorerBadResponseError,
@@ -41,10 +42,93 @@ export const ScoreRequestBody = z.object({
 });
 export type ScoreRequestBody = z.infer<typeof ScoreRequestBody>;
 
-export const ScoreResultBody = z.object({
-  results: z.array(z.object({ logprob: z.number(), tokenLogprobs: z.array(z.number()), tokens: z.array(z.string()) })),
+/**
+ * One result on the wire. Per-token numbers travel as bytes (little-endian float64 / uint32), not
+ * as msgpack arrays: at batch 16 the arrays and their validation cost more than the scoring. The
+ * tokens travel as lengths when they are the end of context + target (always, for the embedded
+ * scorer), the client slicing them back out; as strings otherwise (a server's decoded tokens).
+ */
+const WireResult = z.object({
+  logprob: z.number(),
+  logprobs: z.instanceof(Uint8Array),
+  lengths: z.instanceof(Uint8Array).optional(),
+  tokens: z.array(z.string()).optional(),
 });
+export const ScoreResultBody = z.object({ results: z.array(WireResult) });
 export type ScoreResultBody = z.infer<typeof ScoreResultBody>;
+type WireResult = z.infer<typeof WireResult>;
+
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+  throw new Error('the scoring protocol packs numbers little-endian; this host is big-endian');
+}
+
+function bytesOf(view: Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/** Copies (the received bytes may be unaligned) and views them as `T`. */
+function viewOf<T>(bytes: Uint8Array, width: number, View: new (buffer: ArrayBuffer) => T): T {
+  if (bytes.byteLength % width !== 0) throw new ScorerBadResponseError(`scoring node sent ${bytes.byteLength} bytes, not a multiple of ${width}`);
+  // Buffer#slice is a view into a shared pool; copy through Uint8Array to get an aligned buffer of our own.
+  return new View(Uint8Array.prototype.slice.call(bytes).buffer);
+}
+
+/** Whether `tokens` are, in order, the last characters of `prompt`. */
+function endsPrompt(prompt: string, tokens: readonly string[]): boolean {
+  let at = prompt.length;
+  for (const t of tokens) at -= t.length;
+  if (at < 0) return false;
+  for (const t of tokens) {
+    if (!prompt.startsWith(t, at)) return false;
+    at += t.length;
+  }
+  return true;
+}
+
+export function encodeResults(items: readonly ScoreItem[], results: readonly ScoreResult[]): ScoreResultBody {
+  return {
+    results: results.map((r, k) => {
+      const item = items[k]!;
+      const n = r.tokens.length;
+      const logprobs = new Float64Array(n);
+      for (let j = 0; j < n; j++) logprobs[j] = r.tokenLogprobs[j]!;
+      const out: WireResult = { logprob: r.logprob, logprobs: bytesOf(logprobs) };
+      if (endsPrompt(item.context + item.target, r.tokens)) {
+        const lengths = new Uint32Array(n);
+        for (let j = 0; j < n; j++) lengths[j] = r.tokens[j]!.length;
+        out.lengths = bytesOf(lengths);
+      } else out.tokens = r.tokens;
+      return out;
+    }),
+  };
+}
+
+export function decodeResults(items: readonly ScoreItem[], body: ScoreResultBody): ScoreResult[] {
+  if (body.results.length !== items.length) {
+    throw new ScorerBadResponseError(`a scoring node answered ${body.results.length} results for ${items.length} items`);
+  }
+  return body.results.map((w, k) => {
+    const values = viewOf(w.logprobs, 8, Float64Array);
+    const tokenLogprobs = new Array<number>(values.length);
+    for (let j = 0; j < values.length; j++) tokenLogprobs[j] = values[j]!;
+    let tokens: string[];
+    if (w.tokens) tokens = w.tokens;
+    else if (w.lengths) {
+      const lengths = viewOf(w.lengths, 4, Uint32Array);
+      const prompt = items[k]!.context + items[k]!.target;
+      let end = prompt.length;
+      for (const n of lengths) end -= n;
+      if (end < 0) throw new ScorerBadResponseError('a scoring node sent token lengths longer than the prompt');
+      tokens = new Array<string>(lengths.length);
+      for (let j = 0; j < lengths.length; j++) {
+        tokens[j] = prompt.slice(end, end + lengths[j]!);
+        end += lengths[j]!;
+      }
+    } else throw new ScorerBadResponseError('a scoring node sent neither tokens nor token lengths');
+    if (tokens.length !== tokenLogprobs.length) throw new ScorerBadResponseError('a scoring node sent unequal tokens and log-probs');
+    return { logprob: w.logprob, tokenLogprobs, tokens };
+  });
+}
 
 export const TrainBody = z.object({ code: z.string() });
 
