@@ -97,7 +97,8 @@ async function busPublishesAwaited(bus: Bus, subject: string): Promise<number> {
 async function main(): Promise<void> {
   const server = await startNatsServer({ jetstream: false });
   try {
-    const raw = await connect({ servers: server.url });
+    // The raw client gets the connection options NatsBus uses, so only the bus layer differs.
+    const raw = await connect({ servers: server.url, noAsyncTraces: true });
     const natsBus = await NatsBus.connect({ servers: server.url });
     const memory = new MemoryBus();
     const h = natsHeaders();

@@ -17,6 +17,7 @@ import { Mailbox } from './mailbox.ts';
 import { connectNats, type NatsConnectOptions } from './nats-connect.ts';
 import { NatsKv } from './nats-kv.ts';
 import { NatsWorkQueue } from './nats-queue.ts';
+import { RequestMux } from './nats-requests.ts';
 import { decodeReply, errorReply, ErrorCode, malformedSubject, tryDecode, type RawDelivery } from './receive.ts';
 import { EndpointCounter } from './service-stats.ts';
 import { assertPattern, assertSubject, resourceName } from './subjects.ts';
@@ -42,6 +43,7 @@ export interface NatsBusOptions extends NatsConnectOptions {}
 
 /** Maps a nats.js failure onto our error classes. */
 export function mapNatsError(err: unknown, subject: string, timeoutMs: number): Error {
+  if (err instanceof BusError) return err;
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     if (e instanceof nats.NoRespondersError) return new NoRespondersError(subject, { cause: err });
     if (e instanceof nats.TimeoutError) return new TimeoutError(subject, timeoutMs, { cause: err });
@@ -61,6 +63,7 @@ export class NatsBus implements Bus {
   private jsc: JetStreamClient | undefined;
   private jsmc: JetStreamManager | undefined;
   private readonly svcm: Svcm;
+  private readonly requests: RequestMux;
   private readonly queues = new Map<string, NatsWorkQueue>();
   private readonly watches = new Set<{ stop(): void }>();
   private readonly subs = new Set<Subscription>();
@@ -71,6 +74,7 @@ export class NatsBus implements Bus {
   ) {
     this.log = log;
     this.svcm = new Svcm(nc);
+    this.requests = new RequestMux(nc);
   }
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
@@ -140,10 +144,9 @@ export class NatsBus implements Bus {
     assertSubject(subject);
     const timeoutMs = opts.timeoutMs ?? 5000;
     const wire = this.encodeChecked(msg);
-    if (this.nc.isClosed()) throw new ConnectionClosedError('the bus is closed');
     let m: Msg;
     try {
-      m = await this.nc.request(subject, wire.data, { timeout: timeoutMs, headers: recordToHeaders(wire.headers) });
+      m = await this.requests.request(subject, wire.data, recordToHeaders(wire.headers), timeoutMs);
     } catch (err) {
       throw mapNatsError(err, subject, timeoutMs);
     }
