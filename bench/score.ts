@@ -48,14 +48,14 @@ function corpus(tokens: number): { files: string[]; paths: string[]; tokens: num
   return { files, paths, tokens: total };
 }
 
-/** Every 15th file of 6000+ characters is held out for scoring; the rest is training data. */
+/** Every 8th file of 6000+ characters is held out for scoring; the rest is training data. */
 function split(files: string[], paths: string[] = []): { train: string[]; trainPaths: string[]; heldOut: string[] } {
   const train: string[] = [];
   const trainPaths: string[] = [];
   const heldOut: string[] = [];
   let big = 0;
   files.forEach((f, k) => {
-    if (f.length >= 6000 && big++ % 15 === 7) heldOut.push(f);
+    if (f.length >= 6000 && big++ % 8 === 5) heldOut.push(f);
     else {
       train.push(f);
       trainPaths.push(paths[k] ?? '');
@@ -67,7 +67,7 @@ function split(files: string[], paths: string[] = []): { train: string[]; trainP
 function itemsFrom(files: string[], n: number): ScoreItem[] {
   const out: ScoreItem[] = [];
   for (const text of files) {
-    for (let at = 0; at + 3000 <= text.length && out.length < n; at += 3000) {
+    for (let at = 0; at + 3000 <= text.length && out.length < n; at += 1500) {
       out.push({ context: text.slice(at, at + 2000), target: text.slice(at + 2000, at + 3000) });
     }
     if (out.length >= n) break;
@@ -95,8 +95,11 @@ const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 async function memoryChild(): Promise<void> {
   const want = quick ? 2_000_000 : 10_000_000;
-  const { files: all, tokens } = corpus(want + 300_000);
-  const { train: files, heldOut } = split(all);
+  const { files: all, tokens } = corpus(Math.round(want * 1.1));
+  const { train: files, heldOut: held } = split(all);
+  // Hold out 10 files only, so the model reaches `want` tokens.
+  const heldOut = held.slice(0, 10);
+  files.push(...held.slice(10));
   const rssBefore = process.memoryUsage().rss;
   const scorer = new EmbeddedScorer();
   const start = performance.now();
@@ -125,7 +128,7 @@ async function memoryChild(): Promise<void> {
 async function main(): Promise<void> {
   console.log(`# bench/score  ${new Date().toISOString()}  node ${process.version}${quick ? '  (quick)' : ''}`);
   // 1. Throughput with a model trained on ~1M tokens.
-  const { files: all, paths } = corpus(1_250_000);
+  const { files: all, paths } = corpus(1_400_000);
   const { train: files, trainPaths, heldOut } = split(all, paths);
   const scorer = new EmbeddedScorer();
   for (const f of files) scorer.train(f);
@@ -176,7 +179,7 @@ async function main(): Promise<void> {
     const same = JSON.stringify(check) === JSON.stringify(await scorer.scoreBatch(items.slice(0, 16)));
     console.log(`\n## Scoring node over NATS (\`retrace scorer-node\`, its own process; nats-server on loopback) vs direct in-process call, same ${items.length} items`);
     console.log(`node and direct results identical: ${same}`);
-    for (const [batch, inFlight] of [[16, 1], [16, 4], [1, 1], [1, 16]] as const) {
+    for (const [batch, inFlight] of [[16, 1], [16, 4], [64, 1], [1, 1]] as const) {
       const client = new ScoringClient({ bus: clientBus, model: scorer.model, chunkSize: batch, concurrency: inFlight });
       const viaNodeRun = async (): Promise<number> => {
         const start = performance.now();
