@@ -91,6 +91,15 @@ async function throughput(scorer: Scorer, items: ScoreItem[], batch: number, rou
   return (tokens / best) * 1000;
 }
 
+/** User + system CPU time of a process (all its threads), from /proc, in microseconds. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks / CLOCK_TICKS) * 1e6;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 async function memoryChild(): Promise<void> {
@@ -179,6 +188,7 @@ async function main(): Promise<void> {
     const same = JSON.stringify(check) === JSON.stringify(await scorer.scoreBatch(items.slice(0, 16)));
     console.log(`\n## Scoring node over NATS (\`retrace scorer-node\`, its own process; nats-server on loopback) vs direct in-process call, same ${items.length} items`);
     console.log(`node and direct results identical: ${same}`);
+    const rows: string[] = [];
     for (const [batch, inFlight] of [[16, 1], [16, 4], [64, 1], [1, 1]] as const) {
       const client = new ScoringClient({ bus: clientBus, model: scorer.model, chunkSize: batch, concurrency: inFlight });
       const viaNodeRun = async (): Promise<number> => {
@@ -189,14 +199,29 @@ async function main(): Promise<void> {
       await viaNodeRun(); // warm-up
       let direct = 0;
       let viaNode = 0;
+      let directCpu = 0;
+      let nodeCpu = 0;
+      let clientCpu = 0;
       // Interleaved rounds, so noise from the shared machine hits both sides alike.
       for (let r = 0; r < rounds; r++) {
+        const c0 = process.cpuUsage();
         direct = Math.max(direct, await throughput(scorer, items, batch, 1));
+        const c1 = process.cpuUsage(c0);
+        directCpu += c1.user + c1.system;
+        const n0 = cpuMicros(child.pid!);
+        const k0 = process.cpuUsage();
         viaNode = Math.max(viaNode, await viaNodeRun());
+        const k1 = process.cpuUsage(k0);
+        clientCpu += k1.user + k1.system;
+        nodeCpu += cpuMicros(child.pid!) - n0;
       }
       const ratio = direct / viaNode;
-      console.log(`batch ${String(batch).padStart(2)}, ${String(inFlight).padStart(2)} in flight: direct ${fmt(direct)} tokens/s, via node ${fmt(viaNode)} tokens/s; node time / direct time = ${ratio.toFixed(3)} (overhead ${((ratio - 1) * 100).toFixed(1)}%; target <= 10% at batch 16)`);
+      rows.push(`| ${batch} | ${inFlight} | ${fmt(direct)} | ${fmt(viaNode)} | ${ratio.toFixed(3)} | ${(nodeCpu / directCpu).toFixed(3)} | ${(clientCpu / directCpu).toFixed(3)} |`);
     }
+    console.log('| batch | in flight | direct tokens/s | via node tokens/s | wall: node / direct | CPU: node process / direct | CPU: client / direct |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const row of rows) console.log(row);
+    console.log('CPU: node process = the scorer-node process\'s user+system time over the same rounds (target: <= 1.10 at batch 16)');
   } finally {
     await clientBus.close();
     child.kill('SIGTERM');

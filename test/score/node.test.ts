@@ -143,3 +143,23 @@ describe('ScoringClient conformance', () => {
     },
   });
 });
+
+describe.skipIf(!natsServerAvailable())('ScoringClient conformance over NATS', () => {
+  let nodeBus: NatsBus;
+  let clientBus: NatsBus;
+  let node: ScoringNode;
+  runScorerConformance({
+    name: 'ScoringClient over NatsBus to an embedded node',
+    make: async () => {
+      nodeBus = await NatsBus.connect({ servers: nats!.url });
+      clientBus = await NatsBus.connect({ servers: nats!.url });
+      node = await ScoringNode.start({ bus: nodeBus, scorer: embedded(), backend: 'embedded' });
+      return new ScoringClient({ bus: clientBus, model: 'embedded-kn4', chunkSize: 3 });
+    },
+    teardown: async () => {
+      await node.stop();
+      await clientBus.close();
+      await nodeBus.close();
+    },
+  });
+});

@@ -13,11 +13,13 @@ const SEED_HI = 0x3c6ef372;
 const SEED_LO = 0xa54ff53a;
 
 export interface CacheModelOptions {
-  /** Orders 1..order (3 by default). */
+  /** Orders 1..order (4 by default). */
   order?: number;
   /**
    * Cache weight by the longest history matched in the cache: lambdas[m] when the last m tokens
-   * (m < order) occur as a context in the cache. Default [0.05, 0.25, 0.5].
+   * (m < order) occur as a context in the cache. Default [0.05, 0.3, 0.6, 0.8]: on held-out
+   * installed-package code (2000-character contexts from the same file) this scored -3.23
+   * nats/token against -3.34 for order 3 with [0.05, 0.25, 0.5].
    */
   lambdas?: readonly number[];
 }
@@ -35,8 +37,8 @@ export class CacheModel {
   seen = false;
 
   constructor(opts: CacheModelOptions = {}) {
-    this.order = opts.order ?? 3;
-    const lambdas = opts.lambdas ?? [0.05, 0.25, 0.5];
+    this.order = opts.order ?? 4;
+    const lambdas = opts.lambdas ?? [0.05, 0.3, 0.6, 0.8];
     this.lambdas = new Float64Array(this.order);
     for (let m = 0; m < this.order; m++) {
       const l = lambdas[Math.min(m, lambdas.length - 1)] ?? 0;
