@@ -1,0 +1,118 @@
+/**
+ * The tester, for one file: real checks on what was written (the observation is the checks'
+ * genuine output) and its reading of them; for the repository's own test files, first the
+ * reasoning, Reads of the code under test, and the Write of the test file.
+ */
+import { assign, setup } from 'xstate';
+import type { Finding, Step } from '../types.ts';
+import { action, observation, renderFindings, think, type Answer, type Command, type Speaker } from './common.ts';
+
+export interface TesterInput {
+  speaker: Speaker;
+  path: string;
+  mode: 'check' | 'write-test';
+  reads: string[];
+}
+
+interface Ctx extends TesterInput {
+  r: number;
+  steps: Step[];
+  pending: Command | null;
+  findings: Finding[];
+  content: string | null;
+}
+
+export const testerMachine = setup({
+  types: {
+    input: {} as TesterInput,
+    context: {} as Ctx,
+    events: {} as Answer,
+    output: {} as { steps: Step[]; passed: boolean; findings: Finding[]; content: string | null },
+  },
+  guards: {
+    writesTest: ({ context }) => context.mode === 'write-test',
+    moreReads: ({ context }) => context.r < context.reads.length,
+    readCurrent: ({ context, event }) => event.type === 'READ' && event.path === context.reads[context.r],
+  },
+}).createMachine({
+  id: 'tester',
+  context: ({ input }) => ({ ...input, r: 0, steps: [], pending: null, findings: [], content: null }),
+  initial: 'start',
+  states: {
+    start: { always: [{ guard: 'writesTest', target: 'intent' }, { target: 'checking' }] },
+    intent: {
+      entry: assign({ pending: { kind: 'testIntent' } as Command }),
+      on: {
+        INTENT: {
+          target: 'nextRead',
+          actions: assign(({ context, event }) => ({ steps: [...context.steps, think(context.speaker, event.text, { path: context.path })] })),
+        },
+      },
+    },
+    nextRead: { always: [{ guard: 'moreReads', target: 'reading' }, { target: 'writing' }] },
+    reading: {
+      entry: assign(({ context }) => ({
+        pending: { kind: 'read', path: context.reads[context.r]! } as Command,
+        steps: [...context.steps, action(context.speaker, 'read', context.reads[context.r]!, { path: context.reads[context.r]! })],
+      })),
+      on: {
+        READ: {
+          guard: 'readCurrent',
+          target: 'nextRead',
+          actions: assign(({ context, event }) => ({
+            r: context.r + 1,
+            steps: [...context.steps, observation(context.speaker, 'read', event.content, { path: event.path })],
+          })),
+        },
+      },
+    },
+    writing: {
+      entry: assign({ pending: { kind: 'write' } as Command }),
+      on: {
+        WRITTEN: {
+          target: 'checking',
+          actions: assign(({ context, event }) => ({
+            content: event.text,
+            steps: [...context.steps, action(context.speaker, 'write', event.text, { path: context.path, write: { mode: 'create' } })],
+          })),
+        },
+      },
+    },
+    checking: {
+      entry: assign(({ context }) => ({
+        pending: { kind: 'check' } as Command,
+        steps: [...context.steps, action(context.speaker, 'check', `check ${context.path}`, { path: context.path })],
+      })),
+      on: {
+        CHECKED: {
+          target: 'reviewing',
+          actions: assign(({ context, event }) => ({
+            findings: event.findings,
+            steps: [...context.steps, observation(context.speaker, 'check', event.output, { path: context.path })],
+          })),
+        },
+      },
+    },
+    reviewing: {
+      entry: assign(({ context }) => ({ pending: { kind: 'review', findings: context.findings } as Command })),
+      on: {
+        REVIEWED: {
+          target: 'done',
+          actions: assign(({ context, event }) => ({
+            pending: null,
+            steps: [...context.steps, think(context.speaker, event.text, { path: context.path })],
+          })),
+        },
+      },
+    },
+    done: { type: 'final' },
+  },
+  output: ({ context }) => ({
+    steps: context.steps,
+    passed: context.findings.length === 0,
+    findings: context.findings,
+    content: context.content,
+  }),
+});
+
+export { renderFindings };

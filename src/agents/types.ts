@@ -1,0 +1,79 @@
+/**
+ * The agents' shared vocabulary: roles, trajectory steps, and the facts policies write from.
+ * Everything here is plain data that travels in messages, so each type has its zod schema.
+ */
+import { z } from 'zod';
+
+export const ROLES = ['planner', 'architect', 'coder', 'tester', 'debugger'] as const;
+export type Role = (typeof ROLES)[number];
+export const roleSchema = z.enum(ROLES);
+
+export type StepKind = 'think' | 'action' | 'observation';
+export type Tool = 'read' | 'write' | 'edit' | 'check' | 'plan' | 'design';
+
+export const searchStatsSchema = z.object({
+  method: z.string(),
+  scorerCalls: z.number(),
+  reward: z.number(),
+  baselineLogprob: z.number(),
+  bestLogprob: z.number(),
+  targetTokens: z.number(),
+});
+export type SearchStats = z.infer<typeof searchStatsSchema>;
+
+export const stepSchema = z.object({
+  role: roleSchema,
+  kind: z.enum(['think', 'action', 'observation']),
+  tool: z.enum(['read', 'write', 'edit', 'check', 'plan', 'design']).optional(),
+  path: z.string().optional(),
+  /** What the model sees (and, unless `train` is false, learns from). */
+  text: z.string(),
+  /** Observations are context, not targets: false. */
+  train: z.boolean(),
+  /** Policy id@revision that produced the step. */
+  policy: z.string(),
+  /** Replay of a write: `create` replaces the file, `append` adds to it. */
+  write: z.object({ mode: z.enum(['create', 'append']) }).optional(),
+  /** Replay of an edit: `old` occurs exactly once in the file and becomes `new`. */
+  edit: z.object({ old: z.string(), new: z.string() }).optional(),
+  search: searchStatsSchema.optional(),
+});
+export type Step = z.infer<typeof stepSchema>;
+
+export const repoRefSchema = z.object({
+  /** Short name, used in subjects and the dataset. */
+  name: z.string().min(1),
+  /** Absolute path of the repository on the agents' file system. */
+  root: z.string().min(1),
+});
+export type RepoRef = z.infer<typeof repoRefSchema>;
+
+export const milestoneSchema = z.object({
+  title: z.string(),
+  goal: z.string(),
+  files: z.array(z.string()),
+});
+export type Milestone = z.infer<typeof milestoneSchema>;
+
+export const planSchema = z.object({
+  overview: z.string(),
+  requirements: z.array(z.string()),
+  milestones: z.array(milestoneSchema),
+});
+export type Plan = z.infer<typeof planSchema>;
+
+export const fileDesignSchema = z.object({
+  path: z.string(),
+  responsibility: z.string(),
+  publicInterface: z.array(z.string()),
+  dependencies: z.array(z.object({ path: z.string(), why: z.string() })),
+});
+export type FileDesign = z.infer<typeof fileDesignSchema>;
+
+/** A finding of the tester's checks: real output of a real check. */
+export const findingSchema = z.object({
+  check: z.enum(['syntax', 'undefined-name', 'arity']),
+  line: z.number(),
+  message: z.string(),
+});
+export type Finding = z.infer<typeof findingSchema>;
