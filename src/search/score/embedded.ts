@@ -14,9 +14,9 @@
  */
 import { CacheModel, type CacheModelOptions } from './cache-model.ts';
 import { KneserNeyModel } from './kneser-ney.ts';
-import { tokenize } from './tokenize.ts';
+import { tokenEnds } from './tokenize.ts';
 import type { ScoreItem, ScoreResult, Scorer } from './types.ts';
-import { BOS, UNK } from './vocabulary.ts';
+import { UNK } from './vocabulary.ts';
 
 export interface EmbeddedScorerOptions {
   /** n-gram order, 4 by default. */
@@ -54,8 +54,8 @@ interface ItemSequences {
   cache: Int32Array;
   /** Index of the first token after the padding. */
   start: number;
-  /** Context tokens left out before the cache window. */
-  skip: number;
+  /** Tokens outside the vocabulary, by their cache ids. */
+  unseen: Map<string, number>;
 }
 
 export class EmbeddedScorer implements Scorer {
@@ -84,32 +84,36 @@ export class EmbeddedScorer implements Scorer {
 
   /** Synchronous scoring of one item. */
   score(item: ScoreItem): ScoreResult {
-    const targetTokens = tokenize(item.target);
-    if (targetTokens.length === 0) return { logprob: 0, tokenLogprobs: [], tokens: [] };
-    const contextTokens = tokenize(item.context);
-    const seqs = this.sequences(contextTokens, targetTokens, 0);
-    const from = seqs.kn.length - targetTokens.length;
+    const targetEnds = tokenEnds(item.target);
+    if (targetEnds.length === 0) return { logprob: 0, tokenLogprobs: [], tokens: [] };
+    const seqs = this.sequences(item.context, tokenEnds(item.context), item.target, targetEnds, 0);
+    const count = targetEnds.length;
+    const from = seqs.kn.length - count;
     this.fillCache(seqs, from);
-    const tokenLogprobs = new Array<number>(targetTokens.length);
-    let logprob = 0;
+    const tokens = new Array<string>(count);
+    const tokenLogprobs = new Array<number>(count);
     const cache = this.cache;
+    let logprob = 0;
+    let start = 0;
     for (let i = from, j = 0; i < seqs.kn.length; i++, j++) {
+      const token = item.target.slice(start, targetEnds[j]);
+      start = targetEnds[j]!;
       const pCache = cache.probThenAdd(seqs.cache, i);
       const lambda = cache.lambda;
       let lp: number;
       if (seqs.kn[i] !== UNK) lp = Math.log((1 - lambda) * this.ngram.prob(seqs.kn, i) + lambda * pCache);
       else if (cache.seen) lp = Math.log(lambda * pCache);
-      else lp = Math.log((1 - lambda) * this.ngram.prob(seqs.kn, i)) + logSpelling(targetTokens[j]!);
+      else lp = Math.log((1 - lambda) * this.ngram.prob(seqs.kn, i)) + logSpelling(token);
+      tokens[j] = token;
       tokenLogprobs[j] = lp;
       logprob += lp;
     }
-    return { logprob, tokenLogprobs, tokens: targetTokens };
+    return { logprob, tokenLogprobs, tokens };
   }
 
   /** The full next-token distribution after `context` (+ `prefix`, a target's first part). */
   distribution(context: string, prefix = ''): NextTokenDistribution {
-    const before = [...tokenize(context), ...tokenize(prefix)];
-    const seqs = this.sequences(before, [], 1);
+    const seqs = this.sequences(context, tokenEnds(context), prefix, tokenEnds(prefix), 1);
     const i = seqs.kn.length - 1;
     this.fillCache(seqs, i);
     const probs = new Map<string, number>();
@@ -120,11 +124,7 @@ export class EmbeddedScorer implements Scorer {
       probs.set(vocab.token(id), this.mixture(seqs, i));
     }
     // Unseen strings that the cache knows: they carry cache ids above the vocabulary.
-    const cacheOnly = new Map<number, string>();
-    for (let j = seqs.start; j < i; j++) {
-      if (seqs.kn[j] === UNK) cacheOnly.set(seqs.cache[j]!, before[j - seqs.start + seqs.skip]!);
-    }
-    for (const [cacheId, token] of cacheOnly) {
+    for (const [token, cacheId] of seqs.unseen) {
       seqs.kn[i] = UNK;
       seqs.cache[i] = cacheId;
       probs.set(token, this.cache.prob(seqs.cache, i) * this.cache.lambda);
@@ -151,35 +151,44 @@ export class EmbeddedScorer implements Scorer {
     return this.cache.lambda;
   }
 
-  /** Builds the id sequences for the last `cacheWindow` context tokens, then the target (+ `extra` free slots). */
-  private sequences(contextTokens: readonly string[], targetTokens: readonly string[], extra: number): ItemSequences {
+  /**
+   * Builds the id sequences for the last `cacheWindow` tokens of `context`, then `target`'s tokens,
+   * then `extra` free slots. Tokens are found in the vocabulary in place; only unseen ones are copied.
+   */
+  private sequences(context: string, contextEnds: Uint32Array, target: string, targetEnds: Uint32Array, extra: number): ItemSequences {
     const vocab = this.ngram.vocab;
-    const skip = Math.max(0, contextTokens.length - this.cacheWindow);
+    const skip = Math.max(0, contextEnds.length - this.cacheWindow);
     const pad = this.pad;
-    const length = pad + contextTokens.length - skip + targetTokens.length + extra;
-    const kn = new Int32Array(length).fill(BOS);
-    const cache = new Int32Array(length).fill(BOS);
+    const length = pad + contextEnds.length - skip + targetEnds.length + extra;
+    const kn = new Int32Array(length);
+    const cache = new Int32Array(length);
     const unseen = new Map<string, number>();
     let i = pad;
-    const put = (token: string): void => {
-      const id = vocab.lookup(token);
-      if (id >= 0) {
-        kn[i] = id;
-        cache[i] = id;
-      } else {
-        let cacheId = unseen.get(token);
-        if (cacheId === undefined) {
-          cacheId = vocab.size + unseen.size;
-          unseen.set(token, cacheId);
+    const put = (text: string, ends: Uint32Array, from: number): void => {
+      let start = from > 0 ? ends[from - 1]! : 0;
+      for (let k = from; k < ends.length; k++) {
+        const end = ends[k]!;
+        const id = vocab.idOf(text, start, end);
+        if (id >= 0) {
+          kn[i] = id;
+          cache[i] = id;
+        } else {
+          const token = text.slice(start, end);
+          let cacheId = unseen.get(token);
+          if (cacheId === undefined) {
+            cacheId = vocab.size + unseen.size;
+            unseen.set(token, cacheId);
+          }
+          kn[i] = UNK;
+          cache[i] = cacheId;
         }
-        kn[i] = UNK;
-        cache[i] = cacheId;
+        i++;
+        start = end;
       }
-      i++;
     };
-    for (let j = skip; j < contextTokens.length; j++) put(contextTokens[j]!);
-    for (const token of targetTokens) put(token);
-    return { kn, cache, start: pad, skip };
+    put(context, contextEnds, skip);
+    put(target, targetEnds, 0);
+    return { kn, cache, start: pad, unseen };
   }
 
   private fillCache(seqs: ItemSequences, end: number): void {

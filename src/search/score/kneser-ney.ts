@@ -21,7 +21,7 @@
  * first unseen context; once c(h w) = 0 at some order it is 0 at every higher one.
  */
 import { HashTable, mixHi, mixLo } from './hash-table.ts';
-import { tokenize } from './tokenize.ts';
+import { tokenEnds } from './tokenize.ts';
 import { BOS, UNK, Vocabulary } from './vocabulary.ts';
 
 const SEED_HI = 0x2545f491;
@@ -72,10 +72,14 @@ export class KneserNeyModel {
 
   /** Adds one document (a file the run has written). Its first token is predicted from BOS padding. */
   train(text: string): void {
-    const tokens = tokenize(text);
+    const ends = tokenEnds(text);
     const pad = this.order - 1;
-    const seq = new Int32Array(pad + tokens.length);
-    for (let j = 0; j < tokens.length; j++) seq[pad + j] = this.vocab.intern(tokens[j]!);
+    const seq = new Int32Array(pad + ends.length);
+    let start = 0;
+    for (let j = 0; j < ends.length; j++) {
+      seq[pad + j] = this.vocab.internRange(text, start, ends[j]!);
+      start = ends[j]!;
+    }
     this.trainSequence(seq, pad);
   }
 

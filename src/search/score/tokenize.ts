@@ -16,6 +16,12 @@ const OPERATORS_2 = new Set([
   '&=', '|=', '^=', '<<', '>>', '::', '->', '**', '//', '/*', '*/', ':=', '<-',
 ]);
 
+const OPERATOR_STARTS = new Set([...OPERATORS_3, ...OPERATORS_2].map((op) => op.charCodeAt(0)));
+
+function isOperatorStart(c: number): boolean {
+  return OPERATOR_STARTS.has(c);
+}
+
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 128;
 }
@@ -33,13 +39,16 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 11 || c === 12;
 }
 
-/** Cuts `text` into tokens; `tokens.join('') === text`. */
-export function tokenize(text: string): string[] {
-  const out: string[] = [];
+/**
+ * Where each token of `text` ends: token k spans [ends[k-1] (or 0), ends[k]). The scorer works on
+ * these offsets, so tokens it finds in its vocabulary are never copied out as strings.
+ */
+export function tokenEnds(text: string): Uint32Array {
+  let out = new Uint32Array(Math.max(16, text.length >>> 2));
+  let count = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {
-    const start = i;
     const c = text.charCodeAt(i);
     if (isIdentStart(c)) {
       i++;
@@ -57,12 +66,27 @@ export function tokenize(text: string): string[] {
     } else if (isBlank(c)) {
       i++;
       while (i < n && isBlank(text.charCodeAt(i))) i++;
-    } else {
-      if (i + 3 <= n && OPERATORS_3.has(text.slice(i, i + 3))) i += 3;
-      else if (i + 2 <= n && OPERATORS_2.has(text.slice(i, i + 2))) i += 2;
-      else i++;
+    } else if (i + 3 <= n && isOperatorStart(c) && OPERATORS_3.has(text.slice(i, i + 3))) i += 3;
+    else if (i + 2 <= n && isOperatorStart(c) && OPERATORS_2.has(text.slice(i, i + 2))) i += 2;
+    else i++;
+    if (count === out.length) {
+      const grown = new Uint32Array(out.length * 2);
+      grown.set(out);
+      out = grown;
     }
-    out.push(text.slice(start, i));
+    out[count++] = i;
+  }
+  return out.subarray(0, count);
+}
+
+/** Cuts `text` into tokens; `tokens.join('') === text`. */
+export function tokenize(text: string): string[] {
+  const ends = tokenEnds(text);
+  const out = new Array<string>(ends.length);
+  let start = 0;
+  for (let k = 0; k < ends.length; k++) {
+    out[k] = text.slice(start, ends[k]);
+    start = ends[k]!;
   }
   return out;
 }
