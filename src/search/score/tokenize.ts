@@ -16,10 +16,12 @@ const OPERATORS_2 = new Set([
   '&=', '|=', '^=', '<<', '>>', '::', '->', '**', '//', '/*', '*/', ':=', '<-',
 ]);
 
-const OPERATOR_STARTS = new Set([...OPERATORS_3, ...OPERATORS_2].map((op) => op.charCodeAt(0)));
+/** OPERATOR_STARTS[c] = 1 when a multi-character operator starts with the ASCII character c. */
+const OPERATOR_STARTS = new Uint8Array(128);
+for (const op of [...OPERATORS_3, ...OPERATORS_2]) OPERATOR_STARTS[op.charCodeAt(0)] = 1;
 
 function isOperatorStart(c: number): boolean {
-  return OPERATOR_STARTS.has(c);
+  return c < 128 && OPERATOR_STARTS[c] === 1;
 }
 
 function isIdentStart(c: number): boolean {
