@@ -22,19 +22,18 @@ const definitionKinds: Readonly<Record<string, DefinitionKind>> = {
 };
 
 const referenceKinds: Readonly<Record<string, ReferenceKind>> = {
-  'reference.call': 'call',
-  'reference.type': 'type',
-  'reference.class': 'class',
-  'reference.implementation': 'implementation',
+  call: 'call',
+  type: 'type',
+  class: 'class',
+  implementation: 'implementation',
 };
 
 const maxSignature = 200;
 
 export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string): FileFacts {
-  const lines = new LineIndex(text);
   const definitions = new Map<string, Definition>();
   const references = new Map<string, Reference>();
-  const sites = new Set<string>();
+  const sites = new Set<number>();
   const imports: ImportSpec[] = [];
   let packageName: string | undefined;
 
@@ -42,7 +41,6 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
     let nameNode: Parser.SyntaxNode | undefined;
     let defNode: Parser.SyntaxNode | undefined;
     let defKind: DefinitionKind | undefined;
-    let refKind: ReferenceKind | undefined;
     let importNode: Parser.SyntaxNode | undefined;
     let importKind: string | undefined;
     let statementNode: Parser.SyntaxNode | undefined;
@@ -52,27 +50,24 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
       else if (c.startsWith('definition.')) {
         defNode = cap.node;
         defKind = definitionKinds[c] ?? 'type';
-      } else if (c.startsWith('reference.')) refKind = referenceKinds[c] ?? 'call';
-      else if (c === 'import.statement') statementNode = cap.node;
+      } else if (c === 'import.statement') statementNode = cap.node;
       else if (c.startsWith('import.')) {
         importNode = cap.node;
         importKind = c.slice(7);
-      } else if (c === 'package') packageName = text.slice(cap.node.startIndex, cap.node.endIndex).replace(/\s+/g, '');
+      } else if (c === 'package') packageName = cap.node.text.replace(/\s+/g, '');
     }
     if (importNode && importKind) {
-      const start = importNode.startIndex;
-      const source = text.slice(start, importNode.endIndex);
-      const line = lines.lineOf(start);
       let kind = importKind as ImportKind;
-      if (statementNode && /^import\s+type\s+(?!from\b)/.test(text.slice(statementNode.startIndex, statementNode.startIndex + 40))) kind = 'type-import';
-      imports.push(...importSpecs(kind, source, line));
+      if (statementNode && /^import\s+type\s+(?!from\b)/.test(text.slice(startOf(statementNode), startOf(statementNode) + 40))) kind = 'type-import';
+      imports.push(...importSpecs(kind, importNode.text, rowOf(importNode) + 1));
       continue;
     }
     if (!nameNode) continue;
-    const nameStart = nameNode.startIndex;
-    const name = text.slice(nameStart, nameNode.endIndex);
+    const nameStart = startOf(nameNode);
+    const name = text.slice(nameStart, identifierEnd(text, nameStart));
+    if (name === '') continue;
     if (defNode && defKind) {
-      const start = defNode.startIndex;
+      const start = startOf(defNode);
       const key = `${name}@${start}`;
       const seen = definitions.get(key);
       // One node, two patterns: Rust methods match the method and the function pattern (method
@@ -81,20 +76,22 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
       definitions.set(key, {
         name,
         kind: defKind,
-        startLine: lines.lineOf(start),
-        endLine: lines.lineOf(Math.max(start, defNode.endIndex - 1)),
-        signature: signatureAt(text, lines.startOfLineAt(start)),
+        startLine: rowOf(defNode) + 1,
+        endLine: endRowOf(defNode) + 1,
+        signature: signatureAt(text, text.lastIndexOf('\n', start - 1) + 1),
       });
-    } else if (refKind) {
-      // TS + JS tags both match `new X()`: one site counts once.
-      const site = `${refKind}@${nameStart}`;
-      if (sites.has(site)) continue;
-      sites.add(site);
-      const key = `${refKind}:${name}`;
-      const seen = references.get(key);
-      if (seen) seen.count++;
-      else references.set(key, { name, kind: refKind, line: lines.lineOf(nameStart), count: 1 });
+      continue;
     }
+    const refKind = grammar.referenceKinds[match.pattern];
+    if (refKind === undefined) continue;
+    // TS + JS tags both match `new X()`: one site counts once.
+    if (sites.has(nameStart)) continue;
+    sites.add(nameStart);
+    const kind = referenceKinds[refKind] ?? 'call';
+    const key = `${kind}:${name}`;
+    const seen = references.get(key);
+    if (seen) seen.count++;
+    else references.set(key, { name, kind, line: rowOf(nameNode) + 1, count: 1 });
   }
 
   const defs = [...definitions.values()].sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine || cmp(a.name, b.name));
@@ -108,6 +105,40 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
   };
   if (packageName !== undefined) facts.packageName = packageName;
   return facts;
+}
+
+/**
+ * Node positions without native calls. node-tree-sitter marshals a node into six numbers: the id
+ * (two), the start offset in bytes of the UTF-16 input (twice the string index), the start row,
+ * the start column and an alias. `checkNodeLayout` verifies this against the getters once per
+ * thread; if a binding ever lays nodes out differently, the getters are used instead.
+ */
+type Marshalled = Parser.SyntaxNode & Record<number, number>;
+let fastLayout = false;
+const startOf = (n: Parser.SyntaxNode): number => (fastLayout ? (n as Marshalled)[2]! >>> 1 : n.startIndex);
+const rowOf = (n: Parser.SyntaxNode): number => (fastLayout ? (n as Marshalled)[3]! : n.startPosition.row);
+const endRowOf = (n: Parser.SyntaxNode): number => {
+  const end = n.endPosition;
+  // A node ending right after a newline ends on the previous line.
+  return end.column === 0 && end.row > rowOf(n) ? end.row - 1 : end.row;
+};
+
+/** `sample` must start past the first line, so that a wrong layout cannot pass by zeros. */
+export function checkNodeLayout(sample: Parser.SyntaxNode): boolean {
+  const m = sample as Marshalled;
+  fastLayout = sample.startPosition.row > 0 && m[2]! >>> 1 === sample.startIndex && m[3] === sample.startPosition.row;
+  return fastLayout;
+}
+
+/** End of the identifier starting at `i` (ASCII word characters, `$`, and any non-ASCII). */
+function identifierEnd(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c > 127) i++;
+    else break;
+  }
+  return i;
 }
 
 function importSpecs(kind: ImportKind, source: string, line: number): ImportSpec[] {
@@ -151,28 +182,4 @@ function signatureAt(text: string, start: number): string {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Offset -> 1-based line, by binary search over line starts (no native calls per node). */
-class LineIndex {
-  private readonly starts: number[] = [0];
-
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-
-  lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-
-  startOfLineAt(offset: number): number {
-    return this.starts[this.lineOf(offset) - 1]!;
-  }
 }

@@ -50,7 +50,8 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
   let parsed = 0;
   let parsedBytes = 0;
 
-  let pool: ParsePool | undefined;
+  // Started on the first cache miss and not awaited there: reading goes on while workers boot.
+  let poolStart: Promise<ParsePool> | undefined;
   const inFlight: Array<Promise<void>> = [];
   let batch: ParseTask[] = [];
   let chars = 0;
@@ -65,10 +66,10 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
     const send = batch;
     batch = [];
     chars = 0;
-    pool ??= await startParsePool(workerCount);
-    const p = pool.parse(send).then(accept);
+    poolStart ??= startParsePool(workerCount);
+    const p = poolStart.then((pool) => pool.parse(send)).then(accept);
     inFlight.push(p);
-    if (inFlight.length >= Math.max(1, pool.size) * maxInFlight) await inFlight.shift();
+    if (inFlight.length >= Math.max(1, workerCount) * maxInFlight) await inFlight.shift();
   };
 
   try {
@@ -100,7 +101,9 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
     await flush();
     await Promise.all(inFlight);
   } finally {
-    await pool?.close();
+    // Settle every batch before closing, even when one failed, so no worker is left running.
+    await Promise.allSettled(inFlight);
+    if (poolStart) await poolStart.then((pool) => pool.close(), () => undefined);
   }
   cache?.save();
   const t2 = performance.now();

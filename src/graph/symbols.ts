@@ -6,6 +6,8 @@ import { symbolId } from './ids.ts';
 import type { Definition, DefinitionKind } from './types.ts';
 
 export interface SymbolInfo {
+  /** So that a SymbolInfo is itself a graph node's attributes (no copy per node). */
+  type: 'symbol';
   id: string;
   file: string;
   name: string;
@@ -35,6 +37,7 @@ export function symbolsOf(path: string, defs: readonly Definition[]): SymbolInfo
     const n = (ordinals.get(qualifiedName) ?? 0) + 1;
     ordinals.set(qualifiedName, n);
     const sym: SymbolInfo = {
+      type: 'symbol',
       id: symbolId(path, qualifiedName, n),
       file: path,
       name: d.name,

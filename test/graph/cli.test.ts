@@ -21,11 +21,11 @@ describe('retrace graph', () => {
 
   it('prints files per language, skipped files, edges, cycles and the build order', async () => {
     const out = await run(['graph', materialise('ts.txtar'), '--no-cache', '--workers', '0']);
-    expect(out).toMatch(/^files 18: typescript 11, javascript 3, other 3, tsx 1$/m);
-    expect(out).toMatch(/^edges: imports 14 between files, 2 to 2 external packages, 0 unresolved;/m);
+    expect(out).toMatch(/^files 19: typescript 12, javascript 3, other 3, tsx 1$/m);
+    expect(out).toMatch(/^edges: imports 16 between files, 2 to 2 external packages, 0 unresolved;/m);
     expect(out).toContain('cycles 1\n  src/cycle-a.ts <-> src/cycle-b.ts\n');
     expect(out).toContain('parse errors 1\n  src/broken.ts\n');
-    expect(out).toMatch(/build order: 18 files in 17 steps, 3 generations/);
+    expect(out).toMatch(/build order: 19 files in 18 steps, 3 generations/);
   });
 
   it('prints the summary as JSON with --json', async () => {

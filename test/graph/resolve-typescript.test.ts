@@ -21,6 +21,9 @@ describe('TS/JS imports resolve to files (fixture ts.txtar)', () => {
       'src/index.ts -> src/types.ts',
       'src/index.ts -> src/util/index.ts',
       'src/legacy.cjs -> src/dyn.js',
+      // package.json "imports" (#subpaths), conditions included.
+      'src/uses-subpath-imports.ts -> src/types.ts',
+      'src/uses-subpath-imports.ts -> src/util/index.ts',
       'src/view.tsx -> src/greet.ts',
       // require('../'): the directory's package.json main.
       'test/entry.test.cjs -> src/dyn.js',

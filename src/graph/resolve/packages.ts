@@ -10,24 +10,28 @@ export interface RepoPackage {
   name: string;
   dir: string;
   exports?: unknown;
+  /** Subpath imports (`#x`), private to the package. */
+  imports?: unknown;
   main?: string;
   module?: string;
   types?: string;
 }
 
-export function findRepoPackages(ctx: ResolveContext): Map<string, RepoPackage> {
-  const out = new Map<string, RepoPackage>();
+/** Every package.json in the repo, shallowest first; `name` is '' for a manifest without one. */
+export function findRepoPackages(ctx: ResolveContext): RepoPackage[] {
+  const out: RepoPackage[] = [];
   const manifests = [...ctx.files].filter((f) => f === 'package.json' || f.endsWith('/package.json')).sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
   for (const manifest of manifests) {
     const json = parseJsonc(ctx.readText(manifest)) as Record<string, unknown> | undefined;
-    if (!json || typeof json.name !== 'string' || out.has(json.name)) continue;
-    const pkg: RepoPackage = { name: json.name, dir: dirOf(manifest) };
+    if (!json || typeof json !== 'object') continue;
+    const pkg: RepoPackage = { name: typeof json.name === 'string' ? json.name : '', dir: dirOf(manifest) };
     if (json.exports !== undefined) pkg.exports = json.exports;
+    if (json.imports !== undefined) pkg.imports = json.imports;
     if (typeof json.main === 'string') pkg.main = json.main;
     if (typeof json.module === 'string') pkg.module = json.module;
     const types = typeof json.types === 'string' ? json.types : typeof json.typings === 'string' ? json.typings : undefined;
     if (types !== undefined) pkg.types = types;
-    out.set(json.name, pkg);
+    out.push(pkg);
   }
   return out;
 }
@@ -47,20 +51,30 @@ export function splitPackageSpecifier(specifier: string): [string, string] {
  */
 export function packageEntryCandidates(pkg: RepoPackage, subpath: string, conditions: ReadonlySet<string>): string[] {
   if (pkg.exports !== undefined) {
-    const target = exportsTarget(pkg.exports, subpath, conditions);
-    // With an exports map, only exported subpaths resolve (Node's encapsulation).
-    return target === undefined ? [] : orEmpty(joinInRepo(pkg.dir, target));
+    // With an exports map, only exported subpaths resolve (Node's encapsulation). The runtime
+    // target first; the `types` target after it, for packages whose build output is absent.
+    const targets = [exportsTarget(pkg.exports, subpath, conditions), exportsTarget(pkg.exports, subpath, new Set([...conditions, 'types']))];
+    return [...new Set(targets.flatMap((t) => (t === undefined ? [] : orEmpty(joinInRepo(pkg.dir, t)))))];
   }
   if (subpath !== '.') return orEmpty(joinInRepo(pkg.dir, subpath));
-  const fields = conditions.has('types') ? [pkg.types, pkg.module, pkg.main] : [pkg.main, pkg.module];
+  const fields = [pkg.main, pkg.module, pkg.types];
   const out: string[] = [];
   for (const f of fields) if (f !== undefined) out.push(...orEmpty(joinInRepo(pkg.dir, f)));
   out.push(...orEmpty(joinInRepo(pkg.dir, 'index')));
   return out;
 }
 
-function exportsTarget(exports: unknown, subpath: string, conditions: ReadonlySet<string>): string | undefined {
-  const map = normaliseExports(exports);
+/** `#name` through the package's `imports` map; the same pattern rules as `exports`. */
+export function packageImportCandidates(pkg: RepoPackage, specifier: string, conditions: ReadonlySet<string>): string[] {
+  if (!pkg.imports || typeof pkg.imports !== 'object') return [];
+  const map = pkg.imports as Record<string, unknown>;
+  const targets = [exportsTarget(map, specifier, conditions, map), exportsTarget(map, specifier, new Set([...conditions, 'types']), map)];
+  // A target that is not relative names another package; not followed here.
+  return [...new Set(targets.flatMap((t) => (t === undefined || !t.startsWith('./') ? [] : orEmpty(joinInRepo(pkg.dir, t)))))];
+}
+
+function exportsTarget(exports: unknown, subpath: string, conditions: ReadonlySet<string>, preNormalised?: Record<string, unknown>): string | undefined {
+  const map = preNormalised ?? normaliseExports(exports);
   if (!map) return undefined;
   const exact = map[subpath];
   if (exact !== undefined) return conditionTarget(exact, conditions, undefined);

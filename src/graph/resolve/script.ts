@@ -4,18 +4,22 @@
  * their package.json. Everything else leaves the repo: Node builtins become `node:<name>`,
  * packages `npm:<name>`.
  *
- * Extension order follows the importer: TypeScript files look for TypeScript first (`./a` from
- * a.ts is a.ts, or a.d.ts beside a.js), JavaScript files for JavaScript first (Node never loads
- * a .ts file).
+ * Which file wins when several fit follows what runs, the way dependency-cruiser and bundlers
+ * see it: a file named with its extension is taken as written when it exists (TypeScript's
+ * `.js`-for-`.ts` rule applies only when it does not); without an extension, TypeScript importers
+ * look for TypeScript sources first, then JavaScript, then declaration files (`./a` beside a.js
+ * and a.d.ts is a.js); JavaScript importers never prefer a .ts file. Package entry points follow
+ * the runtime conditions (import/require/node/default); the `types` condition is only a fallback,
+ * for workspace packages whose built output is not in the repo.
  */
 import { builtinModules } from 'node:module';
 import type { ImportSpec, LanguageId, ResolvedImport } from '../types.ts';
 import { type ResolveContext, dirOf, fileAt, joinInRepo } from './context.ts';
-import { type RepoPackage, findRepoPackages, packageEntryCandidates, splitPackageSpecifier } from './packages.ts';
+import { type RepoPackage, findRepoPackages, packageEntryCandidates, packageImportCandidates, splitPackageSpecifier } from './packages.ts';
 import { TsconfigIndex, pathCandidates } from './tsconfig.ts';
 
-const tsFirst = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
-const jsFirst = ['.js', '.jsx', '.mjs', '.cjs', '.json', '.ts', '.tsx', '.d.ts', '.mts', '.cts'];
+const tsFirst = ['.ts', '.tsx', '.mts', '.cts', '.js', '.cjs', '.mjs', '.jsx', '.d.ts', '.d.mts', '.d.cts', '.json'];
+const jsFirst = ['.js', '.cjs', '.mjs', '.jsx', '.json', '.ts', '.tsx', '.mts', '.cts', '.d.ts'];
 /** What TypeScript tries for a written JS extension. */
 const tsForJs: Readonly<Record<string, string[]>> = {
   '.js': ['.ts', '.tsx', '.d.ts'],
@@ -28,10 +32,15 @@ const builtins = new Set(builtinModules);
 export class ScriptResolver {
   private readonly tsconfigs: TsconfigIndex;
   private readonly packages: Map<string, RepoPackage>;
+  private readonly byDir: Map<string, RepoPackage>;
 
   constructor(private readonly ctx: ResolveContext) {
     this.tsconfigs = new TsconfigIndex(ctx);
-    this.packages = findRepoPackages(ctx);
+    const all = findRepoPackages(ctx);
+    // The shallowest package of a name wins (a test fixture's copy does not shadow the real one).
+    this.packages = new Map();
+    for (const p of all) if (p.name !== '' && !this.packages.has(p.name)) this.packages.set(p.name, p);
+    this.byDir = new Map(all.map((p) => [p.dir, p]));
   }
 
   resolve(from: string, language: LanguageId, spec: ImportSpec): ResolvedImport {
@@ -45,6 +54,15 @@ export class ScriptResolver {
     if (s.startsWith('/')) return { from, spec, unresolved: true };
     if (s.startsWith('node:') || builtins.has(s) || builtins.has(s.split('/')[0]!)) {
       return { from, spec, external: `node:${s.replace(/^node:/, '').split('/')[0]}` };
+    }
+    if (s.startsWith('#')) {
+      const owner = this.owningPackage(from);
+      const conditions = new Set(['import', 'require', 'node']);
+      for (const candidate of owner ? packageImportCandidates(owner, s, conditions) : []) {
+        const target = this.asFileOrDir(candidate, preferTs);
+        if (target) return { from, spec, target };
+      }
+      return { from, spec, unresolved: true };
     }
     const mapping = this.tsconfigs.mappingFor(from);
     if (mapping) {
@@ -61,13 +79,22 @@ export class ScriptResolver {
     const [name, subpath] = splitPackageSpecifier(s);
     const pkg = this.packages.get(name);
     if (pkg) {
-      const conditions = new Set(preferTs ? ['types', 'import', 'require', 'node'] : spec.kind === 'require' ? ['require', 'node'] : ['import', 'node', 'require']);
+      const conditions = new Set(spec.kind === 'require' ? ['require', 'node'] : ['import', 'node', 'require']);
       for (const candidate of packageEntryCandidates(pkg, subpath, conditions)) {
         const target = this.asFileOrDir(candidate, preferTs);
         if (target) return { from, spec, target };
       }
     }
     return { from, spec, external: `npm:${name}` };
+  }
+
+  /** The package whose directory holds `file` (the nearest package.json above it). */
+  private owningPackage(file: string): RepoPackage | undefined {
+    let best: RepoPackage | undefined;
+    for (const pkg of this.byDir.values()) {
+      if ((pkg.dir === '' || file.startsWith(`${pkg.dir}/`)) && (!best || pkg.dir.length > best.dir.length)) best = pkg;
+    }
+    return best;
   }
 
   /** A file at `base` (as written, or with an extension), else the directory's entry. */
@@ -77,16 +104,16 @@ export class ScriptResolver {
 
   private asFile(base: string, preferTs: boolean): string | undefined {
     const written = extensionOf(base);
+    if (written) {
+      const hit = fileAt(this.ctx, base);
+      if (hit) return hit;
+    }
     if (written && preferTs && tsForJs[written]) {
       const stem = base.slice(0, -written.length);
       for (const ext of tsForJs[written]!) {
         const hit = fileAt(this.ctx, stem + ext);
         if (hit) return hit;
       }
-    }
-    if (written) {
-      const hit = fileAt(this.ctx, base);
-      if (hit) return hit;
     }
     for (const ext of preferTs ? tsFirst : jsFirst) {
       const hit = fileAt(this.ctx, base + ext);
@@ -101,7 +128,7 @@ export class ScriptResolver {
     if (this.ctx.files.has(manifest)) {
       try {
         const json = JSON.parse(this.ctx.readText(manifest) ?? '{}') as { main?: unknown; types?: unknown };
-        const field = preferTs && typeof json.types === 'string' ? json.types : json.main;
+        const field = json.main ?? (preferTs ? json.types : undefined);
         if (typeof field === 'string') {
           const entry = joinInRepo(base, field);
           const hit = entry === undefined ? undefined : (this.asFile(entry, preferTs) ?? this.indexOf(entry, preferTs));
