@@ -18,3 +18,7 @@ export { estimateTokens, type RankedContext, type ContextFile, type ContextSymbo
 export type { TreeNode } from './queries/file-tree.ts';
 export { isTestFile, testSubjects } from './queries/test-files.ts';
 export type * from './types.ts';
+export { summarize, formatSummary, type GraphSummary } from './summary.ts';
+export { serveGraph, type GraphServiceOptions, type GraphServiceHandle } from './service/graph-service.ts';
+export { GraphClient } from './service/client.ts';
+export { GRAPH_SERVICE, graphQueries, graphQueryNames, graphSubject, requestType, resultType, type GraphQuery, type GraphQueryBody } from './service/protocol.ts';

@@ -1,0 +1,58 @@
+/** A typed client of the graph service: one method per query, over `bus.request`. */
+import type { Bus } from '../../bus/mod.ts';
+import type { BuildOrder } from '../queries/build-order.ts';
+import type { RankedContext } from '../queries/context.ts';
+import type { TreeNode } from '../queries/file-tree.ts';
+import type { GraphSummary } from '../summary.ts';
+import type { SymbolInfo } from '../symbols.ts';
+import type { ResolvedImport } from '../types.ts';
+import { type GraphQuery, type GraphQueryBody, graphSubject, requestType } from './protocol.ts';
+
+export class GraphClient {
+  constructor(
+    private readonly bus: Bus,
+    readonly repo: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  dependencies(file: string, transitive = false): Promise<{ file: string; files: string[]; external: string[] }> {
+    return this.ask('deps', { file, transitive });
+  }
+
+  dependents(file: string, transitive = false): Promise<{ file: string; files: string[] }> {
+    return this.ask('dependents', { file, transitive });
+  }
+
+  imports(file: string): Promise<{ file: string; imports: ResolvedImport[] }> {
+    return this.ask('imports', { file });
+  }
+
+  buildOrder(): Promise<BuildOrder> {
+    return this.ask('build-order', {});
+  }
+
+  pageRank(seeds?: string[], top?: number): Promise<{ ranks: Array<[string, number]> }> {
+    return this.ask('pagerank', { ...(seeds ? { seeds } : {}), ...(top ? { top } : {}) });
+  }
+
+  context(file: string, tokenBudget: number): Promise<RankedContext> {
+    return this.ask('context', { file, tokenBudget });
+  }
+
+  symbols(file: string): Promise<{ file: string; symbols: SymbolInfo[] }> {
+    return this.ask('symbols', { file });
+  }
+
+  fileTree(): Promise<TreeNode> {
+    return this.ask('file-tree', {});
+  }
+
+  summary(): Promise<Omit<GraphSummary, 'stats'>> {
+    return this.ask('summary', {});
+  }
+
+  private async ask<Q extends GraphQuery, R>(q: Q, body: GraphQueryBody<Q>): Promise<R> {
+    const reply = await this.bus.request<R>(graphSubject(this.repo, q), { type: requestType(q), body }, { timeoutMs: this.timeoutMs });
+    return reply.body;
+  }
+}
