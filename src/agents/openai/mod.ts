@@ -1,0 +1,12 @@
+/** The openai policy's public names. */
+export { OpenAIPolicy, OPENAI_POLICY_ID, registerOpenAIPolicy, type PolicyUsage } from './policy.ts';
+export { openAIPolicyParamsSchema, type OpenAIPolicyParams } from './params.ts';
+export {
+  PolicyAuthError,
+  PolicyBadResponseError,
+  PolicyConfigError,
+  PolicyError,
+  PolicyOutputError,
+  PolicyTimeoutError,
+  PolicyUnreachableError,
+} from './errors.ts';

@@ -1,0 +1,48 @@
+/**
+ * The openai policy's params (`PolicySpec.params`), validated at the edge. The API key may sit in
+ * the params, but a spec is stored in the `retrace-policies` bucket and shown by `retrace policy
+ * get`, so the usual place is the environment: `apiKeyEnv` names the variable (OPENAI_API_KEY).
+ */
+import { z } from 'zod';
+import { PolicyConfigError } from './errors.ts';
+
+export const openAIPolicyParamsSchema = z.object({
+  /** Base URL of the OpenAI-compatible API, with its `/v1`: `http://gpu1:8000/v1`. */
+  baseURL: z.string().url().default('https://api.openai.com/v1'),
+  model: z.string().min(1),
+  apiKey: z.string().min(1).optional(),
+  /** The environment variable holding the key when `apiKey` is absent. */
+  apiKeyEnv: z.string().min(1).default('OPENAI_API_KEY'),
+  /** For plans, designs and thoughts. */
+  temperature: z.number().min(0).max(2).default(0.2),
+  /** For the search's proposals, which should differ from one another. */
+  proposerTemperature: z.number().min(0).max(2).default(0.8),
+  maxTokens: z.number().int().positive().default(1024),
+  /** Per HTTP attempt. */
+  timeoutMs: z.number().int().positive().default(60_000),
+  /** Retries of 408/409/429/5xx, connection errors and timeouts, with backoff (the client's own, honouring Retry-After). */
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  /** Send `response_format: {type: 'json_object'}`. Turned off by itself when the server rejects the field. */
+  jsonMode: z.boolean().default(true),
+});
+export type OpenAIPolicyParams = z.infer<typeof openAIPolicyParamsSchema>;
+
+export interface ResolvedParams extends Omit<OpenAIPolicyParams, 'apiKey' | 'apiKeyEnv'> {
+  /** Where the key came from, for messages: never the key itself. */
+  keySource: string;
+}
+
+/** Params checked, the key looked up. The key is returned apart so that nothing prints it by accident. */
+export function resolveParams(params: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): { params: ResolvedParams; apiKey: string } {
+  const parsed = openAIPolicyParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
+    throw new PolicyConfigError(`openai policy: bad params: ${issues}`);
+  }
+  const { apiKey: given, apiKeyEnv, ...rest } = parsed.data;
+  const fromEnv = env[apiKeyEnv];
+  // vLLM and Ollama accept any key; `EMPTY` is vLLM's convention for "none".
+  const apiKey = given ?? (fromEnv && fromEnv.length > 0 ? fromEnv : 'EMPTY');
+  const keySource = given ? 'params.apiKey' : fromEnv ? `$${apiKeyEnv}` : 'none';
+  return { params: { ...rest, baseURL: rest.baseURL.replace(/\/+$/, ''), keySource }, apiKey };
+}

@@ -1,0 +1,218 @@
+/**
+ * A fake chat-completions server for the openai policy's tests: real HTTP (fastify, loopback, free
+ * port), the real `/v1/chat/completions` wire format (id, object, created, model, choices with
+ * index / message / finish_reason, usage), an API key, and injected faults.
+ *
+ * Its "model" reads the prompt the policy sent: the `Task: <kind>` line and the facts block, and
+ * answers with JSON built from those facts, so whatever it says is grounded exactly as far as the
+ * prompt carried the facts. It is deterministic: the same messages and seed give the same answer.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+
+export type ChatFault =
+  /** Answer with this status (OpenAI's error body); `retryAfterMs` sets `retry-after-ms`. */
+  | { kind: 'status'; status: number; retryAfterMs?: number; message?: string }
+  /** Wait this long before answering normally. */
+  | { kind: 'slow'; ms: number }
+  /** A proper completion whose message content is this text instead of the answer. */
+  | { kind: 'content'; content: string; finishReason?: string }
+  /** An HTTP 200 body that is not a chat completion. */
+  | { kind: 'wrong-shape' };
+
+export interface FakeChatOptions {
+  apiKey?: string;
+  model?: string;
+  /** Wrap answers in prose and a Markdown fence, as servers that ignore `response_format` do. */
+  chatty?: boolean;
+  /** Answer 400 to any request carrying `response_format`, as some servers do. */
+  rejectResponseFormat?: boolean;
+}
+
+interface ChatBody {
+  model?: unknown;
+  messages?: Array<{ role: string; content: string }>;
+  seed?: unknown;
+  temperature?: unknown;
+  max_tokens?: unknown;
+  response_format?: unknown;
+}
+
+type Facts = Record<string, any>;
+
+export class FakeChat {
+  readonly requests: ChatBody[] = [];
+  private readonly faults: ChatFault[] = [];
+  /** Requests refused for their API key. */
+  rejected = 0;
+
+  private constructor(
+    private readonly app: FastifyInstance,
+    readonly url: string,
+    readonly opts: Required<FakeChatOptions>,
+  ) {}
+
+  get baseURL(): string {
+    return `${this.url}/v1`;
+  }
+
+  static async start(opts: FakeChatOptions = {}): Promise<FakeChat> {
+    const full: Required<FakeChatOptions> = {
+      apiKey: opts.apiKey ?? 'sk-test-123',
+      model: opts.model ?? 'fake/chat-7b',
+      chatty: opts.chatty ?? false,
+      rejectResponseFormat: opts.rejectResponseFormat ?? false,
+    };
+    const app = Fastify({ logger: false, forceCloseConnections: true });
+    let server!: FakeChat;
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.headers.authorization !== `Bearer ${full.apiKey}`) {
+        server.rejected++;
+        await reply.code(401).send({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+      }
+    });
+    app.post('/v1/chat/completions', async (req, reply) => server.handle(req.body as ChatBody, reply));
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    server = new FakeChat(app, address, full);
+    return server;
+  }
+
+  /** Faults for the next requests, in order. */
+  inject(...faults: ChatFault[]): void {
+    this.faults.push(...faults);
+  }
+
+  /** Forgets requests and pending faults, so one test's leftovers do not leak into the next. */
+  reset(): void {
+    this.requests.length = 0;
+    this.faults.length = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+
+  private async handle(body: ChatBody, reply: FastifyReply): Promise<unknown> {
+    this.requests.push(body);
+    const fault = this.faults.shift();
+    if (fault?.kind === 'status') {
+      if (fault.retryAfterMs !== undefined) void reply.header('retry-after-ms', String(fault.retryAfterMs));
+      return reply.code(fault.status).send({ error: { message: fault.message ?? `injected ${fault.status}`, type: 'server_error', param: null, code: null } });
+    }
+    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.kind === 'wrong-shape') return reply.code(200).send({ id: 'x', object: 'chat.completion', choices: 'none' });
+    if (this.opts.rejectResponseFormat && body.response_format !== undefined) {
+      return reply.code(400).send({ error: { message: "Unrecognized request argument supplied: response_format", type: 'invalid_request_error', param: 'response_format', code: null } });
+    }
+    if (body.model !== this.opts.model) {
+      return reply.code(404).send({ error: { message: `The model \`${String(body.model)}\` does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } });
+    }
+    const messages = body.messages ?? [];
+    let content: string;
+    let finishReason = 'stop';
+    if (fault?.kind === 'content') {
+      content = fault.content;
+      finishReason = fault.finishReason ?? 'stop';
+    } else {
+      const answer = JSON.stringify(answerFor(messages, Number(body.seed ?? 0)));
+      content = this.opts.chatty ? `Sure, here is the JSON you asked for:\n\n\`\`\`json\n${answer}\n\`\`\`\nLet me know if you need {more}.` : answer;
+    }
+    const promptTokens = messages.reduce((n, m) => n + words(m.content), 0);
+    const completionTokens = words(content);
+    return {
+      id: `chatcmpl-${this.requests.length}`,
+      object: 'chat.completion',
+      created: 1764000000,
+      model: this.opts.model,
+      system_fingerprint: 'fp_fake',
+      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
+      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    };
+  }
+}
+
+function words(text: string): number {
+  return text.split(/\s+/).filter((w) => w.length > 0).length;
+}
+
+/** The task line and facts block of the first user message (later ones are retry notes). */
+export function readPrompt(messages: ReadonlyArray<{ role: string; content: string }>): { task: string; facts: Facts; text: string } {
+  const first = messages.find((m) => m.role === 'user');
+  const text = first?.content ?? '';
+  const task = /^Task: ([\w-]+)/m.exec(text)?.[1] ?? '';
+  const block = /```json\n([\s\S]*?)\n```/.exec(text)?.[1];
+  return { task, facts: block ? (JSON.parse(block) as Facts) : {}, text };
+}
+
+const pick = <T>(seed: number, ...options: T[]): T => options[Math.abs(seed) % options.length]!;
+
+function answerFor(messages: ReadonlyArray<{ role: string; content: string }>, seed: number): unknown {
+  const { task, facts, text } = readPrompt(messages);
+  switch (task) {
+    case 'plan':
+      return planAnswer(facts, seed);
+    case 'design':
+      return designAnswer(facts, seed);
+    case 'file-intent': {
+      const names = (facts.file.definitions as Facts[]).map((d) => d.name as string);
+      return { thought: `${pick(seed, 'Now', 'Next')} ${facts.file.path}: I write ${names.join(', ') || 'it'}${facts.file.imports.length ? `, after reading ${facts.file.imports.join(', ')}` : ''}.` };
+    }
+    case 'review-checks': {
+      const findings = facts.findings as Facts[];
+      return {
+        thought: findings.length === 0
+          ? `${facts.path} passes ${(facts.checks as string[]).join(', ')}.`
+          : `${facts.path} fails ${findings[0]!.check} at line ${findings[0]!.line}: ${findings[0]!.message}.`,
+      };
+    }
+    case 'diagnose':
+      return { thought: `The fault in ${facts.path}${facts.definition ? ` sits in ${facts.definition.name}` : ''}: ${(facts.findings as Facts[])[0]?.message ?? 'unknown'}. I repair that line.` };
+    case 'test-intent':
+      return { thought: `${facts.file.path} exercises ${(facts.subjects as string[]).join(', ')}.` };
+    case 'propose': {
+      const k = Number(/Propose (\d+) different/.exec(text)?.[1] ?? 1);
+      const t = facts.target as Facts;
+      const subjects = [t.name, ...(t.calls as string[]), ...(t.repoNames as string[]), ...(t.params as string[])].filter(Boolean) as string[];
+      const steps = Array.from({ length: k }, (_, i) => ({
+        text: `Step ${(facts.stepsSoFar as string[]).length + 1}.${i + 1}: ${subjects[(i + seed) % Math.max(1, subjects.length)] ?? 'the target'} ${pick(seed + i, 'decides the shape of the result', 'needs its inputs checked first', 'is where the work happens')}.`,
+        confidence: 1 / (i + 1),
+      }));
+      return { steps };
+    }
+    default:
+      return { error: `unknown task "${task}"` };
+  }
+}
+
+/** Milestones: consecutive runs of `order` by top directory. */
+function planAnswer(facts: Facts, seed: number): unknown {
+  const order = (facts.order as string[]).filter((f) => !f.startsWith('…'));
+  const milestones: Array<{ title: string; goal: string; files: string[] }> = [];
+  for (const f of order) {
+    const dir = f.includes('/') ? f.split('/')[0]! : 'the top level';
+    const last = milestones[milestones.length - 1];
+    if (last && last.title === `Build ${dir}`) last.files.push(f);
+    else milestones.push({ title: `Build ${dir}`, goal: `Write the files of ${dir}`, files: [f] });
+  }
+  return {
+    thoughts: [`${facts.name} has ${order.length} files to write.`, pick(seed, 'Manifests come first.', 'Start from the manifests.')],
+    plan: {
+      overview: `${facts.name}: ${(facts.manifests as Facts[])[0]?.description ?? 'a repository'}.`,
+      requirements: Object.keys(facts.languages as Facts).map((l) => `Written in ${l}.`),
+      milestones,
+    },
+  };
+}
+
+function designAnswer(facts: Facts, seed: number): unknown {
+  const file = facts.file as Facts;
+  const deps = [...(file.imports as string[]), ...(file.externals as string[])];
+  return {
+    thought: `${file.path} ${pick(seed, 'belongs to', 'serves')} "${facts.milestone.title}".`,
+    design: {
+      path: file.path,
+      responsibility: file.headerDoc ?? `Holds ${(file.definitions as Facts[]).map((d) => d.name).join(', ') || 'tests'}.`,
+      publicInterface: (file.definitions as Facts[]).map((d) => d.signature),
+      dependencies: deps.map((path) => ({ path, why: `uses ${(file.importUses?.[path] as string[] | undefined)?.join(', ') ?? 'it'}` })),
+    },
+  };
+}
