@@ -56,6 +56,13 @@ describe('openai policy: the request on the wire', () => {
     expect(body.messages!.map((m) => m.role)).toEqual(['system', 'user']);
   });
 
+  it('sends the token limit as max_completion_tokens when told to (OpenAI reasoning models)', async () => {
+    await policy({ maxTokens: 300, maxTokensField: 'max_completion_tokens' }).testIntent({ file: COUNT, subjects: [] }, 1);
+    const body = server.requests[0]! as Record<string, unknown>;
+    expect(body.max_completion_tokens).toBe(300);
+    expect(body).not.toHaveProperty('max_tokens');
+  });
+
   it('carries the grounded facts: path, signatures, docs, imports and the names used from them, externals', async () => {
     await policy().design({ overview: 'tally', milestone: MILESTONE, file: FORMAT }, 1);
     const { task, facts, text } = readPrompt(server.requests[0]!.messages!);

@@ -184,7 +184,7 @@ export class ChatEndpoint {
       model: this.params.model,
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
       temperature: opts.temperature,
-      max_tokens: this.params.maxTokens,
+      [this.params.maxTokensField]: this.params.maxTokens,
       seed: apiSeed(opts.seed),
       ...(this.#jsonMode ? { response_format: { type: 'json_object' as const } } : {}),
     };

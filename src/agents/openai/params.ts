@@ -18,6 +18,8 @@ export const openAIPolicyParamsSchema = z.object({
   /** For the search's proposals, which should differ from one another. */
   proposerTemperature: z.number().min(0).max(2).default(0.8),
   maxTokens: z.number().int().positive().default(1024),
+  /** OpenAI's reasoning models take `max_completion_tokens` and refuse `max_tokens`; vLLM, SGLang and Ollama take `max_tokens`. */
+  maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
   /** Per HTTP attempt. */
   timeoutMs: z.number().int().positive().default(60_000),
   /** Retries of 408/409/429/5xx, connection errors and timeouts, with backoff (the client's own, honouring Retry-After). */

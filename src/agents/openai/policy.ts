@@ -89,7 +89,10 @@ function namesOf(file: FileFacts): string[] {
 export function alignMilestones(milestones: readonly Milestone[], order: readonly string[]): Milestone[] {
   const assigned = new Map<string, number>();
   milestones.forEach((m, i) => {
-    for (const f of m.files) if (!assigned.has(f)) assigned.set(f, i);
+    for (const f of m.files) {
+      const path = f.trim().replace(/^\.\//, '');
+      if (!assigned.has(path)) assigned.set(path, i);
+    }
   });
   const groups: string[][] = milestones.map(() => []);
   let at = 0;
