@@ -55,7 +55,7 @@ class ThreadPool implements ParsePool {
   }
 
   static async start(n: number): Promise<ThreadPool> {
-    const entry = new URL('./worker-entry.mjs', import.meta.url);
+    const entry = new URL('./worker-entry.cjs', import.meta.url);
     const slots = await Promise.all(
       Array.from({ length: n }, async () => {
         // execArgv is cleared: the entry registers its own loader, and the parent's flags (tsx's,

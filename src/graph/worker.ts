@@ -1,7 +1,7 @@
 /**
  * The parse worker: loads its own grammars, parses the batches it is sent and posts back the
  * extracted facts (plain data only; trees never leave the thread). Started by pool.ts through
- * worker-entry.mjs.
+ * worker-entry.cjs.
  */
 import { parentPort } from 'node:worker_threads';
 import { FileParser } from './parse-file.ts';
