@@ -24,12 +24,25 @@ export interface CacheModelOptions {
   lambdas?: readonly number[];
 }
 
+/** Frozen cache tables of a shared context start (see EmbeddedScorer's prefix reuse). */
+export interface CacheSnapshot {
+  readonly ngrams: HashTable;
+  readonly contexts: HashTable;
+  readonly tokens: number;
+}
+
+/**
+ * Counts live in two layers: an optional frozen `base` (the tokens of a context start shared by
+ * many items, counted once) and this item's own tables on top; every count read is the sum of
+ * both, so resuming from a base is exact and costs no copy.
+ */
 export class CacheModel {
   readonly order: number;
   private readonly lambdas: Float64Array;
   private readonly ngrams = new HashTable(1, 1 << 10);
   /** key(context) -> [c(h), T(h)] */
   private readonly contexts = new HashTable(2, 1 << 10);
+  private base: CacheSnapshot | undefined;
   private tokens = 0;
   /** Weight the last `prob` call gives the cache (0 while it is empty). */
   lambda = 0;
@@ -51,45 +64,43 @@ export class CacheModel {
     return this.tokens;
   }
 
+  /** The counts so far, frozen, to `resume` from. Only without a base. */
+  snapshot(): CacheSnapshot {
+    if (this.base) throw new Error('CacheModel.snapshot: already resumed from a snapshot');
+    return { ngrams: this.ngrams.snapshot(), contexts: this.contexts.snapshot(), tokens: this.tokens };
+  }
+
+  /** Starts over from `snap`'s counts (they are read, never written). */
+  resume(snap: CacheSnapshot): void {
+    this.ngrams.clear();
+    this.contexts.clear();
+    this.base = snap;
+    this.tokens = snap.tokens;
+  }
+
   reset(): void {
     this.ngrams.clear();
     this.contexts.clear();
+    this.base = undefined;
     this.tokens = 0;
   }
 
   /** Adds seq[i] with its history (the ids before it; pad with BOS). */
   add(seq: Int32Array, i: number): void {
-    const w = seq[i]!;
-    let hHi = SEED_HI;
-    let hLo = SEED_LO;
-    for (let n = 1; n <= this.order; n++) {
-      if (n > 1) {
-        const t = seq[i - n + 1]!;
-        hHi = mixHi(hHi, t);
-        hLo = mixLo(hLo, t);
-      }
-      const g = this.ngrams.upsert(mixHi(hHi, w), mixLo(hLo, w));
-      const nd = this.ngrams.data;
-      const old = nd[g]!;
-      nd[g] = old + 1;
-      const c = this.contexts.upsert(hHi, hLo);
-      const cd = this.contexts.data;
-      cd[c]!++;
-      if (old === 0) cd[c + 1]!++;
-    }
-    this.tokens++;
+    this.probThenAdd(seq, i, false);
   }
 
   /**
-   * `prob(seq, i)` then `add(seq, i)` in one pass over the orders (half the probes). Returns the
-   * probability; sets `lambda`, and `seen` (whether seq[i] was in the cache before).
+   * P_cache(seq[i] | history) (0 when the cache is empty), then adds seq[i]; one pass over the
+   * orders. Sets `lambda` for this history and `seen` (whether seq[i] was in the cache before).
    */
-  probThenAdd(seq: Int32Array, i: number): number {
+  probThenAdd(seq: Int32Array, i: number, wantProb = true): number {
     const w = seq[i]!;
     const empty = this.tokens === 0;
+    const base = this.base;
     let p = 0;
     let matched = 0;
-    let open = !empty;
+    let open = wantProb && !empty;
     let hHi = SEED_HI;
     let hLo = SEED_LO;
     this.seen = false;
@@ -99,13 +110,27 @@ export class CacheModel {
         hHi = mixHi(hHi, t);
         hLo = mixLo(hLo, t);
       }
+      const gHi = mixHi(hHi, w);
+      const gLo = mixLo(hLo, w);
+      let total = 0;
+      let types = 0;
+      let count = 0;
+      if (base) {
+        const bc = base.contexts.find(hHi, hLo);
+        if (bc >= 0) {
+          total = base.contexts.data[bc]!;
+          types = base.contexts.data[bc + 1]!;
+          const bg = base.ngrams.find(gHi, gLo);
+          if (bg >= 0) count = base.ngrams.data[bg]!;
+        }
+      }
       const c = this.contexts.upsert(hHi, hLo);
-      const g = this.ngrams.upsert(mixHi(hHi, w), mixLo(hLo, w));
+      const g = this.ngrams.upsert(gHi, gLo);
       const cd = this.contexts.data;
       const nd = this.ngrams.data;
-      const total = cd[c]!;
-      const types = cd[c + 1]!;
-      const count = nd[g]!;
+      total += cd[c]!;
+      types += cd[c + 1]!;
+      count += nd[g]!;
       if (open) {
         if (total === 0) open = false;
         else {
@@ -116,9 +141,9 @@ export class CacheModel {
           } else p = (count + types * p) / (total + types);
         }
       }
-      nd[g] = count + 1;
-      cd[c] = total + 1;
-      if (count === 0) cd[c + 1] = types + 1;
+      nd[g]!++;
+      cd[c]!++;
+      if (count === 0) cd[c + 1]!++;
     }
     this.tokens++;
     this.lambda = empty ? 0 : this.lambdas[matched]!;
@@ -132,8 +157,7 @@ export class CacheModel {
       return 0;
     }
     const w = seq[i]!;
-    const cd = this.contexts.data;
-    const nd = this.ngrams.data;
+    const base = this.base;
     let p = 0;
     let matched = 0;
     let hHi = SEED_HI;
@@ -144,13 +168,29 @@ export class CacheModel {
         hHi = mixHi(hHi, t);
         hLo = mixLo(hLo, t);
       }
+      const gHi = mixHi(hHi, w);
+      const gLo = mixLo(hLo, w);
+      let total = 0;
+      let types = 0;
+      let count = 0;
+      if (base) {
+        const bc = base.contexts.find(hHi, hLo);
+        if (bc >= 0) {
+          total = base.contexts.data[bc]!;
+          types = base.contexts.data[bc + 1]!;
+          const bg = base.ngrams.find(gHi, gLo);
+          if (bg >= 0) count = base.ngrams.data[bg]!;
+        }
+      }
       const c = this.contexts.find(hHi, hLo);
-      if (c < 0) break;
+      if (c >= 0) {
+        total += this.contexts.data[c]!;
+        types += this.contexts.data[c + 1]!;
+        const g = this.ngrams.find(gHi, gLo);
+        if (g >= 0) count += this.ngrams.data[g]!;
+      }
+      if (total === 0) break;
       matched = n - 1;
-      const g = this.ngrams.find(mixHi(hHi, w), mixLo(hLo, w));
-      const count = g < 0 ? 0 : nd[g]!;
-      const total = cd[c]!;
-      const types = cd[c + 1]!;
       p = n === 1 ? count / total : (count + types * p) / (total + types);
     }
     this.lambda = this.lambdas[matched]!;

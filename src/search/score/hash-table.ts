@@ -7,6 +7,8 @@
  * `data`, so re-read `table.data` after `upsert`. No deletion: n-gram counts only grow.
  */
 const MAX_LOAD = 0.7;
+const CLEAR_IN_PLACE_SLOTS = 1 << 15;
+const REALLOCATED_SLOTS = 1 << 12;
 
 export class HashTable {
   data: Uint32Array;
@@ -75,9 +77,24 @@ export class HashTable {
     }
   }
 
-  /** Empties the table, keeping its capacity. */
+  /** A copy of this table. */
+  snapshot(): HashTable {
+    const copy = new HashTable(this.width, 16);
+    copy.data = this.data.slice();
+    copy.mask = this.mask;
+    copy.count = this.count;
+    return copy;
+  }
+
+  /**
+   * Empties the table. A small one is zeroed in place; a large one is given up for a small one,
+   * so a table that once held a long context does not cost its size on every clear.
+   */
   clear(): void {
-    if (this.count > 0) this.data.fill(0);
+    if (this.mask + 1 > CLEAR_IN_PLACE_SLOTS) {
+      this.mask = REALLOCATED_SLOTS - 1;
+      this.data = new Uint32Array(REALLOCATED_SLOTS * this.stride);
+    } else if (this.count > 0) this.data.fill(0);
     this.count = 0;
   }
 

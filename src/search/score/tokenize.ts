@@ -43,13 +43,15 @@ function isBlank(c: number): boolean {
 
 /**
  * Where each token of `text` ends: token k spans [ends[k-1] (or 0), ends[k]). The scorer works on
- * these offsets, so tokens it finds in its vocabulary are never copied out as strings.
+ * these offsets, so tokens it finds in its vocabulary are never copied out as strings. With `from`,
+ * cutting starts there: a token's cut depends only on the text from its start, so from any token
+ * boundary the rest comes out as in a cut from 0.
  */
-export function tokenEnds(text: string): Uint32Array {
-  let out = new Uint32Array(Math.max(16, text.length >>> 2));
+export function tokenEnds(text: string, from = 0): Uint32Array {
+  let out = new Uint32Array(Math.max(16, (text.length - from) >>> 2));
   let count = 0;
   const n = text.length;
-  let i = 0;
+  let i = from;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (isIdentStart(c)) {
