@@ -11,6 +11,7 @@ import {
   registerOpenAIPolicy,
 } from '../../src/agents/openai/mod.ts';
 import { PolicyRegistry } from '../../src/agents/policy.ts';
+import { GuardedProposer } from '../../src/search/proposer.ts';
 import { COUNT, FORMAT, runPolicyConformance, SUMMARY, TARGET } from './policy-conformance.ts';
 import { FakeChat, readPrompt } from './support/fake-chat.ts';
 
@@ -80,6 +81,17 @@ describe('openai policy: the request on the wire', () => {
     expect(facts.stepsSoFar).toEqual(['first step']);
     for (const bodyLine of TARGET.split('\n').slice(2, 4)) expect(text).not.toContain(bodyLine.trim());
     expect(server.requests[0]!.temperature).toBe(0.8);
+  });
+
+  it('feeds the search: proposals pass the copy guard and their confidences become priors', async () => {
+    const ctx = { path: FORMAT.path, language: 'typescript' as const, preceding: '', knownIdentifiers: new Set<string>() };
+    const raw = await policy().proposer(ctx).propose({ context: '', target: TARGET, steps: [], k: 3, seed: 2 });
+    expect(raw.map((p) => p.prior)).toEqual([1, 1 / 2, 1 / 3]);
+    const guarded = new GuardedProposer(policy().proposer(ctx), '', TARGET);
+    const kept = await guarded.propose([], 3, 2);
+    expect(kept).toHaveLength(3);
+    expect(guarded.stats.copyRejections).toBe(0);
+    expect(kept.reduce((a, p) => a + p.prior, 0)).toBeCloseTo(1, 12);
   });
 
   it('reads the JSON out of prose and fences when the server ignores response_format', async () => {
