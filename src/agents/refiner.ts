@@ -1,0 +1,78 @@
+/**
+ * Refining reasoning: the search over thought sequences for one target span. The local refiner
+ * runs MCTS in this process against an embedded scorer trained on what the run has written before
+ * the target's file (never on the file itself), so every process that refines the same target
+ * computes the same result.
+ */
+import { Mcts } from '../search/mcts.ts';
+import { GuardedProposer, type Proposer } from '../search/proposer.ts';
+import { EmbeddedScorer } from '../search/score/mod.ts';
+import type { SearchStats } from './types.ts';
+
+export interface RefineRequest {
+  /** Identifies the corpus the scorer is trained on: one per run and repository. */
+  corpusKey: string;
+  /** The texts written before the target's file, in writing order. */
+  written: readonly string[];
+  context: string;
+  target: string;
+  proposer: Proposer;
+  seed: number;
+  /** Scorer calls; 0 takes the proposer's first steps without scoring. */
+  budget: number;
+  /** Steps to take without search (budget 0); 2 by default. */
+  unsearchedSteps?: number;
+}
+
+export interface Refined {
+  steps: string[];
+  stats?: SearchStats;
+}
+
+export interface Refiner {
+  refine(req: RefineRequest): Promise<Refined>;
+}
+
+export class LocalRefiner implements Refiner {
+  private readonly corpora = new Map<string, { scorer: EmbeddedScorer; trained: number }>();
+
+  constructor(private readonly opts: { batchSize?: number; maxSteps?: number } = {}) {}
+
+  async refine(req: RefineRequest): Promise<Refined> {
+    if (req.budget === 0 || req.target.trim().length === 0) {
+      const guarded = new GuardedProposer(req.proposer, req.context, req.target);
+      const first = await guarded.propose([], req.unsearchedSteps ?? 2, req.seed);
+      return { steps: first.map((p) => p.text) };
+    }
+    const scorer = this.scorerFor(req.corpusKey, req.written);
+    const result = await new Mcts().search(
+      { context: req.context, target: req.target, proposer: req.proposer, scorer, seed: req.seed, maxSteps: this.opts.maxSteps ?? 4 },
+      { scorerCalls: req.budget, batchSize: this.opts.batchSize ?? 8 },
+    );
+    return {
+      steps: result.steps,
+      stats: {
+        method: result.method,
+        scorerCalls: result.scorerCalls,
+        reward: result.reward,
+        baselineLogprob: result.baseline.logprob,
+        bestLogprob: result.logprob,
+        targetTokens: result.baseline.targetTokens,
+      },
+    };
+  }
+
+  /** The corpus's scorer trained on exactly `written`: extended when it is a continuation, rebuilt otherwise. */
+  private scorerFor(key: string, written: readonly string[]): EmbeddedScorer {
+    let c = this.corpora.get(key);
+    if (!c || c.trained > written.length) {
+      c = { scorer: new EmbeddedScorer(), trained: 0 };
+      this.corpora.delete(key);
+      this.corpora.set(key, c);
+      // A long-lived agent serves many runs: keep the few most recent corpora.
+      if (this.corpora.size > 4) this.corpora.delete(this.corpora.keys().next().value!);
+    }
+    for (; c.trained < written.length; c.trained++) c.scorer.train(written[c.trained]!);
+    return c.scorer;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The conductor drives one reconstruction over the bus: the plan, the designs milestone by
+ * milestone, then every file in writing order — coder, tester, and the debugger while the
+ * tester's checks fail on a faulty draft. It hands work to the roles' durable queues and takes
+ * their results from the run's durable results queue; the trajectory is the results' steps in the
+ * order the work was handed out, so it does not depend on which process did what, or when.
+ */
+import type { Logger } from 'pino';
+import type { Bus, Consumer, WorkQueue } from '../bus/mod.ts';
+import { BusError } from '../bus/mod.ts';
+import { openResultQueue, openRoleQueue, DEFAULT_QUEUE, type QueueSettings } from '../agents/host.ts';
+import { MSG, acceptResult, workSubject, type Work, type WorkResult } from '../agents/protocol.ts';
+import type { FileDesign, Plan, RepoRef, Role, Step } from '../agents/types.ts';
+import type { Workspaces } from '../agents/workspace.ts';
+import { silentLogger } from '../log/logger.ts';
+
+export interface ConductOptions {
+  bus: Bus;
+  workspaces: Workspaces;
+  run: string;
+  repo: RepoRef;
+  seed: number;
+  /** Scorer calls per refined chunk. */
+  budget: number;
+  /** Share of files whose first draft carries a fault. */
+  faultRate: number;
+  /** How long to wait for one piece of work's result. */
+  jobTimeoutMs?: number;
+  /** Debugging rounds per file before moving on. */
+  maxDebugRounds?: number;
+  queue?: QueueSettings;
+  log?: Logger;
+  /** Called after each result, in order: for progress and checkpoints. */
+  onResult?: (result: WorkResult) => void;
+}
+
+export interface RunRecord {
+  run: string;
+  repo: RepoRef;
+  seed: number;
+  plan: Plan;
+  steps: Step[];
+  /** Files in the order they were written. */
+  files: string[];
+  /** Files whose first draft carried a fault, and how many debugging rounds each took. */
+  episodes: Array<{ path: string; rounds: number; repaired: boolean }>;
+  /** Work that failed (its error), for the run to report. */
+  failures: Array<{ job: string; error: string }>;
+}
+
+export class JobTimeoutError extends BusError {
+  override name = 'JobTimeoutError';
+}
+
+export async function conduct(opts: ConductOptions): Promise<RunRecord> {
+  const log = (opts.log ?? silentLogger).child({ component: 'conductor', run: opts.run });
+  const settings = opts.queue ?? DEFAULT_QUEUE;
+  const timeoutMs = opts.jobTimeoutMs ?? 10 * 60_000;
+  const ws = await opts.workspaces.get(opts.repo);
+  const queues = new Map<Role, Promise<WorkQueue>>();
+  const arrived = new Map<string, WorkResult>();
+  const waiting = new Map<string, (r: WorkResult) => void>();
+
+  const results = await openResultQueue(opts.bus, opts.run, settings);
+  const consumer: Consumer = results.consume<WorkResult>(
+    async (job) => {
+      const r = job.body;
+      const w = waiting.get(r.job);
+      if (w) {
+        waiting.delete(r.job);
+        w(r);
+      } else {
+        arrived.set(r.job, r);
+      }
+    },
+    { accept: acceptResult },
+  );
+
+  const record: RunRecord = { run: opts.run, repo: opts.repo, seed: opts.seed, plan: { overview: '', requirements: [], milestones: [] }, steps: [], files: [], episodes: [], failures: [] };
+  const common = { run: opts.run, seed: opts.seed, repo: opts.repo, budget: opts.budget };
+
+  type WorkBody<R extends Role> = Omit<Extract<Work, { role: R }>, 'run' | 'seed' | 'repo' | 'budget' | 'job' | 'role'>;
+  const dispatch = async <R extends Role>(role: R, key: string, body: WorkBody<R>): Promise<WorkResult> => {
+    const job = `${role}:${key}`;
+    let q = queues.get(role);
+    if (!q) {
+      q = openRoleQueue(opts.bus, role, settings);
+      queues.set(role, q);
+    }
+    const done = new Promise<WorkResult>((resolve, reject) => {
+      const early = arrived.get(job);
+      if (early) {
+        arrived.delete(job);
+        resolve(early);
+        return;
+      }
+      const timer = setTimeout(() => {
+        waiting.delete(job);
+        reject(new JobTimeoutError(`no result for ${job} within ${timeoutMs} ms: is a ${role} agent running?`));
+      }, timeoutMs);
+      waiting.set(job, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+    const work = { ...common, ...body, role, job } as Work;
+    await (await q).enqueue(workSubject(opts.run, role), { type: MSG.work, body: work, run: opts.run, sender: 'conductor' }, { msgId: `${opts.run}:${job}` });
+    const r = await done;
+    record.steps.push(...r.steps);
+    if (r.error) record.failures.push({ job, error: r.error });
+    opts.onResult?.(r);
+    return r;
+  };
+
+  try {
+    const planned = await dispatch('planner', 'plan', {});
+    if (!planned.plan) throw new Error(`the planner gave no plan${planned.error ? `: ${planned.error}` : ''}`);
+    record.plan = planned.plan;
+    const designs = new Map<string, FileDesign>();
+    for (const [i, milestone] of planned.plan.milestones.entries()) {
+      const r = await dispatch('architect', `milestone-${i + 1}`, { overview: planned.plan.overview, milestone });
+      for (const d of r.designs ?? []) designs.set(d.path, d);
+    }
+    const order = planned.plan.milestones.flatMap((m) => m.files);
+    for (const path of order) {
+      record.files.push(path);
+      if (ws.isTest(path)) {
+        await dispatch('tester', `write:${path}`, { path, mode: 'write-test' });
+        continue;
+      }
+      const design = designs.get(path) ?? { path, responsibility: '', publicInterface: [], dependencies: [] };
+      const coded = await dispatch('coder', `code:${path}`, { path, design, faultRate: opts.faultRate });
+      if (coded.content === undefined || ws.facts(path).language === null) continue;
+      let content = coded.content;
+      let checked = await dispatch('tester', `check:${path}:0`, { path, mode: 'check', content });
+      if (!coded.faulty) continue; // real code the checks flag stays as it is: there is nothing to repair
+      let rounds = 0;
+      const max = opts.maxDebugRounds ?? 2;
+      while (!checked.passed && rounds < max) {
+        rounds++;
+        const fixed = await dispatch('debugger', `debug:${path}:${rounds}`, { path, content, findings: checked.findings ?? [] });
+        if (fixed.content === undefined || fixed.content === content) break;
+        content = fixed.content;
+        checked = await dispatch('tester', `check:${path}:${rounds}`, { path, mode: 'check', content });
+      }
+      record.episodes.push({ path, rounds, repaired: checked.passed === true });
+    }
+    log.info({ files: record.files.length, steps: record.steps.length }, 'run complete');
+    return record;
+  } finally {
+    await consumer.stop();
+  }
+}

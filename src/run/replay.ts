@@ -1,0 +1,57 @@
+/**
+ * Replaying a trajectory's writes and edits, and comparing the result with the repository: the
+ * check that a reconstruction rebuilt the repository byte for byte.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Step } from '../agents/types.ts';
+
+export class ReplayError extends Error {
+  override name = 'ReplayError';
+}
+
+export function replay(steps: readonly Step[]): Map<string, string> {
+  const files = new Map<string, string>();
+  steps.forEach((s, i) => {
+    if (s.kind !== 'action' || !s.path) return;
+    if (s.tool === 'write') {
+      const mode = s.write?.mode ?? 'create';
+      if (mode === 'append' && !files.has(s.path)) throw new ReplayError(`step ${i}: append to ${s.path}, which was never created`);
+      files.set(s.path, mode === 'append' ? files.get(s.path)! + s.text : s.text);
+    } else if (s.tool === 'edit') {
+      if (!s.edit) throw new ReplayError(`step ${i}: edit of ${s.path} without its old and new text`);
+      const text = files.get(s.path);
+      if (text === undefined) throw new ReplayError(`step ${i}: edit of ${s.path}, which was never written`);
+      const at = text.indexOf(s.edit.old);
+      if (at < 0 || text.indexOf(s.edit.old, at + 1) >= 0) {
+        throw new ReplayError(`step ${i}: the text an edit of ${s.path} replaces occurs ${at < 0 ? 'nowhere' : 'more than once'}`);
+      }
+      files.set(s.path, text.slice(0, at) + s.edit.new + text.slice(at + s.edit.old.length));
+    }
+  });
+  return files;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  identical: number;
+  missing: string[];
+  different: string[];
+  /** Written but not part of the expected files. */
+  extra: string[];
+}
+
+/** Compares replayed files with `expected` paths of the repository at `root`, byte for byte. */
+export function verifyFiles(files: ReadonlyMap<string, string>, root: string, expected: readonly string[]): VerifyReport {
+  const report: VerifyReport = { ok: true, identical: 0, missing: [], different: [], extra: [] };
+  const want = new Set(expected);
+  for (const path of expected) {
+    const got = files.get(path);
+    if (got === undefined) report.missing.push(path);
+    else if (!Buffer.from(got, 'utf8').equals(readFileSync(join(root, path)))) report.different.push(path);
+    else report.identical++;
+  }
+  for (const path of files.keys()) if (!want.has(path)) report.extra.push(path);
+  report.ok = report.missing.length === 0 && report.different.length === 0 && report.extra.length === 0;
+  return report;
+}
