@@ -2,10 +2,13 @@
  * References resolved to definitions, by name. Among same-named definitions the file's own win
  * (the reference is local, no edge), then those in files it imports, then those in its own
  * directory for Go and Java (a package there is a directory, visible without imports), then a
- * definition unique in the repo, unless it is a method (a method name alone says too little).
+ * type-like definition (class, interface, type, enum, module) unique in the repo. A function or
+ * method name alone says too little: `x.parse()` is rarely the repo's one `parse` function.
  */
 import type { SymbolInfo } from './symbols.ts';
-import type { FileFacts } from './types.ts';
+import type { DefinitionKind, FileFacts } from './types.ts';
+
+const typeLike = new Set<DefinitionKind>(['class', 'interface', 'type', 'enum', 'module']);
 
 export interface ResolvedReference {
   from: string;
@@ -38,7 +41,7 @@ export function resolveReferences(
       if (candidates.some((c) => c.file === from)) continue;
       let chosen = imported ? candidates.filter((c) => imported.has(c.file)) : [];
       if (chosen.length === 0 && samePackage) chosen = candidates.filter((c) => c.file.startsWith(dir) && c.file.indexOf('/', dir.length) < 0);
-      if (chosen.length === 0 && candidates.length === 1 && candidates[0]!.kind !== 'method') chosen = candidates;
+      if (chosen.length === 0 && candidates.length === 1 && typeLike.has(candidates[0]!.kind)) chosen = candidates;
       for (const c of chosen) counts.set(c.id, (counts.get(c.id) ?? 0) + ref.count);
     }
     for (const [symbol, count] of counts) out.push({ from, symbol, count });
