@@ -156,7 +156,9 @@ export class GroundedPolicy implements Policy {
     const first = input.findings[0];
     const where = input.definition ? ` in ${input.definition.kind} ${code(input.definition.name)}` : '';
     const parts = [
-      first ? `The ${first.check} finding points at line ${first.line}${where}: ${first.message}.` : `Something is wrong${where}.`,
+      first
+        ? `The ${first.check} finding points at line ${first.line} of ${code(input.path)}${where}: ${first.message}.`
+        : `Something is wrong in ${code(input.path)}${where}.`,
     ];
     if (input.fix) {
       const before = input.fix.before.trim();
