@@ -7,7 +7,7 @@
  * Dead letters: the consumer's server-side MaxDeliver is `maxDeliver + 1`. A handler that throws
  * on delivery `maxDeliver` dead-letters the job at once; a job whose last delivery expired comes
  * back once more, and that extra delivery is dead-lettered without running the handler. The dead
- * letter is published through JetStream (stored by the RETRACE_DLQ stream for `retrace.dlq.>`)
+ * letter is published through JetStream (stored by the RETRACE_DLQ stream for `retrace-dlq.>`)
  * before the job is acked, so a crash in between duplicates, never loses.
  *
  * Jobs are pulled one at a time per free slot (`next()`), never buffered: a buffered job's ack
@@ -84,7 +84,7 @@ export class NatsWorkQueue implements WorkQueue {
     try {
       await ensureStream(deps.jsm, {
         name: DLQ_STREAM,
-        subjects: ['retrace.dlq.>'],
+        subjects: ['retrace-dlq.>'],
         retention: RetentionPolicy.Limits,
         storage: StorageType.File,
         max_age: nanos(14 * 24 * 3600 * 1000),

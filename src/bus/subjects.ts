@@ -16,9 +16,9 @@ export const subjects = {
   searchRefine: () => 'retrace.search.refine',
   score: (model: string) => `retrace.score.${token(model)}`,
   control: (role: string) => `retrace.control.${token(role)}`,
-  deadLetter: (kind: string) => `retrace.dlq.${token(kind)}`,
+  deadLetter: (kind: string) => `retrace-dlq.${token(kind)}`,
   /** Where malformed messages received on plain subscriptions are recorded. */
-  malformed: () => 'retrace.dlq.malformed',
+  malformed: () => 'retrace-dlq.malformed',
 } as const;
 
 export const buckets = {

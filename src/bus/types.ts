@@ -77,7 +77,7 @@ export interface WorkQueueOptions {
   ackWaitMs: number;
   /** Deliveries before a job is dead-lettered (>= 1). Never unlimited. */
   maxDeliver: number;
-  /** Where dead jobs go; `retrace.dlq.<name>` by default. */
+  /** Where dead jobs go; `retrace-dlq.<name>` by default. */
   deadLetterSubject?: string;
   /** Producer dedupe window for message ids; 2 minutes by default. */
   duplicateWindowMs?: number;

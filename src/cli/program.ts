@@ -6,6 +6,8 @@
 import { Command } from 'commander';
 import { register as registerScore } from './score.ts';
 import { register as registerGraph } from './graph.ts';
+import { register as registerAgent } from './agent.ts';
+import { register as registerPolicy } from './policy.ts';
 
 export function buildProgram(): Command {
   const program = new Command('retrace')
@@ -15,5 +17,7 @@ export function buildProgram(): Command {
   // Subcommands register here, one line each:
   registerScore(program);
   registerGraph(program);
+  registerAgent(program);
+  registerPolicy(program);
   return program;
 }

@@ -30,8 +30,8 @@ export interface ConductOptions {
   maxDebugRounds?: number;
   queue?: QueueSettings;
   log?: Logger;
-  /** Called after each result, in order: for progress and checkpoints. */
-  onResult?: (result: WorkResult) => void;
+  /** Called after each result, in order (and awaited): for progress and checkpoints. */
+  onResult?: (result: WorkResult) => void | Promise<void>;
 }
 
 export interface RunRecord {
@@ -108,7 +108,7 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
     const r = await done;
     record.steps.push(...r.steps);
     if (r.error) record.failures.push({ job, error: r.error });
-    opts.onResult?.(r);
+    await opts.onResult?.(r);
     return r;
   };
 

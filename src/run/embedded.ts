@@ -29,6 +29,7 @@ export interface TeamOptions {
 
 export interface Team {
   hosts: AgentHost[];
+  policies: Map<Role, PolicySource>;
   stop(): Promise<void>;
 }
 
@@ -39,10 +40,12 @@ export async function startTeam(opts: TeamOptions): Promise<Team> {
   const refiner = new LocalRefiner();
   const hosts: AgentHost[] = [];
   const sources: PolicySource[] = [];
+  const byRole = new Map<Role, PolicySource>();
   for (const role of opts.roles ?? ROLES) {
     const spec = opts.policies?.[role] ?? { id: 'grounded', params: {} };
     const source = opts.live ? await LivePolicy.watch(opts.bus, role, registry, spec, opts.log) : new FixedPolicy(registry, spec);
     sources.push(source);
+    byRole.set(role, source);
     const hostOpts: ConstructorParameters<typeof AgentHost>[0] = {
       role,
       bus: opts.bus,
@@ -59,6 +62,7 @@ export async function startTeam(opts: TeamOptions): Promise<Team> {
   }
   return {
     hosts,
+    policies: byRole,
     stop: async () => {
       await Promise.all(hosts.map((h) => h.stop()));
       await Promise.all(sources.map((s) => s.close()));

@@ -183,7 +183,7 @@ export function runBusConformance(name: string, harness: () => BusHarness): void
         const h = harness();
         const bus = await h.connect();
         const s = unique('mal');
-        const dead = collect<DeadLetter>(bus, 'retrace.dlq.malformed');
+        const dead = collect<DeadLetter>(bus, 'retrace-dlq.malformed');
         const seen: unknown[] = [];
         bus.subscribe(`t.${s}`, (m) => void seen.push(m.body));
         await bus.flush();

@@ -1,0 +1,99 @@
+/**
+ * `retrace agent <role> --nats URL [--concurrency N]`: one role as its own process. It registers as
+ * a NATS micro service (`retrace-agent`, metadata role and instance), takes the role's work from
+ * its durable queue alongside every other process of the role, follows the role's live policy, and
+ * on SIGTERM or SIGINT drains: finishes the work in hand, takes no more, exits 0.
+ */
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { subjects } from '../bus/mod.ts';
+import { AgentHost } from '../agents/host.ts';
+import { policySpecSchema } from '../agents/policy.ts';
+import { LivePolicy } from '../agents/policy-store.ts';
+import { defaultRegistry } from '../agents/registry.ts';
+import { LocalRefiner } from '../agents/refiner.ts';
+import { ROLES, type Role } from '../agents/types.ts';
+import { Workspaces } from '../agents/workspace.ts';
+import { createLogger } from '../log/logger.ts';
+import { addNatsOptions, connectFromOptions } from './nats-options.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+interface AgentOptions {
+  nats: string[];
+  concurrency: string;
+  instance?: string;
+  ackWait: string;
+  maxDeliver: string;
+  policy?: string;
+  logLevel: string;
+  pretty?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('agent')
+    .description('run one role (planner, architect, coder, tester, debugger) as an agent service on NATS')
+    .argument('<role>', `one of ${ROLES.join(', ')}`)
+    .option('--concurrency <n>', 'pieces of work at once', '1')
+    .option('--instance <name>', 'instance name (default: host-pid)')
+    .option('--ack-wait <ms>', 'ack wait of the role queue; work heartbeats within it', '60000')
+    .option('--max-deliver <n>', 'deliveries before a piece of work is dead-lettered', '3')
+    .option('--policy <json>', 'policy spec used until the retrace-policies bucket has one for the role', '{"id":"grounded","params":{}}')
+    .option('--log-level <level>', 'log level', 'info')
+    .option('--pretty', 'human-readable logs');
+  addNatsOptions(cmd).action(async (role: string, opts: AgentOptions) => {
+    if (!(ROLES as readonly string[]).includes(role)) throw new Error(`unknown role "${role}": use one of ${ROLES.join(', ')}`);
+    const concurrency = Number(opts.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be a positive integer');
+    const log = createLogger({ level: opts.logLevel, pretty: opts.pretty === true });
+    const instance = opts.instance ?? `${hostname()}-${process.pid}`;
+    const fallback = policySpecSchema.parse(JSON.parse(opts.policy ?? '{}'));
+    const bus = await connectFromOptions(opts.nats, log, `retrace-agent-${role}-${instance}`);
+    const policies = await LivePolicy.watch(bus, role as Role, defaultRegistry(), fallback, log);
+    const host = new AgentHost({
+      role: role as Role,
+      bus,
+      policies,
+      workspaces: new Workspaces(),
+      refiner: new LocalRefiner(),
+      instance: `${role}/${instance}`,
+      concurrency,
+      queue: { ackWaitMs: Number(opts.ackWait), maxDeliver: Number(opts.maxDeliver) },
+      log,
+    });
+    await host.start();
+    const service = await bus.service({
+      name: 'retrace-agent',
+      version: AGENT_VERSION,
+      description: `Retrace ${role} agent`,
+      metadata: { role, instance },
+      endpoints: [
+        {
+          name: `status-${role}`,
+          subject: `${subjects.control(role)}.status`,
+          handler: () => ({
+            type: 'agent.status',
+            body: { role, instance, policy: policies.current().tag, jobsHandled: host.jobsHandled, concurrency },
+          }),
+        },
+      ],
+    });
+    log.info({ role, instance, concurrency }, 'agent ready');
+    process.stdout.write(`agent ${role} ready (${instance})\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log.info({ signal }, 'draining');
+        resolve();
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    await host.stop();
+    await service.stop();
+    await policies.close();
+    await bus.close();
+    log.info({ jobsHandled: host.jobsHandled }, 'agent stopped');
+    log.flush?.();
+  });
+}
