@@ -14,11 +14,25 @@ import type { Policy } from './policy.ts';
 import type { Work, WorkOf } from './protocol.ts';
 import type { Refiner } from './refiner.ts';
 import type { Workspace } from './workspace.ts';
+import type { SearchTree } from '../search/types.ts';
+import type { SearchStats } from './types.ts';
+
+export interface SearchEvent {
+  path: string;
+  /** The chunk refined, or -1 for a repair. */
+  chunk: number;
+  target: string;
+  steps: string[];
+  stats?: SearchStats;
+  tree?: SearchTree;
+}
 
 export interface ExecutorDeps {
   ws: Workspace;
   policy: Policy;
   refiner: Refiner;
+  /** Told of every search, with its tree: the host publishes it for the trace viewer. */
+  onSearch?: (e: SearchEvent) => void;
 }
 
 export type Execute = (cmd: Command) => Promise<Answer>;
@@ -93,6 +107,7 @@ export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {
           seed: mixSeed(w.seed, 'refine', w.path, cmd.chunk),
           budget: w.budget,
         });
+        d.onSearch?.({ path: w.path, chunk: cmd.chunk, target: chunk.text, steps: r.steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
         return r.stats ? { type: 'REFINED', chunk: cmd.chunk, steps: r.steps, stats: r.stats } : { type: 'REFINED', chunk: cmd.chunk, steps: r.steps };
       }
       case 'draft': {
@@ -158,6 +173,7 @@ export function debuggerExecutor(w: WorkOf<'debugger'>, d: ExecutorDeps): Execut
           seed: mixSeed(w.seed, 'repair', w.path),
           budget: w.budget,
         });
+        d.onSearch?.({ path: w.path, chunk: -1, target: edit.new, steps: r.steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
         return r.stats ? { type: 'REPAIRED', steps: r.steps, stats: r.stats, edit } : { type: 'REPAIRED', steps: r.steps, edit };
       }
       default:

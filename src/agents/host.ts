@@ -12,6 +12,7 @@ import type { PolicySource } from './policy-store.ts';
 import { MSG, acceptWork, resultQueue, resultSubject, roleQueue, type Work, type WorkResult } from './protocol.ts';
 import type { Refiner } from './refiner.ts';
 import { runWork } from './run-work.ts';
+import type { SearchEvent } from './executor.ts';
 import type { Role } from './types.ts';
 import type { Workspaces } from './workspace.ts';
 
@@ -90,7 +91,12 @@ export class AgentHost {
     let result: WorkResult;
     try {
       const ws = await this.opts.workspaces.get(work.repo);
-      const done = await runWork(work, { ws, policy, refiner: this.opts.refiner }, { role: this.opts.role, policy: tag }, { onCommand: () => job.working() });
+      const onSearch = (e: SearchEvent) => {
+        void this.opts.bus
+          .publish(subjects.event(work.run, 'search'), { type: MSG.search, body: { job: work.job, ...e }, run: work.run, sender: by, policy: tag, traceparent: job.traceparent })
+          .catch(() => {});
+      };
+      const done = await runWork(work, { ws, policy, refiner: this.opts.refiner, onSearch }, { role: this.opts.role, policy: tag }, { onCommand: () => job.working() });
       result = { ...done, by };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -10,6 +10,8 @@ export const MSG = {
   work: 'agent.work',
   result: 'agent.result',
   step: 'agent.step',
+  /** A search's outcome and tree, on `retrace.<run>.event.search`. */
+  search: 'agent.search',
 } as const;
 
 const common = {

@@ -7,6 +7,7 @@
 import { Mcts } from '../search/mcts.ts';
 import { GuardedProposer, type Proposer } from '../search/proposer.ts';
 import { EmbeddedScorer } from '../search/score/mod.ts';
+import type { SearchTree } from '../search/types.ts';
 import type { SearchStats } from './types.ts';
 
 export interface RefineRequest {
@@ -27,6 +28,8 @@ export interface RefineRequest {
 export interface Refined {
   steps: string[];
   stats?: SearchStats;
+  /** The search tree, for the trace viewer (plain data). */
+  tree?: SearchTree;
 }
 
 export interface Refiner {
@@ -51,6 +54,7 @@ export class LocalRefiner implements Refiner {
     );
     return {
       steps: result.steps,
+      tree: result.tree,
       stats: {
         method: result.method,
         scorerCalls: result.scorerCalls,
