@@ -8,6 +8,7 @@ import { register as registerScore } from './score.ts';
 import { register as registerGraph } from './graph.ts';
 import { register as registerAgent } from './agent.ts';
 import { register as registerPolicy } from './policy.ts';
+import { register as registerRun } from './run.ts';
 
 export function buildProgram(): Command {
   const program = new Command('retrace')
@@ -19,5 +20,6 @@ export function buildProgram(): Command {
   registerGraph(program);
   registerAgent(program);
   registerPolicy(program);
+  registerRun(program);
   return program;
 }

@@ -31,7 +31,14 @@ export interface ConductOptions {
   queue?: QueueSettings;
   log?: Logger;
   /** Called after each result, in order (and awaited): for progress and checkpoints. */
-  onResult?: (result: WorkResult) => void | Promise<void>;
+  onResult?: (result: WorkResult, how: { replayed: boolean }) => void | Promise<void>;
+  /**
+   * Results of work done before an interruption (resume): asked for each job in order; a result
+   * given here is used as is and the work is not handed out again.
+   */
+  replayed?: (job: string) => WorkResult | undefined;
+  /** Keep every step in the returned record (tests); a streaming writer turns this off. */
+  keepSteps?: boolean;
 }
 
 export interface RunRecord {
@@ -82,6 +89,13 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
   type WorkBody<R extends Role> = Omit<Extract<Work, { role: R }>, 'run' | 'seed' | 'repo' | 'budget' | 'job' | 'role'>;
   const dispatch = async <R extends Role>(role: R, key: string, body: WorkBody<R>): Promise<WorkResult> => {
     const job = `${role}:${key}`;
+    const before = opts.replayed?.(job);
+    if (before) {
+      if (opts.keepSteps !== false) record.steps.push(...before.steps);
+      if (before.error) record.failures.push({ job, error: before.error });
+      await opts.onResult?.(before, { replayed: true });
+      return before;
+    }
     let q = queues.get(role);
     if (!q) {
       q = openRoleQueue(opts.bus, role, settings);
@@ -106,9 +120,9 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
     const work = { ...common, ...body, role, job } as Work;
     await (await q).enqueue(workSubject(opts.run, role), { type: MSG.work, body: work, run: opts.run, sender: 'conductor' }, { msgId: `${opts.run}:${job}` });
     const r = await done;
-    record.steps.push(...r.steps);
+    if (opts.keepSteps !== false) record.steps.push(...r.steps);
     if (r.error) record.failures.push({ job, error: r.error });
-    await opts.onResult?.(r);
+    await opts.onResult?.(r, { replayed: false });
     return r;
   };
 

@@ -10,26 +10,35 @@ export class ReplayError extends Error {
   override name = 'ReplayError';
 }
 
-export function replay(steps: readonly Step[]): Map<string, string> {
-  const files = new Map<string, string>();
-  steps.forEach((s, i) => {
+/** Applies writes and edits one step at a time, so a dataset can be replayed as it is read. */
+export class Replayer {
+  readonly files = new Map<string, string>();
+  private index = 0;
+
+  apply(s: Step): void {
+    const i = this.index++;
     if (s.kind !== 'action' || !s.path) return;
     if (s.tool === 'write') {
       const mode = s.write?.mode ?? 'create';
-      if (mode === 'append' && !files.has(s.path)) throw new ReplayError(`step ${i}: append to ${s.path}, which was never created`);
-      files.set(s.path, mode === 'append' ? files.get(s.path)! + s.text : s.text);
+      if (mode === 'append' && !this.files.has(s.path)) throw new ReplayError(`step ${i}: append to ${s.path}, which was never created`);
+      this.files.set(s.path, mode === 'append' ? this.files.get(s.path)! + s.text : s.text);
     } else if (s.tool === 'edit') {
       if (!s.edit) throw new ReplayError(`step ${i}: edit of ${s.path} without its old and new text`);
-      const text = files.get(s.path);
+      const text = this.files.get(s.path);
       if (text === undefined) throw new ReplayError(`step ${i}: edit of ${s.path}, which was never written`);
       const at = text.indexOf(s.edit.old);
       if (at < 0 || text.indexOf(s.edit.old, at + 1) >= 0) {
         throw new ReplayError(`step ${i}: the text an edit of ${s.path} replaces occurs ${at < 0 ? 'nowhere' : 'more than once'}`);
       }
-      files.set(s.path, text.slice(0, at) + s.edit.new + text.slice(at + s.edit.old.length));
+      this.files.set(s.path, text.slice(0, at) + s.edit.new + text.slice(at + s.edit.old.length));
     }
-  });
-  return files;
+  }
+}
+
+export function replay(steps: readonly Step[]): Map<string, string> {
+  const r = new Replayer();
+  for (const s of steps) r.apply(s);
+  return r.files;
 }
 
 export interface VerifyReport {

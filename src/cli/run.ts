@@ -1,0 +1,202 @@
+/**
+ * `retrace run <repo>`: the main job — a repository in, a dataset of trajectories out, verified.
+ * `retrace verify <dataset> --repo <path>`: replays a dataset's writes against a repository.
+ *
+ * Exit codes: 0 done (and verified); 1 unexpected error; 2 bad input (no such repository, bad
+ * option, no agents on the bus); 3 the run finished but some work failed; 4 the dataset does not
+ * reproduce the repository.
+ */
+import { resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { policySpecSchema, type PolicySpec } from '../agents/policy.ts';
+import { ROLES, type Role } from '../agents/types.ts';
+import { verifyDataset } from '../dataset/verify.ts';
+import { createLogger } from '../log/logger.ts';
+import { InputError, MissingAgentsError, runJob, type RunProgress, type RunSummary } from '../run/run-job.ts';
+
+export const EXIT = { ok: 0, error: 1, input: 2, failures: 3, mismatch: 4 } as const;
+
+interface RunCliOptions {
+  out?: string;
+  seed: string;
+  budget: string;
+  faultRate: string;
+  chunkTokens: string;
+  policy: string[];
+  nats?: string[];
+  spawn?: boolean;
+  resume?: boolean;
+  json?: boolean;
+  verify: boolean;
+  runId?: string;
+  logLevel: string;
+}
+
+function int(name: string, value: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new InputError(`${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+/** `role=spec`: spec is a policy id (`grounded`) or a JSON spec. */
+export function parsePolicyOption(value: string): [Role, PolicySpec] {
+  const eq = value.indexOf('=');
+  if (eq < 0) throw new InputError(`--policy wants role=spec, got "${value}"`);
+  const role = value.slice(0, eq);
+  if (!(ROLES as readonly string[]).includes(role)) throw new InputError(`--policy: unknown role "${role}"`);
+  const raw = value.slice(eq + 1).trim();
+  let spec: unknown;
+  try {
+    spec = raw.startsWith('{') ? JSON.parse(raw) : { id: raw, params: {} };
+  } catch (err) {
+    throw new InputError(`--policy ${role}: not JSON: ${(err as Error).message}`);
+  }
+  const parsed = policySpecSchema.safeParse(spec);
+  if (!parsed.success) throw new InputError(`--policy ${role}: ${parsed.error.message}`);
+  return [role as Role, parsed.data];
+}
+
+function progressBars(enabled: boolean): RunProgress & { stop(): void } {
+  if (!enabled) return { phase() {}, file() {}, stop() {} };
+  const bars = new cliProgress.MultiBar(
+    { clearOnComplete: false, hideCursor: true, format: ' {phase} |{bar}| {value}/{total} {unit} | {rate}/min | ETA {eta_formatted} {detail}', stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  let bar: cliProgress.SingleBar | undefined;
+  const started = Date.now();
+  return {
+    phase(name, detail) {
+      if (name === 'files') {
+        bar = bars.create(detail?.total ?? 0, 0, { phase: 'files   ', unit: 'files', rate: '0', detail: '' });
+      } else if (name !== 'plan') {
+        bars.log(`${name === 'index' ? 'indexing the repository' : 'verifying the dataset'}...\n`);
+      } else {
+        bars.log('planning and designing...\n');
+      }
+    },
+    file(done, _total, path) {
+      const perMin = done / Math.max(1e-3, (Date.now() - started) / 60_000);
+      bar?.update(done, { rate: perMin.toFixed(1), detail: path.length > 40 ? `…${path.slice(-39)}` : path });
+    },
+    stop() {
+      bars.stop();
+    },
+  };
+}
+
+function printSummary(s: RunSummary): void {
+  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const lines = [
+    `run ${s.run}: ${s.files} files, ${s.steps} steps in ${s.records} record${s.records === 1 ? '' : 's'} -> ${s.out}`,
+    `  ~${s.approxTokens} tokens (${s.trainChars} chars trained on, ${s.maskedChars} masked)`,
+    `  search: ${s.searches} refined steps, ${s.scorerCalls} scorer calls, mean gain ${s.meanSearchReward === null ? 'n/a' : `${s.meanSearchReward.toFixed(4)} nats/token`}`,
+    `  debugging episodes: ${s.episodes.total} (${s.episodes.repaired} repaired)`,
+    `  time: index ${secs(s.ms.index)}, plan ${secs(s.ms.plan)}, files ${secs(s.ms.files)}, verify ${secs(s.ms.verify)}, total ${secs(s.ms.total)}`,
+  ];
+  if (s.resumedResults > 0) lines.push(`  resumed: ${s.resumedResults} results taken from the checkpoint`);
+  for (const k of s.skipped.slice(0, 20)) lines.push(`  warning: skipped ${k.path} (${k.reason})`);
+  if (s.skipped.length > 20) lines.push(`  warning: ... and ${s.skipped.length - 20} more skipped files`);
+  for (const f of s.failures) lines.push(`  error: ${f.job}: ${f.error}`);
+  for (const v of s.verify ?? []) {
+    lines.push(
+      v.ok
+        ? `  verify: ${v.identical} files identical`
+        : `  verify FAILED: ${v.different.length} different, ${v.missing.length} missing, ${v.extra.length} extra (${[...v.different, ...v.missing].slice(0, 5).join(', ')})`,
+    );
+  }
+  process.stderr.write(lines.join('\n') + '\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('rebuild a repository with the agent team and write the trajectories as a dataset')
+    .argument('<repo>', 'path of the repository')
+    .option('-o, --out <file>', 'dataset file (JSONL)', undefined)
+    .option('--seed <n>', 'seed: the same seed gives the same dataset', '1')
+    .option('--budget <calls>', 'scorer calls per refined chunk of code (0: no search)', '16')
+    .option('--fault-rate <r>', 'share of files whose first draft carries a fault (debugging episodes)', '0.1')
+    .option('--chunk-tokens <n>', 'split the trajectory into records of about this many tokens (0: one record)', '16384')
+    .option('--policy <role=spec>', 'policy of a role: an id (grounded) or a JSON spec; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option('--nats <url>', 'run over NATS with the agents running there (comma-separated for a cluster)', (v: string, p: string[] = []) => [...p, ...v.split(',')])
+    .option('--spawn', 'with --nats: start one agent process per role for this run')
+    .option('--resume', 'continue an interrupted run from its checkpoint')
+    .option('--run-id <id>', 'run id (default: <repo>-s<seed>)')
+    .option('--no-verify', 'skip replaying the dataset against the repository')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--log-level <level>', 'log level (logs go to stderr)', 'warn')
+    .action(async (repoPath: string, o: RunCliOptions) => {
+      const log = createLogger({ level: o.logLevel });
+      const progress = progressBars(!o.json && process.stderr.isTTY === true);
+      let summary: RunSummary;
+      try {
+        const policies: Partial<Record<Role, PolicySpec>> = {};
+        for (const p of o.policy) {
+          const [role, spec] = parsePolicyOption(p);
+          policies[role] = spec;
+        }
+        const rate = Number(o.faultRate);
+        if (!(rate >= 0 && rate <= 1)) throw new InputError(`--fault-rate must be between 0 and 1, got "${o.faultRate}"`);
+        const repoName = resolve(repoPath).split('/').pop() || 'repo';
+        const opts: Parameters<typeof runJob>[0] = {
+          repoPath,
+          out: resolve(o.out ?? `${repoName}.retrace.jsonl`),
+          seed: int('--seed', o.seed),
+          budget: int('--budget', o.budget),
+          faultRate: rate,
+          chunkTokens: int('--chunk-tokens', o.chunkTokens),
+          resume: o.resume === true,
+          verify: o.verify,
+          policies,
+          log,
+          progress,
+        };
+        if (o.nats) opts.nats = o.nats;
+        if (o.spawn) opts.spawn = true;
+        if (o.runId) opts.runId = o.runId;
+        if (o.spawn && !o.nats) throw new InputError('--spawn needs --nats');
+        summary = await runJob(opts);
+      } catch (err) {
+        progress.stop();
+        if (err instanceof InputError || err instanceof MissingAgentsError) {
+          process.stderr.write(`retrace run: ${err.message}\n`);
+          process.exitCode = EXIT.input;
+          return;
+        }
+        throw err;
+      }
+      progress.stop();
+      if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      else printSummary(summary);
+      if (summary.verify?.some((v) => !v.ok)) process.exitCode = EXIT.mismatch;
+      else if (summary.failures.length > 0) process.exitCode = EXIT.failures;
+    });
+
+  program
+    .command('verify')
+    .description('replay a dataset and check that it reproduces the repository byte for byte')
+    .argument('<dataset>', 'dataset file (JSONL)')
+    .requiredOption('--repo <path>', 'the repository it was made from')
+    .option('--json', 'print the report as JSON')
+    .action(async (dataset: string, o: { repo: string; json?: boolean }) => {
+      let reports;
+      try {
+        reports = await verifyDataset(dataset, resolve(o.repo));
+      } catch (err) {
+        process.stderr.write(`retrace verify: ${(err as Error).message}\n`);
+        process.exitCode = EXIT.input;
+        return;
+      }
+      if (o.json) process.stdout.write(JSON.stringify(reports) + '\n');
+      for (const r of reports) {
+        if (!o.json) {
+          process.stdout.write(`${r.run}: ${r.records} records, ${r.steps} steps: ${r.ok ? `ok, ${r.identical} files identical` : 'MISMATCH'}\n`);
+          for (const p of r.different) process.stdout.write(`  different: ${p}\n`);
+          for (const p of r.missing) process.stdout.write(`  missing: ${p}\n`);
+          for (const p of r.extra) process.stdout.write(`  extra: ${p}\n`);
+        }
+      }
+      if (reports.some((r) => !r.ok)) process.exitCode = EXIT.mismatch;
+    });
+}

@@ -1,0 +1,60 @@
+/**
+ * `retrace verify`: reads a dataset as it streams, replays each run's writes and edits in order,
+ * and compares the result with the repository on disk, byte for byte.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { walkRepo } from '../graph/mod.ts';
+import { Replayer, verifyFiles, type VerifyReport } from '../run/replay.ts';
+import type { DatasetRecord } from './format.ts';
+
+export class DatasetFormatError extends Error {
+  override name = 'DatasetFormatError';
+}
+
+export interface RunVerification extends VerifyReport {
+  run: string;
+  repo: string;
+  records: number;
+  steps: number;
+}
+
+export async function verifyDataset(file: string, repoRoot: string): Promise<RunVerification[]> {
+  const runs = new Map<string, { replayer: Replayer; nextChunk: number; records: number; steps: number; repo: string }>();
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    let rec: DatasetRecord;
+    try {
+      rec = JSON.parse(line) as DatasetRecord;
+    } catch (err) {
+      throw new DatasetFormatError(`${file}:${lineNo}: not JSON (${(err as Error).message})`);
+    }
+    if (!rec || typeof rec !== 'object' || !Array.isArray(rec.steps) || !rec.run?.id || !rec.chunk) {
+      throw new DatasetFormatError(`${file}:${lineNo}: not a Retrace dataset record`);
+    }
+    const key = `${rec.repo.name}/${rec.run.id}`;
+    let r = runs.get(key);
+    if (!r) {
+      r = { replayer: new Replayer(), nextChunk: 0, records: 0, steps: 0, repo: rec.repo.name };
+      runs.set(key, r);
+    }
+    if (rec.chunk.index !== r.nextChunk) {
+      throw new DatasetFormatError(`${file}:${lineNo}: ${key} chunk ${rec.chunk.index} where chunk ${r.nextChunk} was due`);
+    }
+    r.nextChunk++;
+    r.records++;
+    for (const s of rec.steps) r.replayer.apply(s);
+    r.steps += rec.steps.length;
+  }
+  if (runs.size === 0) throw new DatasetFormatError(`${file}: no records`);
+  // The repository as the walker sees it (gitignore, skipped binaries...), as a run does.
+  const onDisk = walkRepo(repoRoot).files.map((f) => f.path);
+  const out: RunVerification[] = [];
+  for (const [key, r] of runs) {
+    out.push({ run: key, repo: r.repo, records: r.records, steps: r.steps, ...verifyFiles(r.replayer.files, repoRoot, onDisk) });
+  }
+  return out;
+}

@@ -1,0 +1,241 @@
+/**
+ * The main job: a repository in, a dataset out. Indexes the repository, starts (or finds) the
+ * team, conducts the reconstruction, streams the dataset and the checkpoint as results arrive,
+ * then verifies the dataset against the repository. The CLI (`retrace run`) is a thin shell on
+ * this.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { MemoryBus, type Bus } from '../bus/mod.ts';
+import { connectWithEnv } from '../bus/env.ts';
+import type { PolicySpec } from '../agents/policy.ts';
+import { policyBucket } from '../agents/policy-store.ts';
+import { ROLES, type Role } from '../agents/types.ts';
+import { Workspaces } from '../agents/workspace.ts';
+import { DatasetWriter } from '../dataset/writer.ts';
+import { verifyDataset, type RunVerification } from '../dataset/verify.ts';
+import { silentLogger } from '../log/logger.ts';
+import { Checkpoint } from './checkpoint.ts';
+import { conduct } from './conductor.ts';
+import { startTeam, type Team } from './embedded.ts';
+
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+export class MissingAgentsError extends Error {
+  override name = 'MissingAgentsError';
+}
+
+export interface RunProgress {
+  phase(name: 'index' | 'plan' | 'files' | 'verify', detail?: { total?: number }): void;
+  file(done: number, total: number, path: string): void;
+}
+
+export interface RunJobOptions {
+  repoPath: string;
+  out: string;
+  seed: number;
+  budget: number;
+  faultRate: number;
+  /** Approximate tokens per dataset record; 0: one record per run. */
+  chunkTokens: number;
+  resume: boolean;
+  runId?: string;
+  policies?: Partial<Record<Role, PolicySpec>>;
+  /** NATS servers: run over them with the agents found there (or spawned, with `spawn`). */
+  nats?: string[];
+  spawn?: boolean;
+  verify?: boolean;
+  log?: Logger;
+  progress?: RunProgress;
+}
+
+export interface RunSummary {
+  run: string;
+  repo: string;
+  out: string;
+  files: number;
+  steps: number;
+  records: number;
+  approxTokens: number;
+  trainChars: number;
+  maskedChars: number;
+  searches: number;
+  scorerCalls: number;
+  meanSearchReward: number | null;
+  episodes: { total: number; repaired: number };
+  failures: Array<{ job: string; error: string }>;
+  skipped: Array<{ path: string; reason: string }>;
+  resumedResults: number;
+  ms: { index: number; plan: number; files: number; verify: number; total: number };
+  verify: RunVerification[] | null;
+}
+
+const now = () => performance.now();
+
+function spawnAgents(urls: string[], log: Logger): ChildProcess[] {
+  const bin = resolve(import.meta.dirname, '../../bin/retrace.js');
+  return ROLES.map((role) => {
+    const child = spawn(process.execPath, [bin, 'agent', role, '--nats', urls.join(','), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code, signal) => log.debug({ role, code, signal }, 'spawned agent exited'));
+    return child;
+  });
+}
+
+async function waitForAgents(bus: Bus, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let missing: Role[] = [...ROLES];
+  while (Date.now() < deadline) {
+    const found = await bus.discover('retrace-agent', { timeoutMs: 300 });
+    const roles = new Set(found.map((s) => s.endpoints[0]?.name.replace(/^status-/, '')));
+    missing = ROLES.filter((r) => !roles.has(r));
+    if (missing.length === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new MissingAgentsError(`no ${missing.join(', ')} agent answers on the bus: start them with \`retrace agent <role> --nats URL\`, or pass --spawn`);
+}
+
+export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
+  const log = opts.log ?? silentLogger;
+  const t0 = now();
+  const root = resolve(opts.repoPath);
+  if (!existsSync(root)) throw new InputError(`no such repository: ${opts.repoPath}`);
+  if (!statSync(root).isDirectory()) throw new InputError(`not a directory: ${opts.repoPath}`);
+  const name = basename(root).replace(/[^A-Za-z0-9_-]/g, '_') || 'repo';
+  const run = opts.runId ?? `${name}-s${opts.seed}`;
+  const repo = { name, root };
+
+  opts.progress?.phase('index');
+  const workspaces = new Workspaces();
+  const ws = await workspaces.get(repo);
+  if (ws.order.length === 0) throw new InputError(`${opts.repoPath} has no files to rebuild${ws.graph.data.skipped.length ? ` (${ws.graph.data.skipped.length} skipped)` : ''}`);
+  const tIndex = now();
+
+  let bus: Bus;
+  let team: Team | undefined;
+  let children: ChildProcess[] = [];
+  if (opts.nats && opts.nats.length > 0) {
+    bus = await connectWithEnv(opts.nats, log, `retrace-run-${run}`);
+    if (opts.spawn) children = spawnAgents(opts.nats, log);
+    await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
+  } else {
+    bus = new MemoryBus();
+    const teamOpts: Parameters<typeof startTeam>[0] = { bus, workspaces, log };
+    if (opts.policies) teamOpts.policies = opts.policies;
+    team = await startTeam(teamOpts);
+  }
+
+  const policies: Record<string, string> = {};
+  if (team) for (const [role, src] of team.policies) policies[role] = src.current().tag;
+  else {
+    const kv = await policyBucket(bus);
+    for (const role of ROLES) {
+      const e = await kv.get(role);
+      policies[role] = e ? `${e.value?.id}@${e.revision}` : 'grounded@0';
+    }
+  }
+
+  const languages: Record<string, number> = {};
+  for (const f of ws.graph.data.files) if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
+  const checkpointPath = `${opts.out}.checkpoint`;
+  const checkpoint = Checkpoint.open(
+    checkpointPath,
+    { checkpoint: 1, run, repo: root, seed: opts.seed, budget: opts.budget, faultRate: opts.faultRate, policies },
+    opts.resume,
+  );
+  const writer = new DatasetWriter(
+    opts.out,
+    {
+      repo: { name, commit: null, languages, files: ws.order },
+      run: { id: run, seed: opts.seed, budget: opts.budget, faultRate: opts.faultRate, policies },
+    },
+    opts.chunkTokens,
+  );
+
+  let searches = 0;
+  let scorerCalls = 0;
+  let rewardSum = 0;
+  let filesDone = 0;
+  let tPlanned = 0;
+  const total = ws.order.length;
+  opts.progress?.phase('plan');
+  let record: Awaited<ReturnType<typeof conduct>>;
+  try {
+    record = await conduct({
+      bus,
+      workspaces,
+      run,
+      repo,
+      seed: opts.seed,
+      budget: opts.budget,
+      faultRate: opts.faultRate,
+      log,
+      keepSteps: false,
+      replayed: (job) => checkpoint.take(job),
+      onResult: (r, how) => {
+        if (!how.replayed) checkpoint.record(r);
+        writer.add(r.steps);
+        for (const s of r.steps) {
+          if (!s.search) continue;
+          searches++;
+          scorerCalls += s.search.scorerCalls;
+          rewardSum += s.search.reward;
+        }
+        if (r.role === 'architect' || r.role === 'planner') return;
+        if (tPlanned === 0) {
+          tPlanned = now();
+          opts.progress?.phase('files', { total });
+        }
+        if ((r.role === 'coder' || (r.role === 'tester' && r.job.startsWith('tester:write:'))) && r.steps[0]?.path) {
+          filesDone++;
+          opts.progress?.file(filesDone, total, r.steps[0].path);
+        }
+      },
+    });
+    writer.finish();
+  } finally {
+    checkpoint.close();
+    await team?.stop();
+    for (const c of children) c.kill('SIGTERM');
+    await bus.close();
+  }
+  const tFiles = now();
+  // The run is complete: its checkpoint has served its purpose.
+  rmSync(checkpointPath, { force: true });
+
+  let verification: RunVerification[] | null = null;
+  if (opts.verify !== false) {
+    opts.progress?.phase('verify');
+    verification = await verifyDataset(opts.out, root);
+  }
+  const tEnd = now();
+  return {
+    run,
+    repo: root,
+    out: opts.out,
+    files: record.files.length,
+    steps: writer.totals.steps,
+    records: writer.totals.records,
+    approxTokens: Math.ceil(writer.totals.chars / 4),
+    trainChars: writer.totals.trainChars,
+    maskedChars: writer.totals.maskedChars,
+    searches,
+    scorerCalls,
+    meanSearchReward: searches > 0 ? rewardSum / searches : null,
+    episodes: { total: record.episodes.length, repaired: record.episodes.filter((e) => e.repaired).length },
+    failures: record.failures,
+    skipped: ws.graph.data.skipped.map((s) => ({ path: s.path, reason: s.reason })),
+    resumedResults: checkpoint.resumed,
+    ms: {
+      index: tIndex - t0,
+      plan: (tPlanned || tFiles) - tIndex,
+      files: tFiles - (tPlanned || tFiles),
+      verify: tEnd - tFiles,
+      total: tEnd - t0,
+    },
+    verify: verification,
+  };
+}
