@@ -33,6 +33,7 @@ export function defaultCacheDir(): string {
 export class FactsCache {
   private readonly old: Map<string, FileFacts>;
   private readonly used = new Map<string, FileFacts>();
+  private added = false;
   hits = 0;
 
   private constructor(
@@ -67,11 +68,17 @@ export class FactsCache {
   }
 
   set(hash: string, language: LanguageId, facts: FileFacts): void {
-    this.used.set(`${language}:${hash}`, facts);
+    const key = `${language}:${hash}`;
+    if (!this.old.has(key)) this.added = true;
+    this.used.set(key, facts);
   }
 
-  /** Writes the entries used by this run; atomically (temp file + rename). */
+  /**
+   * Writes the entries used by this run, atomically (temp file + rename); nothing when the run
+   * used exactly what the file holds (an unchanged repo re-indexed).
+   */
   save(): void {
+    if (!this.added && this.used.size === this.old.size) return;
     mkdirSync(join(this.file, '..'), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, packr.pack({ fingerprint: this.fingerprint, entries: Object.fromEntries(this.used) } satisfies CacheFile));
