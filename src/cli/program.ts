@@ -8,6 +8,7 @@ import { register as registerScore } from './score.ts';
 import { register as registerGraph } from './graph.ts';
 import { register as registerAgent } from './agent.ts';
 import { register as registerPolicy } from './policy.ts';
+import { register as registerTrace } from './trace.ts';
 import { register as registerRun } from './run.ts';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerGraph(program);
   registerAgent(program);
   registerPolicy(program);
+  registerTrace(program);
   registerRun(program);
   return program;
 }

@@ -1,0 +1,48 @@
+/**
+ * The trace as one self-contained HTML page: the page's script and style are inlined, the trace
+ * rides in a JSON script element, and a Content-Security-Policy forbids every fetch, so the page
+ * works from a file, offline. The script builds the views with `textContent` only: nothing from
+ * a message is ever parsed as HTML.
+ */
+import { readFileSync } from 'node:fs';
+import type { TraceModel } from './model.ts';
+
+const asset = (name: string) => readFileSync(new URL(`./viewer/${name}`, import.meta.url), 'utf8');
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON that is safe inside a `<script>` element: no `<`, `>`, `&` or line separators survive. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export function renderHtml(model: TraceModel): string {
+  const title = `retrace · run ${model.run}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+${asset('viewer.css')}
+</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(title)}</h1>
+<p id="summary">${model.messages.length} messages · ${model.agents.length} agents · started ${escapeHtml(model.started)}</p>
+<noscript><p>This page needs JavaScript to draw the trace.</p></noscript>
+</header>
+<main id="app"></main>
+<script type="application/json" id="retrace-trace">${scriptJson(model)}</script>
+<script>
+${asset('viewer.js')}
+</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,35 @@
+/** The text timeline: a summary, then one line per message (`+ms sender -> subject type job`). */
+import type { TraceModel } from './model.ts';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Single-line and printable: control characters of a body never reach the terminal raw. */
+function clean(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}
+
+export function renderText(model: TraceModel): string {
+  const out: string[] = [];
+  const agents = model.agents;
+  out.push(`run ${clean(model.run)} · started ${model.started} · ${model.messages.length} messages · ${agents.length} agents · ${model.durationMs.toFixed(0)} ms`);
+  out.push(`agents: ${agents.map((a) => `${clean(a.name)} (${a.sent} sent, ${a.received} received)`).join(', ')}`);
+  out.push(`types: ${Object.entries(model.types).map(([t, n]) => `${clean(t)} ${n}`).join(', ')}`);
+  if (model.policies.length > 0) {
+    out.push(`policies: ${model.policies.map((p) => `${clean(p.role)} ${clean(p.policy)} from +${p.firstAt.toFixed(1)}ms (${p.messages} messages)`).join(', ')}`);
+  }
+  out.push('');
+  const width = Math.max(...model.messages.map((m) => `+${m.at.toFixed(1)}ms`.length), 0);
+  for (const m of model.messages) {
+    const parts = [`+${m.at.toFixed(1)}ms`.padStart(width), clean(m.from), '->', clean(m.subject), clean(m.type)];
+    if (m.job) parts.push(clean(m.job));
+    if (m.kind === 'work' || m.kind === 'result') parts.push(`(to ${clean(m.to)})`);
+    if (m.policy) parts.push(`[${clean(m.policy)}]`);
+    parts.push(formatBytes(m.size));
+    out.push(parts.join(' '));
+  }
+  return `${out.join('\n')}\n`;
+}
