@@ -44,6 +44,8 @@ class UnexpectedCommandError extends Error {
   }
 }
 
+const CONTEXT_WRITTEN_CHARS = 16_000;
+
 const corpusKey = (w: Work) => `${w.run}:${w.repo.name}`;
 
 /** Texts of the files written before `path`, in writing order: what the scorer may train on. */
@@ -96,7 +98,9 @@ export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {
         return { type: 'INTENT', text: await d.policy.fileIntent({ file: facts, design: w.design, chunks: chunks.length }, w.seed) };
       case 'refine': {
         const chunk = chunks[cmd.chunk]!;
-        const context = [renderDesign(w.design), d.ws.contextMap(w.path), `// ${w.path}`, written].filter(Boolean).join('\n');
+        // The scorer reads a window of the context's end (8192 tokens for the embedded one): the
+        // file written so far is cut to what fits, so long files do not cost quadratic work.
+        const context = [renderDesign(w.design), d.ws.contextMap(w.path), `// ${w.path}`, written.slice(-CONTEXT_WRITTEN_CHARS)].filter(Boolean).join('\n');
         const proposer = d.policy.proposer({ path: w.path, language: facts.language, preceding: written, knownIdentifiers: d.ws.knownIdentifiers(), design: w.design });
         const r = await d.refiner.refine({
           corpusKey: corpusKey(w),

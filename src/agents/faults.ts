@@ -67,6 +67,13 @@ function candidates(lang: LanguageId, chunk: string, rng: Rng): Array<{ kind: Fa
  * A fault for `chunk` that the checks catch when the file is `before + draft + after`, or
  * undefined. Deterministic for (seed, path, chunk index).
  */
+/** Files where a debugging episode makes sense: hand-written size, not minified or bundled. */
+export function faultable(content: string): boolean {
+  if (content.length > 64 * 1024) return false;
+  const lines = content.split('\n');
+  return lines.length <= 3000 && lines.every((l) => l.length <= 400);
+}
+
 export function injectFault(opts: {
   language: LanguageId;
   path: string;
@@ -77,6 +84,7 @@ export function injectFault(opts: {
   env: CheckEnvironment;
   seed: number;
 }): Fault | undefined {
+  if (!faultable(opts.before + opts.chunk + opts.after)) return undefined;
   const rng = createRng(mixSeed(opts.seed, 'fault', opts.path, opts.chunkIndex));
   const clean = runChecks(opts.language, opts.path, opts.before + opts.chunk + opts.after, opts.env);
   if (clean.findings.length > 0) return undefined; // the real file already fails: a fault would not be told apart
