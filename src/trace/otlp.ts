@@ -99,6 +99,8 @@ export function startOtlpExport(bus: Bus, run: string, opts: OtlpExportOptions =
   const onMessage = (msg: Incoming) => {
     const own = parseTraceparent(msg.traceparent);
     if (!own) return;
+    // One clock for every start and end (ms since the epoch, sub-ms resolution).
+    const at = performance.timeOrigin + performance.now();
     const parentSpan = msg.headers[PARENT_SPAN_HEADER];
     const flags = Number.parseInt(own.flags, 16) as TraceFlags;
     const ctx = parentSpan
@@ -116,19 +118,19 @@ export function startOtlpExport(bus: Bus, run: string, opts: OtlpExportOptions =
     if (job) attributes['retrace.job'] = job;
     // startSpan is synchronous: the preset ids go to exactly this span.
     ids.preset(own.traceId, own.spanId);
-    const span = tracer.startSpan(`${msg.type} ${msg.subject.split('.').slice(2).join('.')}`, { kind: kindOf(msg.subject), attributes }, ctx);
+    const span = tracer.startSpan(`${msg.type} ${msg.subject.split('.').slice(2).join('.')}`, { kind: kindOf(msg.subject), attributes, startTime: at }, ctx);
     count++;
     const part = msg.subject.split('.')[2];
     if (part === 'work' && job && !answered.has(job)) {
-      openWork.get(job)?.end();
+      openWork.get(job)?.end(at);
       openWork.set(job, span);
       return;
     }
-    span.end();
+    span.end(at);
     if (part === 'result' && job) {
       const work = openWork.get(job);
       if (work) {
-        work.end();
+        work.end(at);
         openWork.delete(job);
       } else {
         answered.add(job);
@@ -143,7 +145,8 @@ export function startOtlpExport(bus: Bus, run: string, opts: OtlpExportOptions =
     },
     async stop() {
       await sub.unsubscribe();
-      for (const span of openWork.values()) span.end();
+      const at = performance.timeOrigin + performance.now();
+      for (const span of openWork.values()) span.end(at);
       openWork.clear();
       await provider.forceFlush();
       await provider.shutdown();
