@@ -10,6 +10,7 @@ import { register as registerAgent } from './agent.ts';
 import { register as registerPolicy } from './policy.ts';
 import { register as registerTrace } from './trace.ts';
 import { register as registerRun } from './run.ts';
+import { register as registerSearch } from './search.ts';
 
 export function buildProgram(): Command {
   const program = new Command('retrace')
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerTrace(program);
   registerRun(program);
+  registerSearch(program);
   return program;
 }

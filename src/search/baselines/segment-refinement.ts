@@ -1,0 +1,58 @@
+/**
+ * REER-style segment refinement (reverse-engineered reasoning): start from a sequence of
+ * `length` steps and refine one segment (step) at a time, in order: ask for the proposer's full
+ * set of alternatives for that position, score them together, and take the best when it improves
+ * the objective. A pass that improves by less than `threshold` (nats per target token) ends the
+ * search, as REER stops once the perplexity gain falls below a threshold.
+ */
+import { runSearch } from '../run.ts';
+import type { SearchBudget, SearchMethod, SearchProblem, SearchResult } from '../types.ts';
+import { initialSequence } from './initial.ts';
+
+export interface SegmentRefinementOptions {
+  length?: number;
+  /** Alternatives per segment; 4 by default. */
+  alternatives?: number;
+  /** Minimum gain of a pass to go on; 1e-4 by default. */
+  threshold?: number;
+}
+
+export class SegmentRefinement implements SearchMethod {
+  readonly name = 'segment-refinement';
+  constructor(private readonly opts: SegmentRefinementOptions = {}) {}
+
+  search(problem: SearchProblem, budget: SearchBudget): Promise<SearchResult> {
+    const alternatives = this.opts.alternatives ?? 4;
+    const threshold = this.opts.threshold ?? 1e-4;
+    return runSearch(this.name, problem, budget, async (ctx) => {
+      const ev = ctx.evaluator;
+      let current = await initialSequence(ctx, Math.min(this.opts.length ?? 4, ctx.maxSteps));
+      if (current.length === 0) return undefined;
+      const [first] = await ev.evaluate([current]);
+      if (!first) return undefined;
+      let currentReward = first.reward;
+      for (let pass = 0; ev.remaining() > 0; pass++) {
+        const before = currentReward;
+        for (let i = 0; i < current.length && ev.remaining() > 0; i++) {
+          const prefix = current.slice(0, i);
+          const options = await ctx.proposer.propose(prefix, ctx.k, ctx.requestSeed(prefix, pass + 1));
+          const picks = options.filter((p) => !current.includes(p.text)).slice(0, alternatives);
+          if (picks.length === 0) continue;
+          const candidates = picks.map((p) => current.map((s, j) => (j === i ? p.text : s)));
+          const evals = await ev.evaluate(candidates);
+          let bestAt = -1;
+          evals.forEach((e, j) => {
+            if (e && e.reward > currentReward && (bestAt < 0 || e.reward > evals[bestAt]!.reward)) bestAt = j;
+          });
+          if (bestAt >= 0) {
+            current = candidates[bestAt]!;
+            currentReward = evals[bestAt]!.reward;
+          }
+          ctx.progress();
+        }
+        if (currentReward - before < threshold) break;
+      }
+      return undefined;
+    });
+  }
+}

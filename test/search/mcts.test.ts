@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { Mcts, type Proposer } from '../../src/search/mod.ts';
+import { KeywordScorer, ListProposer } from './support.ts';
+
+const steps = ['a1', 'b2', 'c3', 'd4', 'e5', 'f6', 'g7', 'h8'];
+const base = { context: 'ctx', target: 'code', maxSteps: 3, objective: { lambda: 0 } };
+
+describe('MCTS', () => {
+  it('sends full batches: one scoreBatch call per batch of batchSize leaves', async () => {
+    const scorer = new KeywordScorer({ a1: 1, c3: 2, h8: 3 });
+    const r = await new Mcts().search({ ...base, proposer: new ListProposer(steps), scorer }, { scorerCalls: 40, batchSize: 8 });
+    expect(r.scorerCalls).toBe(40);
+    expect(scorer.batches).toEqual([1, 8, 8, 8, 8, 8]);
+  });
+
+  it('never scores a sequence twice (transpositions and repeats are free)', async () => {
+    const echo: Proposer = { name: 'echo', propose: async (req) => [{ text: 'same' }, { text: 'same ' }, { text: `other${req.steps.length}` }, { text: 'x' }] };
+    const scorer = new KeywordScorer({ same: 1 });
+    const r = await new Mcts().search({ ...base, proposer: echo, scorer }, { scorerCalls: 100, batchSize: 4 });
+    expect(new Set(scorer.contexts).size).toBe(scorer.contexts.length);
+    expect(r.stopped).toBe('exhausted');
+    expect(r.scorerCalls).toBeLessThan(100);
+    expect(r.proposals.duplicates).toBeGreaterThan(0);
+  });
+
+  it('merges identical sequences reached from different parents into one node', async () => {
+    // Steps that normalise to one key: 'p  q' at depth 2 via either first step.
+    const prop: Proposer = { name: 'p', propose: async (req) => (req.steps.length === 0 ? [{ text: 'one' }, { text: 'one ' }] : [{ text: 'two' }]) };
+    const r = await new Mcts().search({ ...base, proposer: prop, scorer: new KeywordScorer({ two: 1 }) }, { scorerCalls: 10 });
+    const keys = r.tree.nodes.map((n) => `${n.parent}:${n.step}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(r.steps).toEqual(['one', 'two']);
+  });
+
+  it('widens progressively: the root holds ceil(N^0.3) children, not all candidates', async () => {
+    const r = await new Mcts().search({ ...base, proposer: new ListProposer(steps), scorer: new KeywordScorer({ a1: 1 }) }, { scorerCalls: 30 });
+    const root = r.tree.nodes.find((n) => n.parent === -1)!;
+    const children = r.tree.nodes.filter((n) => n.parent === root.id);
+    expect(children.length).toBeLessThanOrEqual(Math.ceil(Math.pow(root.visits + 1, 0.3)) + 1);
+    expect(children.length).toBeLessThan(steps.length);
+    expect(Math.max(...r.tree.nodes.map((n) => n.depth))).toBe(3);
+  });
+
+  it('follows the proposer priors: a strong prior on the good step finds it first', async () => {
+    const priors = [1, 1, 1, 1, 1, 1, 1, 50];
+    const r = await new Mcts().search({ ...base, maxSteps: 1, proposer: new ListProposer(steps, priors), scorer: new KeywordScorer({ h8: 5 }) }, { scorerCalls: 1 });
+    expect(r.steps).toEqual(['h8']);
+  });
+
+  it('returns a tree whose best path spells the best steps', async () => {
+    const r = await new Mcts().search({ ...base, proposer: new ListProposer(steps), scorer: new KeywordScorer({ b2: 1, e5: 2 }) }, { scorerCalls: 40 });
+    const byId = new Map(r.tree.nodes.map((n) => [n.id, n]));
+    expect(r.tree.bestPath.slice(1).map((id) => byId.get(id)!.step)).toEqual(r.steps);
+    expect(byId.get(r.tree.bestPath[r.tree.bestPath.length - 1]!)!.reward).toBeCloseTo(r.reward, 12);
+  });
+});
