@@ -37,7 +37,11 @@ class InlinePool implements ParsePool {
   async parse(files: ParseTask[]): Promise<ParseResult[]> {
     this.parser ??= new FileParser();
     const parser = this.parser;
-    return files.map((f) => ({ path: f.path, facts: parser.parse(f.language, f.text) }));
+    const results = files.map((f) => ({ path: f.path, facts: parser.parse(f.language, f.text) }));
+    parser.releaseTrees();
+    // Tree finalizers run only when the event loop turns (see parse-file.ts).
+    await new Promise((resolve) => setImmediate(resolve));
+    return results;
   }
 
   async close(): Promise<void> {
