@@ -40,6 +40,14 @@ export interface BuiltGraph {
   referencesOf: Map<string, Map<string, number>>;
 }
 
+/**
+ * Attributes shared by every `defines` and every `contains` edge (graphology stores attribute
+ * objects by reference): 30k fewer allocations on a 15 MB repo. Frozen: the graph is read-only
+ * once built.
+ */
+const definesAttrs: EdgeAttributes = Object.freeze({ type: 'defines' as const });
+const containsAttrs: EdgeAttributes = Object.freeze({ type: 'contains' as const });
+
 export function buildGraph(data: RepoData): BuiltGraph {
   const graph: RepoMultiGraph = new DirectedGraph<NodeAttributes, EdgeAttributes>();
   for (const f of data.files) {
@@ -57,10 +65,11 @@ export function buildGraph(data: RepoData): BuiltGraph {
   for (const [path, facts] of data.facts) {
     const syms = symbolsOf(path, facts.definitions);
     symbolsByFile.set(path, syms);
+    const file = fileId(path);
     for (const s of syms) {
       graph.addNode(s.id, s);
-      if (s.parent) graph.addDirectedEdgeWithKey(`contains:${s.parent}->${s.id}`, s.parent, s.id, { type: 'contains' });
-      else graph.addDirectedEdgeWithKey(`defines:${fileId(path)}->${s.id}`, fileId(path), s.id, { type: 'defines' });
+      if (s.parent) graph.addDirectedEdgeWithKey(`contains:${s.parent}->${s.id}`, s.parent, s.id, containsAttrs);
+      else graph.addDirectedEdgeWithKey(`defines:${file}->${s.id}`, file, s.id, definesAttrs);
     }
   }
 

@@ -14,7 +14,7 @@ import { RepoGraph } from './repo-graph.ts';
 import type { IndexStats, RepoData } from './repo-data.ts';
 import { createResolveContext } from './resolve/context.ts';
 import { resolveImports } from './resolve/resolve-imports.ts';
-import { isSkipped, probeBinary, readSource } from './source.ts';
+import { checkSource, isSkipped, probeBinary, readSourceBytes } from './source.ts';
 import type { FileFacts, SkippedFile, WalkedFile } from './types.ts';
 import { type WalkOptions, compareText, walkRepo } from './walk.ts';
 
@@ -80,18 +80,24 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
         else files.push(f);
         continue;
       }
-      const src = readSource(root, f.path);
+      const raw = readSourceBytes(root, f.path);
+      if (isSkipped(raw)) {
+        skipped.push(raw);
+        continue;
+      }
+      const hit = cache?.get(raw.hash, f.language);
+      if (hit) {
+        files.push(f);
+        facts.set(f.path, hit);
+        continue;
+      }
+      const src = checkSource(f.path, raw);
       if (isSkipped(src)) {
         skipped.push(src);
         continue;
       }
       files.push(f);
       hashes.set(f.path, src.hash);
-      const hit = cache?.get(src.hash, f.language);
-      if (hit) {
-        facts.set(f.path, hit);
-        continue;
-      }
       batch.push({ path: f.path, language: f.language, text: src.text });
       chars += src.text.length;
       parsed++;

@@ -1,6 +1,8 @@
 /**
- * Reading a walked file for parsing: the bytes, their content hash, and the checks that need the
- * content (binary, UTF-8, generated markers). Anything that fails becomes a skip with a reason.
+ * Reading a walked file for parsing: the bytes and their content hash first, then (only when the
+ * facts cache does not know the hash) the checks that need the content: binary, UTF-8, generated
+ * markers. A cached hash passed those checks when it was cached, and the same bytes pass them
+ * again, so a warm run never decodes text. Anything that fails becomes a skip with a reason.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
@@ -19,30 +21,36 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** How much of the head is searched for a NUL byte (git's heuristic uses the first 8000 bytes). */
 const binaryProbeBytes = 8000;
 
-export function readSource(root: string, path: string): SourceText | SkippedFile {
+export interface SourceBytes {
+  bytes: Buffer;
+  /** sha1 of the bytes, hex. */
+  hash: string;
+}
+
+export function readSourceBytes(root: string, path: string): SourceBytes | SkippedFile {
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(root, path));
   } catch (err) {
     return { path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? String(err) };
   }
-  return checkSource(path, bytes);
+  return { bytes, hash: createHash('sha1').update(bytes).digest('hex') };
 }
 
-export function checkSource(path: string, bytes: Uint8Array): SourceText | SkippedFile {
-  const probe = bytes.subarray(0, binaryProbeBytes);
+export function checkSource(path: string, src: SourceBytes): SourceText | SkippedFile {
+  const probe = src.bytes.subarray(0, binaryProbeBytes);
   if (probe.includes(0)) return { path, reason: 'binary', detail: 'NUL byte' };
   let text: string;
   try {
-    text = utf8.decode(bytes);
+    text = utf8.decode(src.bytes);
   } catch {
     return { path, reason: 'non-utf8' };
   }
   if (hasGeneratedMarker(text.slice(0, 1000))) return { path, reason: 'generated', detail: 'marker' };
-  return { text, hash: createHash('sha1').update(bytes).digest('hex') };
+  return { text, hash: src.hash };
 }
 
-export function isSkipped(x: SourceText | SkippedFile): x is SkippedFile {
+export function isSkipped(x: SourceText | SourceBytes | SkippedFile): x is SkippedFile {
   return (x as SkippedFile).reason !== undefined;
 }
 
