@@ -56,6 +56,11 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
         importKind = c.slice(7);
       } else if (c === 'package') packageName = cap.node.text.replace(/\s+/g, '');
     }
+    const filter = grammar.nameFilters[match.pattern];
+    if (filter && nameNode) {
+      const start = startOf(nameNode);
+      if (!filter(text.slice(start, identifierEnd(text, start)))) continue;
+    }
     if (importNode && importKind) {
       let kind = importKind as ImportKind;
       if (statementNode && /^import\s+type\s+(?!from\b)/.test(text.slice(startOf(statementNode), startOf(statementNode) + 40))) kind = 'type-import';

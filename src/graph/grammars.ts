@@ -31,6 +31,13 @@ export interface Grammar {
    * kind, and not marshalling the enclosing node saves a third of the query's node traffic.
    */
   referenceKinds: ReadonlyArray<string | undefined>;
+  /**
+   * Predicates on `@name` (`#eq?`, `#not-eq?`, `#match?`, `#not-match?`), by pattern index, taken
+   * out of the query and checked here on the name text extraction reads anyway. Left in the query,
+   * node-tree-sitter checks them in JavaScript with two native calls per match to get the text;
+   * `#not-match? @name "^(require)$"` sits on the pattern for every plain call.
+   */
+  nameFilters: ReadonlyArray<((name: string) => boolean) | undefined>;
 }
 
 /** Grammar package and export per language; tags files are read from these packages. */
@@ -60,11 +67,12 @@ export function grammarFor(id: LanguageId): Grammar {
     const language = languageFor(id);
     const patterns = splitPatterns(adaptedTags(id) + '\n' + importPatterns(id));
     const referenceKinds = patterns.map((p) => /@reference\.(\w+)/.exec(p)?.[1]);
-    const text = patterns.map((p) => p.replace(/\s*@reference\.\w+/g, '')).join('\n');
+    const nameFilters = patterns.map(nameFilterOf);
+    const text = patterns.map((p) => p.replace(/\s*@reference\.\w+/g, '').replace(namePredicate, '')).join('\n');
     const query = new Parser.Query(language, text);
     const count = (query as unknown as { predicates: unknown[] }).predicates.length;
     if (count !== patterns.length) throw new Error(`${id}: query has ${count} patterns, split found ${patterns.length}`);
-    g = { id, language, query, referenceKinds };
+    g = { id, language, query, referenceKinds, nameFilters };
     loaded.set(id, g);
   }
   return g;
@@ -80,6 +88,21 @@ export function adaptedTags(id: LanguageId, opts: { keepDocCaptures?: boolean } 
   let text = rawTags(id).replace(/\(#(?:strip|select-adjacent|set-adjacent)![^)]*\)/g, '');
   if (!opts.keepDocCaptures) text = text.replace(/\(comment\)\*\s*@doc\s*\.\s*/g, '');
   return text;
+}
+
+const namePredicate = /\(#(not-)?(eq|match)\?\s+@name\s+"((?:\\.|[^"\\])*)"\s*\)/g;
+
+function nameFilterOf(pattern: string): ((name: string) => boolean) | undefined {
+  const checks: Array<(name: string) => boolean> = [];
+  for (const m of pattern.matchAll(namePredicate)) {
+    const negate = m[1] !== undefined;
+    // Query strings escape like JSON strings.
+    const arg = JSON.parse(`"${m[3]}"`) as string;
+    const test = m[2] === 'eq' ? (name: string) => name === arg : ((re) => (name: string) => re.test(name))(new RegExp(arg));
+    checks.push(negate ? (name) => !test(name) : test);
+  }
+  if (checks.length === 0) return undefined;
+  return (name) => checks.every((c) => c(name));
 }
 
 function packageDir(pkg: string): string {

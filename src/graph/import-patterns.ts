@@ -1,7 +1,8 @@
 /**
  * Query patterns for imports (and a few definitions the tags queries lack), per language. Capture names say what was captured:
  * `import.<kind>` (an ImportKind; the node is the specifier or the whole statement, see extract.ts),
- * `package` (Go and Java package names), and `_`-prefixed helpers used only by predicates.
+ * `package` (Go and Java package names), and `@name` where a predicate needs the callee's name
+ * (checked in extraction, see grammars.ts).
  */
 import type { LanguageId } from './types.ts';
 
@@ -9,7 +10,7 @@ const script = `
 (import_statement source: (string (string_fragment) @import.static)) @import.statement
 (export_statement source: (string (string_fragment) @import.reexport))
 (call_expression function: (import) arguments: (arguments . (string (string_fragment) @import.dynamic)))
-(call_expression function: (identifier) @_require arguments: (arguments . (string (string_fragment) @import.require) .) (#eq? @_require "require"))
+(call_expression function: (identifier) @name arguments: (arguments . (string (string_fragment) @import.require) .) (#eq? @name "require"))
 `;
 
 /**

@@ -45,10 +45,12 @@ describe('extraction from tags queries', () => {
     ]);
   });
 
-  it('does not take require() for a reference', () => {
-    const facts = parser.parse('javascript', "const a = require('./a');\n");
-    expect(facts.references).toEqual([]);
+  it('applies the tags predicates on names: require() is no reference, constructor no method', () => {
+    const facts = parser.parse('javascript', "const a = require('./a');\nrequired();\nclass K { constructor() {} m() {} }\n");
+    expect(facts.references).toEqual([{ name: 'required', kind: 'call', line: 2, count: 1 }]);
     expect(facts.imports).toEqual([{ kind: 'require', specifier: './a', line: 1 }]);
+    expect(facts.definitions.map((d) => d.name)).toEqual(['a', 'K', 'm']);
+    expect(parser.parse('javascript', "notRequire('./x');\n").imports).toEqual([]);
   });
 
   it('expands Rust use trees and reads Python, Java and Go imports', () => {
