@@ -28,6 +28,8 @@ import type {
 interface Publisher {
   readonly maxPayload: number;
   publish<T>(subject: string, msg: Outgoing<T>): Promise<void>;
+  /** Delivers bytes to plain subscribers, as a JetStream publish reaches core subscribers too. */
+  publishRaw(subject: string, data: Uint8Array, headers?: Record<string, string>): number;
 }
 
 interface StoredJob {
@@ -122,6 +124,7 @@ export class MemoryWorkQueue implements WorkQueue {
       this.pruneSeen(now);
     }
     this.ready.push({ seq, raw: { subject, data: wire.data, headers: wire.headers }, deliveries: 0 });
+    this.bus.publishRaw(subject, wire.data, wire.headers);
     this.dispatch();
     return { seq, duplicate: false };
   }

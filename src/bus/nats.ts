@@ -231,7 +231,12 @@ export class NatsBus implements Bus {
   async discover(name?: string, opts: { timeoutMs?: number } = {}): Promise<ServiceStats[]> {
     const client = this.svcm.client({ strategy: 'timer', maxWait: opts.timeoutMs ?? 500 });
     const out: ServiceStats[] = [];
-    for await (const s of await client.stats(name)) out.push(toServiceStats(s));
+    try {
+      for await (const s of await client.stats(name)) out.push(toServiceStats(s));
+    } catch (err) {
+      // Nobody registered under that name (yet): an empty answer, not an error.
+      if (!(mapNatsError(err, name ? `$SRV.STATS.${name}` : '$SRV.STATS', 0) instanceof NoRespondersError)) throw err;
+    }
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }
 

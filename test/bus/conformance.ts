@@ -344,6 +344,18 @@ export function runBusConformance(name: string, harness: () => BusHarness): void
         await bus.close();
       });
 
+      it('lets plain subscribers see what is enqueued, as a tracer would', async () => {
+        const bus = await harness().connect();
+        const { q, name, subject } = await queue(bus);
+        const seen = collect<number>(bus, `work.${name}.>`);
+        await bus.flush();
+        await q.enqueue(subject, { type: 'n', body: 5 }, { msgId: 'seen-1' });
+        await waitFor(() => seen.length === 1, 'the tracer to see the job');
+        expect(seen[0]!.body).toBe(5);
+        expect((await q.info()).messages).toBe(1);
+        await bus.close();
+      });
+
       it('drops a producer duplicate by message id', async () => {
         const bus = await harness().connect();
         const { q, subject } = await queue(bus);
@@ -447,6 +459,12 @@ export function runBusConformance(name: string, harness: () => BusHarness): void
     });
 
     describe('services', () => {
+      it('discovers nothing, without an error, when no service runs', async () => {
+        const bus = await harness().connect();
+        expect(await bus.discover(unique('nobody'), { timeoutMs: 300 })).toEqual([]);
+        await bus.close();
+      });
+
       it('registers endpoints, answers through them, counts requests and errors, and is discoverable', async () => {
         const h = harness();
         const bus = await h.connect();
