@@ -29,6 +29,7 @@ interface RunCliOptions {
   resume?: boolean;
   json?: boolean;
   verify: boolean;
+  trace: boolean | string;
   runId?: string;
   logLevel: string;
 }
@@ -124,6 +125,8 @@ export function register(program: Command): void {
     .option('--resume', 'continue an interrupted run from its checkpoint')
     .option('--run-id <id>', 'run id (default: <repo>-s<seed>)')
     .option('--no-verify', 'skip replaying the dataset against the repository')
+    .option('--trace <file>', 'where to record every message of the run (default: <out>.trace.jsonl)')
+    .option('--no-trace', 'record no message trace')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--log-level <level>', 'log level (logs go to stderr)', 'warn')
     .action(async (repoPath: string, o: RunCliOptions) => {
@@ -152,6 +155,7 @@ export function register(program: Command): void {
           log,
           progress,
         };
+        if (o.trace !== false) opts.traceFile = resolve(typeof o.trace === 'string' ? o.trace : `${opts.out}.trace.jsonl`);
         if (o.nats) opts.nats = o.nats;
         if (o.spawn) opts.spawn = true;
         if (o.runId) opts.runId = o.runId;

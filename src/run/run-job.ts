@@ -17,6 +17,7 @@ import { Workspaces } from '../agents/workspace.ts';
 import { DatasetWriter } from '../dataset/writer.ts';
 import { verifyDataset, type RunVerification } from '../dataset/verify.ts';
 import { silentLogger } from '../log/logger.ts';
+import { startOtlpExport, otlpEndpointFromEnv, startRecorder, type OtlpExport, type Recorder } from '../trace/mod.ts';
 import { Checkpoint } from './checkpoint.ts';
 import { conduct } from './conductor.ts';
 import { startTeam, type Team } from './embedded.ts';
@@ -49,6 +50,8 @@ export interface RunJobOptions {
   nats?: string[];
   spawn?: boolean;
   verify?: boolean;
+  /** Record every message of the run to this file (for `retrace trace`); none when absent. */
+  traceFile?: string;
   log?: Logger;
   progress?: RunProgress;
 }
@@ -98,6 +101,19 @@ async function waitForAgents(bus: Bus, timeoutMs: number): Promise<void> {
   throw new MissingAgentsError(`no ${missing.join(', ')} agent answers on the bus: start them with \`retrace agent <role> --nats URL\`, or pass --spawn`);
 }
 
+/**
+ * Steps and search events are published without waiting, so they may trail the last result:
+ * wait until the recorder has seen no new message for a moment (at most two seconds).
+ */
+async function settle(bus: Bus, count: () => number): Promise<void> {
+  await bus.flush();
+  let last = -1;
+  for (let i = 0; i < 40 && count() !== last; i++) {
+    last = count();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   const log = opts.log ?? silentLogger;
   const t0 = now();
@@ -137,6 +153,9 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
       policies[role] = e ? `${e.value?.id}@${e.revision}` : 'grounded@0';
     }
   }
+
+  const recorder: Recorder | undefined = opts.traceFile ? await startRecorder(bus, run, opts.traceFile) : undefined;
+  const otlp: OtlpExport | undefined = otlpEndpointFromEnv() ? startOtlpExport(bus, run) : undefined;
 
   const languages: Record<string, number> = {};
   for (const f of ws.graph.data.files) if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
@@ -199,6 +218,9 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   } finally {
     checkpoint.close();
     await team?.stop();
+    if (recorder) await settle(bus, () => recorder.count);
+    await recorder?.stop();
+    await otlp?.stop();
     for (const c of children) c.kill('SIGTERM');
     await bus.close();
   }
