@@ -9,7 +9,7 @@
  * every module system, and nothing followed outside the package. Every disagreement is printed
  * (up to --show per package) so it can be explained.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { cruise } from 'dependency-cruiser';
 import { indexRepo } from '../src/graph/mod.ts';
 
@@ -34,7 +34,8 @@ interface Row {
 }
 
 async function compare(pkg: string): Promise<Row> {
-  const root = join(nodeModules, pkg);
+  // A package name, or a path to any repo (`./` or `/`), e.g. this repository itself.
+  const root = pkg.startsWith('.') || pkg.startsWith('/') ? resolve(pkg) : join(nodeModules, pkg);
   // The same file set for both: no size limit, nested node_modules excluded (vendored for us).
   const g = await indexRepo(root, { workers: 0, cache: false, maxFileBytes: 64 * 1024 * 1024 });
   const sources = new Set([...g.data.facts.entries()].filter(([, f]) => f.language === 'typescript' || f.language === 'tsx' || f.language === 'javascript').map(([p]) => p));

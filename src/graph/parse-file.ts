@@ -63,6 +63,9 @@ export class FileParser {
     }
     try {
       return extractFacts(grammar, tree, text);
+    } catch (err) {
+      // A bug in extraction must not take a whole batch (or worker) down with it.
+      return { language, definitions: [], references: [], imports: [], parseError: tree.rootNode.hasError, parseFailed: `extraction failed: ${err instanceof Error ? err.message : String(err)}` };
     } finally {
       (tree as { delete?: () => void }).delete?.();
       this.sinceFull += text.length;
