@@ -29,6 +29,7 @@ const referenceKinds: Readonly<Record<string, ReferenceKind>> = {
 };
 
 const maxSignature = 200;
+const bindsImport = /^[\w$]+\s*=\s*(?:await\s+)?(?:require|import)\s*\(/;
 
 export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string): FileFacts {
   const definitions = new Map<string, Definition>();
@@ -73,6 +74,8 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
     if (name === '') continue;
     if (defNode && defKind) {
       const start = startOf(defNode);
+      // `const x = require('./x')` binds an import, it defines nothing.
+      if (defKind === 'constant' && bindsImport.test(text.slice(start, start + 160))) continue;
       const key = `${name}@${start}`;
       const seen = definitions.get(key);
       // One node, two patterns: Rust methods match the method and the function pattern (method

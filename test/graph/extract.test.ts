@@ -33,7 +33,7 @@ describe('extraction from tags queries', () => {
   });
 
   it('adds module-level constants, type aliases and enums, once per node', () => {
-    const facts = parser.parse('typescript', 'export const k = 1;\nconst f = () => 2;\ntype T = number;\nenum E { A }\nfunction g() { const inner = 1; }\n');
+    const facts = parser.parse('typescript', "export const k = 1;\nconst f = () => 2;\ntype T = number;\nenum E { A }\nfunction g() { const inner = 1; }\nconst r = require('./r');\nconst d = await import('./d');\n");
     expect(facts.definitions.map((d) => `${d.kind} ${d.name}`)).toEqual(['constant k', 'function f', 'type T', 'enum E', 'function g']);
   });
 
@@ -49,7 +49,7 @@ describe('extraction from tags queries', () => {
     const facts = parser.parse('javascript', "const a = require('./a');\nrequired();\nclass K { constructor() {} m() {} }\n");
     expect(facts.references).toEqual([{ name: 'required', kind: 'call', line: 2, count: 1 }]);
     expect(facts.imports).toEqual([{ kind: 'require', specifier: './a', line: 1 }]);
-    expect(facts.definitions.map((d) => d.name)).toEqual(['a', 'K', 'm']);
+    expect(facts.definitions.map((d) => d.name)).toEqual(['K', 'm']);
     expect(parser.parse('javascript', "notRequire('./x');\n").imports).toEqual([]);
   });
 

@@ -39,7 +39,7 @@ describe('graph queries on the TS fixture', () => {
   it('builds a ranked context of the definitions a file depends on, within budget', () => {
     const ctx = g.context('src/index.ts', 1000);
     expect(ctx.tokens).toBeLessThanOrEqual(1000);
-    expect(ctx.files.map((f) => f.path).sort()).toEqual(['packages/shared/src/main.ts', 'src/dyn.js', 'src/greet.ts', 'src/legacy.cjs', 'src/lib/math.ts', 'src/types.ts', 'src/util/index.ts']);
+    expect(ctx.files.map((f) => f.path).sort()).toEqual(['packages/shared/src/main.ts', 'src/dyn.js', 'src/greet.ts', 'src/lib/math.ts', 'src/types.ts', 'src/util/index.ts']);
     expect(ctx.text).toContain('src/greet.ts:\n  3: export function greet(name: string): string {\n');
     expect(estimateTokens(ctx.text)).toBeGreaterThan(0);
     // Directly referenced definitions outrank the rest.
