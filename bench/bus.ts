@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
-import { encode } from '../src/bus/envelope.ts';
+import { decodeBody, encode, encodeBody } from '../src/bus/envelope.ts';
 import { MemoryBus, NatsBus, type Bus } from '../src/bus/mod.ts';
 import { startNatsServer } from '../test/support/nats-server.ts';
 
@@ -31,9 +31,14 @@ const body = {
 };
 const wire = encode({ type: 'score.request', body, run: 'bench', sender: 'bench/1' });
 
+/** Seconds of wall time; and the CPU seconds this process spent, in `lastCpu`. */
+let lastCpu = 0;
 async function timeIt(fn: () => Promise<void>): Promise<number> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
+  const c = process.cpuUsage(c0);
+  lastCpu = (c.user + c.system) / 1e6;
   return (performance.now() - t0) / 1000;
 }
 
@@ -47,19 +52,29 @@ const median = (xs: number[]) => {
  * machine hits all of them alike; reports each one's median rate and its median per-round ratio
  * to the first contender (the reference).
  */
-async function interleaved(fns: Record<string, () => Promise<number>>): Promise<Record<string, { rate: number; ratio: number }>> {
+async function interleaved(
+  fns: Record<string, () => Promise<number>>,
+): Promise<Record<string, { rate: number; ratio: number; cpuRatio: number }>> {
   const names = Object.keys(fns);
   const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const ratios: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const cpuRatios: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < ROUNDS; r++) {
     const round: Record<string, number> = {};
-    for (const name of names) round[name] = await fns[name]!();
+    const cpu: Record<string, number> = {};
+    for (const name of names) {
+      round[name] = await fns[name]!();
+      cpu[name] = lastCpu;
+    }
     for (const name of names) {
       rates[name]!.push(round[name]!);
       ratios[name]!.push(round[name]! / round[names[0]!]!);
+      // Operations per CPU-second of this process, relative to the reference: what the layer
+      // costs, whatever else the shared machine is doing.
+      cpuRatios[name]!.push(cpu[names[0]!]! / cpu[name]!);
     }
   }
-  return Object.fromEntries(names.map((n) => [n, { rate: median(rates[n]!), ratio: median(ratios[n]!) }]));
+  return Object.fromEntries(names.map((n) => [n, { rate: median(rates[n]!), ratio: median(ratios[n]!), cpuRatio: median(cpuRatios[n]!) }]));
 }
 
 async function busRoundTrips(bus: Bus, subject: string): Promise<number> {
@@ -106,6 +121,16 @@ async function main(): Promise<void> {
 
     // Raw responder echoes the bytes; the raw requester sends the same encoded bytes and headers.
     const rawSub = raw.subscribe('bench.raw.rr', { callback: (_e, m) => void m.respond(m.data, { headers: h }) });
+    // A raw service that reads what it is sent, as any real one must: headers and a msgpack body
+    // decoded, a msgpack reply encoded. The envelope's cost less the transport's.
+    const codecSub = raw.subscribe('bench.rawcodec.rr', {
+      callback: (_e, m) => {
+        const hdrs: Record<string, string> = {};
+        for (const [k, v] of m.headers ?? []) hdrs[k] = v[0]!;
+        const body = decodeBody(m.data);
+        m.respond(encodeBody(body), { headers: h });
+      },
+    });
     await raw.flush();
 
     const rr = await interleaved({
@@ -116,10 +141,23 @@ async function main(): Promise<void> {
         });
         return ROUND_TRIPS / secs;
       },
+      rawCodec: async () => {
+        const once = async () => {
+          const r = await raw.request('bench.rawcodec.rr', encodeBody(body), { headers: h, timeout: 5000 });
+          for (const [k] of r.headers ?? []) void k;
+          decodeBody(r.data);
+        };
+        for (let i = 0; i < 50; i++) await once();
+        const secs = await timeIt(async () => {
+          for (let i = 0; i < ROUND_TRIPS; i++) await once();
+        });
+        return ROUND_TRIPS / secs;
+      },
       natsBus: () => busRoundTrips(natsBus, 'bench.bus.rr'),
       memory: () => busRoundTrips(memory, 'bench.mem.rr'),
     });
     rawSub.unsubscribe();
+    codecSub.unsubscribe();
 
     const pub = await interleaved({
       raw: async () => {
@@ -135,11 +173,12 @@ async function main(): Promise<void> {
     });
 
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-    const line = (label: string, r: { rate: number; ratio: number }, note = '') =>
-      console.log(`  ${label.padEnd(18)}${fmt(r.rate).padStart(10)} /s   ratio to raw ${r.ratio.toFixed(3)}${note}`);
+    const line = (label: string, r: { rate: number; ratio: number; cpuRatio: number }, note = '') =>
+      console.log(`  ${label.padEnd(18)}${fmt(r.rate).padStart(10)} /s   ratio to raw ${r.ratio.toFixed(3)} (per CPU-second ${r.cpuRatio.toFixed(3)})${note}`);
     console.log(`payload: ${wire.data.length} bytes body + ${Object.keys(wire.headers).length} headers; ${ROUNDS} alternating rounds, medians`);
     console.log(`request/reply (sequential, ${ROUND_TRIPS} round trips a round)`);
     line('raw nats client', rr.raw!);
+    line('raw + msgpack', rr.rawCodec!, ' (reads headers and body, answers encoded)');
     line('NatsBus', rr.natsBus!, ' (target >= 0.9)');
     line('MemoryBus', rr.memory!);
     console.log(`publish (${PUBLISHES} messages a round, then flush)`);

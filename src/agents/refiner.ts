@@ -38,10 +38,22 @@ export interface Refiner {
 
 export class LocalRefiner implements Refiner {
   private readonly corpora = new Map<string, { scorer: EmbeddedScorer; trained: number }>();
+  /** Where the time goes: searches run, and milliseconds spent in them (training included). */
+  readonly stats = { refines: 0, ms: 0 };
 
   constructor(private readonly opts: { batchSize?: number; maxSteps?: number } = {}) {}
 
   async refine(req: RefineRequest): Promise<Refined> {
+    const t0 = performance.now();
+    try {
+      return await this.refineUntimed(req);
+    } finally {
+      this.stats.refines++;
+      this.stats.ms += performance.now() - t0;
+    }
+  }
+
+  private async refineUntimed(req: RefineRequest): Promise<Refined> {
     if (req.budget === 0 || req.target.trim().length === 0) {
       const guarded = new GuardedProposer(req.proposer, req.context, req.target);
       const first = await guarded.propose([], req.unsearchedSteps ?? 2, req.seed);

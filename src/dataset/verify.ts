@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { walkRepo } from '../graph/mod.ts';
+import { indexRepo } from '../graph/mod.ts';
 import { Replayer, verifyFiles, type VerifyReport } from '../run/replay.ts';
 import type { DatasetRecord } from './format.ts';
 
@@ -50,8 +50,9 @@ export async function verifyDataset(file: string, repoRoot: string): Promise<Run
     r.steps += rec.steps.length;
   }
   if (runs.size === 0) throw new DatasetFormatError(`${file}: no records`);
-  // The repository as the walker sees it (gitignore, skipped binaries...), as a run does.
-  const onDisk = walkRepo(repoRoot).files.map((f) => f.path);
+  // The repository as a run sees it: indexing decides what is kept (gitignore, binaries,
+  // oversized, generated and vendored files are skipped); its facts cache makes this cheap.
+  const onDisk = (await indexRepo(repoRoot)).data.files.map((f) => f.path);
   const out: RunVerification[] = [];
   for (const [key, r] of runs) {
     out.push({ run: key, repo: r.repo, records: r.records, steps: r.steps, ...verifyFiles(r.replayer.files, repoRoot, onDisk) });

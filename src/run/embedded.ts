@@ -8,7 +8,7 @@ import { AgentHost, type QueueSettings } from '../agents/host.ts';
 import type { PolicyRegistry, PolicySpec } from '../agents/policy.ts';
 import { FixedPolicy, LivePolicy, type PolicySource } from '../agents/policy-store.ts';
 import { defaultRegistry } from '../agents/registry.ts';
-import { LocalRefiner } from '../agents/refiner.ts';
+import { LocalRefiner, type Refiner } from '../agents/refiner.ts';
 import { ROLES, type RepoRef, type Role } from '../agents/types.ts';
 import { Workspaces } from '../agents/workspace.ts';
 import { conduct, type ConductOptions, type RunRecord } from './conductor.ts';
@@ -22,6 +22,8 @@ export interface TeamOptions {
   /** Follow the `retrace-policies` bucket (live swap) instead of fixed policies. */
   live?: boolean;
   workspaces?: Workspaces;
+  /** The refiner every host shares; a new LocalRefiner when absent. */
+  refiner?: Refiner;
   queue?: QueueSettings;
   instance?: string;
   log?: Logger;
@@ -37,7 +39,7 @@ export interface Team {
 export async function startTeam(opts: TeamOptions): Promise<Team> {
   const registry = opts.registry ?? defaultRegistry();
   const workspaces = opts.workspaces ?? new Workspaces();
-  const refiner = new LocalRefiner();
+  const refiner = opts.refiner ?? new LocalRefiner();
   const hosts: AgentHost[] = [];
   const sources: PolicySource[] = [];
   const byRole = new Map<Role, PolicySource>();

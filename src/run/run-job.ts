@@ -14,6 +14,7 @@ import type { PolicySpec } from '../agents/policy.ts';
 import { policyBucket } from '../agents/policy-store.ts';
 import { ROLES, type Role } from '../agents/types.ts';
 import { Workspaces } from '../agents/workspace.ts';
+import { LocalRefiner } from '../agents/refiner.ts';
 import { DatasetWriter } from '../dataset/writer.ts';
 import { verifyDataset, type RunVerification } from '../dataset/verify.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -73,7 +74,8 @@ export interface RunSummary {
   failures: Array<{ job: string; error: string }>;
   skipped: Array<{ path: string; reason: string }>;
   resumedResults: number;
-  ms: { index: number; plan: number; files: number; verify: number; total: number };
+  ms: { index: number; plan: number; files: number; verify: number; total: number; search: number; io: number };
+  peakRssBytes: number;
   verify: RunVerification[] | null;
 }
 
@@ -132,6 +134,8 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
 
   let bus: Bus;
   let team: Team | undefined;
+  const refiner = new LocalRefiner();
+  let ioMs = 0;
   let children: ChildProcess[] = [];
   if (opts.nats && opts.nats.length > 0) {
     bus = await connectWithEnv(opts.nats, log, `retrace-run-${run}`);
@@ -139,7 +143,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
   } else {
     bus = new MemoryBus();
-    const teamOpts: Parameters<typeof startTeam>[0] = { bus, workspaces, log };
+    const teamOpts: Parameters<typeof startTeam>[0] = { bus, workspaces, log, refiner };
     if (opts.policies) teamOpts.policies = opts.policies;
     team = await startTeam(teamOpts);
   }
@@ -195,8 +199,10 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
       keepSteps: false,
       replayed: (job) => checkpoint.take(job),
       onResult: (r, how) => {
+        const tIo = now();
         if (!how.replayed) checkpoint.record(r);
         writer.add(r.steps);
+        ioMs += now() - tIo;
         for (const s of r.steps) {
           if (!s.search) continue;
           searches++;
@@ -257,7 +263,10 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
       files: tFiles - (tPlanned || tFiles),
       verify: tEnd - tFiles,
       total: tEnd - t0,
+      search: refiner.stats.ms,
+      io: ioMs,
     },
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
     verify: verification,
   };
 }
