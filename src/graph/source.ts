@@ -5,7 +5,7 @@
  * again, so a warm run never decodes text. Anything that fails becomes a skip with a reason.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasGeneratedMarker } from './path-rules.ts';
 import type { SkippedFile } from './types.ts';
@@ -54,6 +54,8 @@ export function isSkipped(x: SourceText | SourceBytes | SkippedFile): x is Skipp
   return (x as SkippedFile).reason !== undefined;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 const binaryExtensions = new Set(['.png', '.jpg', '.jpeg', '.gif', '.bmp', '.ico', '.webp', '.pdf', '.zip', '.gz', '.tgz', '.bz2', '.xz', '.7z', '.jar', '.class', '.so', '.dll', '.dylib', '.exe', '.o', '.a', '.wasm', '.node', '.woff', '.woff2', '.ttf', '.otf', '.eot', '.mp3', '.mp4', '.wav', '.ogg', '.pyc', '.db', '.sqlite']);
 
 /**
@@ -63,15 +65,18 @@ const binaryExtensions = new Set(['.png', '.jpg', '.jpeg', '.gif', '.bmp', '.ico
 export function probeBinary(root: string, path: string): SkippedFile | undefined {
   const dot = path.lastIndexOf('.');
   if (dot > path.lastIndexOf('/') && binaryExtensions.has(path.slice(dot).toLowerCase())) return { path, reason: 'binary', detail: 'by extension' };
-  let fd: number | undefined;
+  let bytes: Buffer;
   try {
-    fd = openSync(join(root, path), 'r');
-    const head = Buffer.alloc(binaryProbeBytes);
-    const n = readSync(fd, head, 0, binaryProbeBytes, 0);
-    return head.subarray(0, n).includes(0) ? { path, reason: 'binary', detail: 'NUL byte' } : undefined;
+    bytes = readFileSync(join(root, path));
   } catch (err) {
     return { path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? String(err) };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
+  if (bytes.subarray(0, binaryProbeBytes).includes(0)) return { path, reason: 'binary', detail: 'NUL byte' };
+  // Kept files are rebuilt as text: one that is not UTF-8 could not come back byte for byte.
+  try {
+    strictUtf8.decode(bytes);
+  } catch {
+    return { path, reason: 'non-utf8', detail: 'not valid UTF-8' };
+  }
+  return undefined;
 }
