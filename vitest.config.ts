@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Fixture repositories hold their own (fake) tests: inputs, not suites.
+    exclude: ['**/node_modules/**', 'test/**/fixtures/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // The machines have two cores; NATS servers and tree-sitter workers are started per suite.
