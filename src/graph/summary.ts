@@ -80,7 +80,7 @@ export function formatSummary(s: GraphSummary, limit = 40): string {
   lines.push(`parse errors ${s.parseErrors.length}`);
   list(s.parseErrors);
   lines.push(`cycles ${s.cycles.length}`);
-  list(s.cycles.map((c) => c.join(' <-> ')));
+  list(s.cycles.map((c) => (c.length <= 8 ? c.join(' <-> ') : `${c.slice(0, 8).join(' <-> ')} <-> ... (${c.length} files)`)));
   lines.push(`build order: ${s.buildOrder.order.length} files in ${s.buildOrder.steps} steps, ${s.buildOrder.generations} generations`);
   list(s.buildOrder.order.map((f, i) => `${String(i + 1).padStart(4)}. ${f}`));
   if (s.stats) {
