@@ -5,7 +5,7 @@
  * The file carries a fingerprint of everything that shapes facts (format version, grammar
  * package versions, our query text): a mismatch discards it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -80,7 +80,8 @@ export class FactsCache {
   save(): void {
     if (!this.added && this.used.size === this.old.size) return;
     mkdirSync(join(this.file, '..'), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    // Unique per write: two indexings of one repo in one process must not share a temp file.
+    const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     writeFileSync(tmp, packr.pack({ fingerprint: this.fingerprint, entries: Object.fromEntries(this.used) } satisfies CacheFile));
     renameSync(tmp, this.file);
   }
