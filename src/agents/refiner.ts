@@ -6,7 +6,7 @@
  */
 import { Mcts } from '../search/mcts.ts';
 import { GuardedProposer, type Proposer } from '../search/proposer.ts';
-import { EmbeddedScorer } from '../search/score/mod.ts';
+import { EmbeddedScorer, type Scorer } from '../search/score/mod.ts';
 import type { SearchTree } from '../search/types.ts';
 import type { SearchStats } from './types.ts';
 
@@ -41,7 +41,17 @@ export class LocalRefiner implements Refiner {
   /** Where the time goes: searches run, and milliseconds spent in them (training included). */
   readonly stats = { refines: 0, ms: 0 };
 
-  constructor(private readonly opts: { batchSize?: number; maxSteps?: number } = {}) {}
+  constructor(
+    private readonly opts: {
+      batchSize?: number;
+      maxSteps?: number;
+      /**
+       * A fixed scorer (a served language model) instead of the embedded one trained per run:
+       * the model already knows code, so nothing is trained on what the run writes.
+       */
+      scorer?: Scorer;
+    } = {},
+  ) {}
 
   async refine(req: RefineRequest): Promise<Refined> {
     const t0 = performance.now();
@@ -59,7 +69,7 @@ export class LocalRefiner implements Refiner {
       const first = await guarded.propose([], req.unsearchedSteps ?? 2, req.seed);
       return { steps: first.map((p) => p.text) };
     }
-    const scorer = this.scorerFor(req.corpusKey, req.written);
+    const scorer = this.opts.scorer ?? this.scorerFor(req.corpusKey, req.written);
     const result = await new Mcts().search(
       { context: req.context, target: req.target, proposer: req.proposer, scorer, seed: req.seed, maxSteps: this.opts.maxSteps ?? 4 },
       { scorerCalls: req.budget, batchSize: this.opts.batchSize ?? 8 },

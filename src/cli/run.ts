@@ -26,6 +26,7 @@ interface RunCliOptions {
   policy: string[];
   nats?: string[];
   spawn?: boolean;
+  scorer: string;
   resume?: boolean;
   json?: boolean;
   verify: boolean;
@@ -56,6 +57,14 @@ export function parsePolicyOption(value: string): [Role, PolicySpec] {
   const parsed = policySpecSchema.safeParse(spec);
   if (!parsed.success) throw new InputError(`--policy ${role}: ${parsed.error.message}`);
   return [role as Role, parsed.data];
+}
+
+/** `embedded` or `openai:<base URL>#<model>`. */
+export function parseScorerOption(value: string): NonNullable<Parameters<typeof runJob>[0]['scorer']> {
+  if (value === 'embedded') return { kind: 'embedded' };
+  const m = /^openai:(https?:\/\/[^#\s]+)#(.+)$/.exec(value);
+  if (!m) throw new InputError(`--scorer wants "embedded" or "openai:<base URL>#<model>", got "${value}"`);
+  return { kind: 'openai', baseURL: m[1]!, model: m[2]! };
 }
 
 function progressBars(enabled: boolean): RunProgress & { stop(): void } {
@@ -120,6 +129,7 @@ export function register(program: Command): void {
     .option('--fault-rate <r>', 'share of files whose first draft carries a fault (debugging episodes)', '0.1')
     .option('--chunk-tokens <n>', 'split the trajectory into records of about this many tokens (0: one record)', '16384')
     .option('--policy <role=spec>', 'policy of a role: an id (grounded) or a JSON spec; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option('--scorer <spec>', 'embedded, or openai:<base URL>#<model> (an OpenAI-compatible server with prompt log-probs, e.g. vLLM; key from OPENAI_API_KEY)', 'embedded')
     .option('--nats <url>', 'run over NATS with the agents running there (comma-separated for a cluster)', (v: string, p: string[] = []) => [...p, ...v.split(',')])
     .option('--spawn', 'with --nats: start one agent process per role for this run')
     .option('--resume', 'continue an interrupted run from its checkpoint')
@@ -156,6 +166,7 @@ export function register(program: Command): void {
           progress,
         };
         if (o.trace !== false) opts.traceFile = resolve(typeof o.trace === 'string' ? o.trace : `${opts.out}.trace.jsonl`);
+        opts.scorer = parseScorerOption(o.scorer);
         if (o.nats) opts.nats = o.nats;
         if (o.spawn) opts.spawn = true;
         if (o.runId) opts.runId = o.runId;

@@ -15,6 +15,7 @@ import { policyBucket } from '../agents/policy-store.ts';
 import { ROLES, type Role } from '../agents/types.ts';
 import { Workspaces } from '../agents/workspace.ts';
 import { LocalRefiner } from '../agents/refiner.ts';
+import { OpenAIScorer, type Scorer } from '../search/score/mod.ts';
 import { DatasetWriter } from '../dataset/writer.ts';
 import { verifyDataset, type RunVerification } from '../dataset/verify.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -47,6 +48,8 @@ export interface RunJobOptions {
   resume: boolean;
   runId?: string;
   policies?: Partial<Record<Role, PolicySpec>>;
+  /** The scorer the search uses: embedded (default), or an OpenAI-compatible server. */
+  scorer?: { kind: 'embedded' } | { kind: 'openai'; baseURL: string; model: string; apiKey?: string };
   /** NATS servers: run over them with the agents found there (or spawned, with `spawn`). */
   nats?: string[];
   spawn?: boolean;
@@ -103,6 +106,13 @@ async function waitForAgents(bus: Bus, timeoutMs: number): Promise<void> {
   throw new MissingAgentsError(`no ${missing.join(', ')} agent answers on the bus: start them with \`retrace agent <role> --nats URL\`, or pass --spawn`);
 }
 
+function openaiScorer(s: { baseURL: string; model: string; apiKey?: string }): Scorer {
+  const o: ConstructorParameters<typeof OpenAIScorer>[0] = { model: s.model, endpoints: [s.baseURL] };
+  const key = s.apiKey ?? process.env.OPENAI_API_KEY;
+  if (key) o.apiKey = key;
+  return new OpenAIScorer(o);
+}
+
 /**
  * Steps and search events are published without waiting, so they may trail the last result:
  * wait until the recorder has seen no new message for a moment (at most two seconds).
@@ -134,11 +144,12 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
 
   let bus: Bus;
   let team: Team | undefined;
-  const refiner = new LocalRefiner();
+  const refiner = new LocalRefiner(opts.scorer?.kind === 'openai' ? { scorer: openaiScorer(opts.scorer), batchSize: 8 } : {});
   let ioMs = 0;
   let children: ChildProcess[] = [];
   if (opts.nats && opts.nats.length > 0) {
     bus = await connectWithEnv(opts.nats, log, `retrace-run-${run}`);
+    if (opts.scorer?.kind === 'openai') throw new InputError('--scorer openai with --nats: the agent processes search with their own scorer; start them with it');
     if (opts.spawn) children = spawnAgents(opts.nats, log);
     await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
   } else {
