@@ -6,7 +6,7 @@
  */
 import { Mcts } from '../search/mcts.ts';
 import { GuardedProposer, type Proposer } from '../search/proposer.ts';
-import { EmbeddedScorer, type Scorer } from '../search/score/mod.ts';
+import { CorpusScorers, type Scorer } from '../search/score/mod.ts';
 import type { SearchTree } from '../search/types.ts';
 import type { SearchStats } from './types.ts';
 
@@ -37,7 +37,7 @@ export interface Refiner {
 }
 
 export class LocalRefiner implements Refiner {
-  private readonly corpora = new Map<string, { scorer: EmbeddedScorer; trained: number }>();
+  private readonly corpora = new CorpusScorers();
   /** Where the time goes: searches run, and milliseconds spent in them (training included). */
   readonly stats = { refines: 0, ms: 0 };
 
@@ -88,17 +88,7 @@ export class LocalRefiner implements Refiner {
     };
   }
 
-  /** The corpus's scorer trained on exactly `written`: extended when it is a continuation, rebuilt otherwise. */
-  private scorerFor(key: string, written: readonly string[]): EmbeddedScorer {
-    let c = this.corpora.get(key);
-    if (!c || c.trained > written.length) {
-      c = { scorer: new EmbeddedScorer(), trained: 0 };
-      this.corpora.delete(key);
-      this.corpora.set(key, c);
-      // A long-lived agent serves many runs: keep the few most recent corpora.
-      if (this.corpora.size > 4) this.corpora.delete(this.corpora.keys().next().value!);
-    }
-    for (; c.trained < written.length; c.trained++) c.scorer.train(written[c.trained]!);
-    return c.scorer;
+  private scorerFor(key: string, written: readonly string[]): Scorer {
+    return this.corpora.get(key, written.length, (i) => written[i]!);
   }
 }

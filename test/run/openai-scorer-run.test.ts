@@ -34,7 +34,7 @@ describe('a run scored by an OpenAI-compatible server', () => {
       faultRate: 0,
       chunkTokens: 0,
       resume: false,
-      scorer: { ...scorer, apiKey: 'test-key' },
+      scorer: { kind: 'openai', baseURL: server.baseURL, model: 'fake-coder', apiKey: 'test-key' },
     });
     expect(s.verify?.[0]?.ok).toBe(true);
     expect(s.failures).toEqual([]);

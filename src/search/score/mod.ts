@@ -15,3 +15,4 @@ export { tokenize } from './tokenize.ts';
 export { ScoringNode, type ScoringNodeOptions, type TrainableScorer } from './node.ts';
 export { ScoringClient, type ScoringClientOptions } from './client.ts';
 export { scoreSubject, trainSubject, type NodeStats } from './protocol.ts';
+export { CorpusScorers } from './corpus.ts';
