@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import {
   connect,
   credsAuthenticator,
+  nkeyAuthenticator,
   type NatsConnection,
   type NodeConnectionOptions,
 } from '@nats-io/transport-node';
@@ -22,6 +23,8 @@ export interface NatsConnectOptions {
   token?: string;
   /** Path of a `.creds` file (JWT + NKey seed). */
   credsFile?: string;
+  /** An NKey user's seed (`SU...`): the server knows the public key, the seed signs its nonce. */
+  nkeySeed?: string;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** Client name shown by the server's monitoring. */
   name?: string;
@@ -113,6 +116,10 @@ export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnect
       throw new ConnectFailedError(servers, 'authentication', `cannot read credentials file ${opts.credsFile}: ${(err as Error).message}`, { cause: err });
     }
     options.authenticator = credsAuthenticator(creds);
+  } else if (opts.nkeySeed !== undefined) {
+    const seed = opts.nkeySeed.trim();
+    if (!/^SU[A-Z2-7]+$/.test(seed)) throw new ConnectFailedError(servers, 'authentication', 'the NKey seed is not a user seed (SU...)');
+    options.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed));
   }
   if (opts.tls) {
     const tls: NonNullable<NodeConnectionOptions['tls']> = {};

@@ -22,8 +22,8 @@ export class NatsKv<T> implements KvBucket<T> {
     private readonly watches: Set<{ stop(): void }>,
   ) {}
 
-  static async open<T>(js: JetStreamClient, bucket: string, opts: KvOptions, watches: Set<{ stop(): void }>): Promise<NatsKv<T>> {
-    const kv = await new Kvm(js).create(bucket, { history: opts.history ?? 1 });
+  static async open<T>(js: JetStreamClient, bucket: string, opts: KvOptions & { replicas?: number }, watches: Set<{ stop(): void }>): Promise<NatsKv<T>> {
+    const kv = await new Kvm(js).create(bucket, { history: opts.history ?? 1, replicas: opts.replicas ?? 1 });
     return new NatsKv<T>(bucket, kv, watches);
   }
 

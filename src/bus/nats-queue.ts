@@ -53,6 +53,8 @@ interface Deps {
   jsm: JetStreamManager;
   bus: { readonly maxPayload: number; publishWire(subject: string, wire: WireMessage): void };
   log: Logger;
+  /** Replicas of the streams (3 on a 3-node cluster). */
+  replicas?: number;
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
@@ -60,7 +62,8 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
     const info = await jsm.streams.info(config.name);
     const same =
       JSON.stringify([...(info.config.subjects ?? [])].sort()) === JSON.stringify([...(config.subjects ?? [])].sort()) &&
-      (config.duplicate_window === undefined || info.config.duplicate_window === config.duplicate_window);
+      (config.duplicate_window === undefined || info.config.duplicate_window === config.duplicate_window) &&
+      (config.num_replicas === undefined || info.config.num_replicas === config.num_replicas);
     if (!same) await jsm.streams.update(config.name, { ...info.config, ...config });
   } catch (err) {
     if ((err as Error).name !== 'StreamNotFoundError' && !/stream not found/i.test((err as Error).message)) throw err;
@@ -88,6 +91,7 @@ export class NatsWorkQueue implements WorkQueue {
         retention: RetentionPolicy.Limits,
         storage: StorageType.File,
         max_age: nanos(14 * 24 * 3600 * 1000),
+        num_replicas: deps.replicas ?? 1,
       });
       await ensureStream(deps.jsm, {
         name: stream,
@@ -95,6 +99,7 @@ export class NatsWorkQueue implements WorkQueue {
         retention: RetentionPolicy.Workqueue,
         storage: StorageType.File,
         duplicate_window: nanos(opts.duplicateWindowMs),
+        num_replicas: deps.replicas ?? 1,
       });
       const consumer = {
         durable_name: CONSUMER,

@@ -39,7 +39,13 @@ import type {
   WorkQueueOptions,
 } from './types.ts';
 
-export interface NatsBusOptions extends NatsConnectOptions {}
+export interface NatsBusOptions extends NatsConnectOptions {
+  /**
+   * Replicas of the JetStream streams and KV buckets this bus creates: 1 by default (one server),
+   * 3 on a 3-node cluster so they survive a node down. Existing streams are scaled to it.
+   */
+  replicas?: number;
+}
 
 /** Maps a nats.js failure onto our error classes. */
 export function mapNatsError(err: unknown, subject: string, timeoutMs: number): Error {
@@ -71,6 +77,7 @@ export class NatsBus implements Bus {
   private constructor(
     readonly nc: NatsConnection,
     log: Logger,
+    readonly replicas = 1,
   ) {
     this.log = log;
     this.svcm = new Svcm(nc);
@@ -79,8 +86,10 @@ export class NatsBus implements Bus {
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
     const log = opts.logger ?? silentLogger;
+    const replicas = opts.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new RangeError(`replicas must be an integer from 1 to 5, not ${opts.replicas}`);
     const nc = await connectNats({ ...opts, logger: log });
-    return new NatsBus(nc, log);
+    return new NatsBus(nc, log, replicas);
   }
 
   get maxPayload(): number {
@@ -156,7 +165,7 @@ export class NatsBus implements Bus {
   async workQueue(name: string, opts: WorkQueueOptions): Promise<WorkQueue> {
     resourceName(name);
     const { js, jsm } = await this.js();
-    const q = await NatsWorkQueue.open(name, opts, { js, jsm, bus: this, log: this.log });
+    const q = await NatsWorkQueue.open(name, opts, { js, jsm, bus: this, log: this.log, replicas: this.replicas });
     this.queues.set(name, q);
     return q;
   }
@@ -164,7 +173,7 @@ export class NatsBus implements Bus {
   async kv<T = unknown>(bucket: string, opts: KvOptions = {}): Promise<KvBucket<T>> {
     resourceName(bucket);
     const { js } = await this.js();
-    return NatsKv.open<T>(js, bucket, opts, this.watches);
+    return NatsKv.open<T>(js, bucket, { replicas: this.replicas, ...opts }, this.watches);
   }
 
   async service(def: ServiceDefinition): Promise<ServiceHandle> {
