@@ -10,7 +10,7 @@ import { runChecks } from './checks.ts';
 import { injectFault, repairEdit, type Fault } from './faults.ts';
 import type { Answer, Command } from './machines/common.ts';
 import { renderDesign, renderFindings } from './machines/common.ts';
-import type { Policy } from './policy.ts';
+import type { Policy, ProposerContext } from './policy.ts';
 import type { Work, WorkOf } from './protocol.ts';
 import type { Refiner } from './refiner.ts';
 import type { Workspace } from './workspace.ts';
@@ -52,6 +52,11 @@ const corpusKey = (w: Work) => `${w.run}:${w.repo.name}`;
 function writtenBefore(ws: Workspace, path: string): string[] {
   const i = ws.order.indexOf(path);
   return ws.order.slice(0, Math.max(0, i)).map((p) => ws.read(p));
+}
+
+function remoteOf(w: Work, d: ExecutorDeps, ctx: ProposerContext): NonNullable<Parameters<Refiner['refine']>[0]['remote']> {
+  const i = d.ws.order.indexOf(ctx.path);
+  return { run: w.run, policyId: d.policy.id, proposerContext: ctx, corpus: { root: d.ws.repo.root, files: d.ws.order.slice(0, Math.max(0, i)) } };
 }
 
 function commonExecute(w: Work, d: ExecutorDeps, cmd: Command): Promise<Answer> | undefined {
@@ -101,15 +106,16 @@ export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {
         // The scorer reads a window of the context's end (8192 tokens for the embedded one): the
         // file written so far is cut to what fits, so long files do not cost quadratic work.
         const context = [renderDesign(w.design), d.ws.contextMap(w.path), `// ${w.path}`, written.slice(-CONTEXT_WRITTEN_CHARS)].filter(Boolean).join('\n');
-        const proposer = d.policy.proposer({ path: w.path, language: facts.language, preceding: written, knownIdentifiers: d.ws.knownIdentifiers(), design: w.design });
+        const ctx: ProposerContext = { path: w.path, language: facts.language, preceding: written, knownIdentifiers: d.ws.knownIdentifiers(), design: w.design };
         const r = await d.refiner.refine({
           corpusKey: corpusKey(w),
           written: writtenBefore(d.ws, w.path),
           context,
           target: chunk.text,
-          proposer,
+          proposer: d.policy.proposer(ctx),
           seed: mixSeed(w.seed, 'refine', w.path, cmd.chunk),
           budget: w.budget,
+          remote: remoteOf(w, d, ctx),
         });
         d.onSearch?.({ path: w.path, chunk: cmd.chunk, target: chunk.text, steps: r.steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
         return r.stats ? { type: 'REFINED', chunk: cmd.chunk, steps: r.steps, stats: r.stats } : { type: 'REFINED', chunk: cmd.chunk, steps: r.steps };
@@ -167,15 +173,16 @@ export function debuggerExecutor(w: WorkOf<'debugger'>, d: ExecutorDeps): Execut
         return { type: 'DIAGNOSED', text: await d.policy.diagnose(input, w.seed) };
       }
       case 'repair': {
-        const proposer = d.policy.proposer({ path: w.path, language: facts.language, preceding: excerpt, knownIdentifiers: d.ws.knownIdentifiers() });
+        const ctx: ProposerContext = { path: w.path, language: facts.language, preceding: excerpt, knownIdentifiers: d.ws.knownIdentifiers() };
         const r = await d.refiner.refine({
           corpusKey: corpusKey(w),
           written: writtenBefore(d.ws, w.path),
           context: joinReasoning(`${renderFindings(w.findings)}\n${excerpt}`, []),
           target: edit.new,
-          proposer,
+          proposer: d.policy.proposer(ctx),
           seed: mixSeed(w.seed, 'repair', w.path),
           budget: w.budget,
+          remote: remoteOf(w, d, ctx),
         });
         d.onSearch?.({ path: w.path, chunk: -1, target: edit.new, steps: r.steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
         return r.stats ? { type: 'REPAIRED', steps: r.steps, stats: r.stats, edit } : { type: 'REPAIRED', steps: r.steps, edit };

@@ -89,6 +89,7 @@ export class AgentHost {
     const { policy, tag } = this.opts.policies.current();
     const log = this.log.child({ run: work.run, job: work.job, policy: tag });
     let result: WorkResult;
+    let failed: unknown;
     try {
       const ws = await this.opts.workspaces.get(work.repo);
       const onSearch = (e: SearchEvent) => {
@@ -103,8 +104,10 @@ export class AgentHost {
       log.warn({ err, delivery: job.deliveryCount }, 'work failed');
       const maxDeliver = this.opts.queue?.maxDeliver ?? DEFAULT_QUEUE.maxDeliver;
       if (job.deliveryCount < maxDeliver) throw err;
-      // Last delivery: the run hears of the failure now instead of waiting for a result forever.
+      // Last delivery: the run hears of the failure now instead of waiting for a result forever,
+      // and the job still goes to the dead-letter subject (rethrown below, after the result).
       result = { run: work.run, job: work.job, role: work.role, by, steps: [], error: message };
+      failed = err;
     }
     result.steps.forEach((step, index) => {
       void this.opts.bus
@@ -114,6 +117,7 @@ export class AgentHost {
     const rq = await this.results(work.run);
     await rq.enqueue(resultSubject(work.run, work.role), { type: MSG.result, body: result, run: work.run, sender: by, policy: tag, traceparent: job.traceparent }, { msgId: `result:${work.job}` });
     this.handled++;
+    if (failed !== undefined) throw failed;
     log.debug({ steps: result.steps.length }, 'work done');
   }
 }

@@ -9,6 +9,7 @@ import { GuardedProposer, type Proposer } from '../search/proposer.ts';
 import { CorpusScorers, type Scorer } from '../search/score/mod.ts';
 import type { SearchTree } from '../search/types.ts';
 import type { SearchStats } from './types.ts';
+import type { ProposerContext } from './policy.ts';
 
 export interface RefineRequest {
   /** Identifies the corpus the scorer is trained on: one per run and repository. */
@@ -23,6 +24,16 @@ export interface RefineRequest {
   budget: number;
   /** Steps to take without search (budget 0); 2 by default. */
   unsearchedSteps?: number;
+  /**
+   * For a search service: the run, the policy whose proposer it is, what the proposer was built
+   * from, and the corpus as files on the shared file system.
+   */
+  remote?: {
+    run: string;
+    policyId: string;
+    proposerContext: ProposerContext;
+    corpus: { root: string; files: string[] };
+  };
 }
 
 export interface Refined {

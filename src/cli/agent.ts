@@ -12,6 +12,7 @@ import { policySpecSchema } from '../agents/policy.ts';
 import { LivePolicy } from '../agents/policy-store.ts';
 import { defaultRegistry } from '../agents/registry.ts';
 import { LocalRefiner } from '../agents/refiner.ts';
+import { ServiceRefiner } from '../agents/service-refiner.ts';
 import { ROLES, type Role } from '../agents/types.ts';
 import { Workspaces } from '../agents/workspace.ts';
 import { createLogger } from '../log/logger.ts';
@@ -26,6 +27,7 @@ interface AgentOptions {
   ackWait: string;
   maxDeliver: string;
   policy?: string;
+  search: string;
   logLevel: string;
   pretty?: boolean;
 }
@@ -40,6 +42,7 @@ export function register(program: Command): void {
     .option('--ack-wait <ms>', 'ack wait of the role queue; work heartbeats within it', '60000')
     .option('--max-deliver <n>', 'deliveries before a piece of work is dead-lettered', '3')
     .option('--policy <json>', 'policy spec used until the retrace-policies bucket has one for the role', '{"id":"grounded","params":{}}')
+    .option('--search <where>', 'local: search in this process; service: send searches to the search services (retrace search-service)', 'local')
     .option('--log-level <level>', 'log level', 'info')
     .option('--pretty', 'human-readable logs');
   addNatsOptions(cmd).action(async (role: string, opts: AgentOptions) => {
@@ -49,14 +52,17 @@ export function register(program: Command): void {
     const log = createLogger({ level: opts.logLevel, pretty: opts.pretty === true });
     const instance = opts.instance ?? `${hostname()}-${process.pid}`;
     const fallback = policySpecSchema.parse(JSON.parse(opts.policy ?? '{}'));
+    if (opts.search !== 'local' && opts.search !== 'service') throw new Error(`--search is local or service, got "${opts.search}"`);
     const bus = await connectFromOptions(opts.nats, log, `retrace-agent-${role}-${instance}`);
+    const local = new LocalRefiner();
+    const refiner = opts.search === 'service' ? new ServiceRefiner(bus, local) : local;
     const policies = await LivePolicy.watch(bus, role as Role, defaultRegistry(), fallback, log);
     const host = new AgentHost({
       role: role as Role,
       bus,
       policies,
       workspaces: new Workspaces(),
-      refiner: new LocalRefiner(),
+      refiner,
       instance: `${role}/${instance}`,
       concurrency,
       queue: { ackWaitMs: Number(opts.ackWait), maxDeliver: Number(opts.maxDeliver) },
@@ -92,6 +98,7 @@ export function register(program: Command): void {
     await host.stop();
     await service.stop();
     await policies.close();
+    if (refiner instanceof ServiceRefiner) await refiner.close();
     await bus.close();
     log.info({ jobsHandled: host.jobsHandled }, 'agent stopped');
     log.flush?.();

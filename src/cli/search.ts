@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { NatsBus } from '../bus/mod.ts';
-import { EmbeddedScorer, ScoringClient, type Scorer } from '../search/score/mod.ts';
+import { CorpusScorers, EmbeddedScorer, ScoringClient, type Scorer } from '../search/score/mod.ts';
 import { SearchService } from '../search/service.ts';
 import { refineSubject } from '../search/protocol.ts';
 
@@ -65,6 +65,8 @@ export function register(program: Command): void {
       const service = await SearchService.start({
         bus,
         scorer,
+        // Requests from agents name their run's corpus: scored by embedded scorers trained on it.
+        corpora: new CorpusScorers(),
         concurrency: Number(opts.concurrency),
         ackWaitMs: Number(opts.ackWait),
         maxDeliver: Number(opts.maxDeliver),

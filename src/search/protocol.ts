@@ -43,6 +43,12 @@ export const RefineRequest = z.object({
   preceding: z.string().optional(),
   imports: z.array(z.object({ name: z.string(), module: z.string() })).optional(),
   knownIdentifiers: z.array(z.string()).optional(),
+  /**
+   * Score with an embedded scorer trained on these files (paths under `root`, in writing order,
+   * read from the file system the service shares with the caller) instead of the service's own
+   * scorer: what an agent's in-process search would use, so results are the same either way.
+   */
+  corpus: z.object({ key: z.string().min(1), root: z.string().min(1), files: z.array(z.string()) }).optional(),
   /** Send progress events (after each batch, at most every `progressMs`); true by default. */
   progress: z.boolean().default(true),
   progressMs: z.number().min(0).default(250),

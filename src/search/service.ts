@@ -9,8 +9,11 @@
  * published as a result event with `ok: false` on its last delivery, so callers never wait forever.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Bus, Consumer, Job, ServiceHandle } from '../bus/mod.ts';
 import { GroundedProposer } from './grounded-proposer.ts';
+import type { CorpusScorers } from './score/corpus.ts';
 import { searchMethod } from './methods.ts';
 import type { Proposer } from './proposer.ts';
 import {
@@ -43,6 +46,8 @@ export interface SearchServiceOptions {
   ackWaitMs?: number;
   /** Deliveries before a job is dead-lettered; 3 by default. */
   maxDeliver?: number;
+  /** Scorers trained per corpus, for requests that name one (see `RefineRequest.corpus`). */
+  corpora?: CorpusScorers;
   /** Another proposer (an LLM policy); the grounded proposer by default. */
   proposerFor?: (req: z.output<typeof RefineRequest>) => Proposer;
   instance?: string;
@@ -98,6 +103,12 @@ export class SearchService {
     this.service = undefined;
   }
 
+  private scorerFor(req: z.output<typeof RefineRequest>): Scorer {
+    const c = req.corpus;
+    if (!c || !this.opts.corpora) return this.opts.scorer;
+    return this.opts.corpora.get(c.key, c.files.length, (i) => readFileSync(join(c.root, c.files[i]!), 'utf8'));
+  }
+
   private async handle(job: Job<z.input<typeof RefineRequest>>): Promise<void> {
     const req = RefineRequest.parse(job.body);
     const bus = this.opts.bus;
@@ -105,7 +116,7 @@ export class SearchService {
     this.counters.inFlight++;
     try {
       const proposer = this.opts.proposerFor?.(req) ?? groundedFor(req);
-      const problem: SearchProblem = { context: req.context, target: req.target, proposer, scorer: this.opts.scorer };
+      const problem: SearchProblem = { context: req.context, target: req.target, proposer, scorer: this.scorerFor(req) };
       if (req.seed !== undefined) problem.seed = req.seed;
       if (req.maxSteps !== undefined) problem.maxSteps = req.maxSteps;
       if (req.lambda !== undefined) problem.objective = { lambda: req.lambda };

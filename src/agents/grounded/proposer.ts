@@ -7,12 +7,17 @@ import type { ProposerContext } from '../policy.ts';
 /** Imports sit at the top of a file: parsing the head bounds the cost on long files. */
 const IMPORT_HEAD_CHARS = 8192;
 
-export function groundedProposerFor(ctx: ProposerContext): Proposer {
+/** What the grounded proposer is built from for a chunk: here, or by a search service. */
+export function groundedOptionsFor(ctx: ProposerContext): GroundedProposerOptions {
   // The doc comment right above the chunk is all the proposer reads of the text before it.
   const opts: GroundedProposerOptions = { preceding: ctx.preceding.slice(-4096), knownIdentifiers: ctx.knownIdentifiers };
   if (ctx.language) {
     opts.language = ctx.language;
     opts.imports = importBindings(ctx.preceding.slice(0, IMPORT_HEAD_CHARS), ctx.language);
   }
-  return new GroundedProposer(opts);
+  return opts;
+}
+
+export function groundedProposerFor(ctx: ProposerContext): Proposer {
+  return new GroundedProposer(groundedOptionsFor(ctx));
 }
