@@ -23,8 +23,19 @@ export class NatsKv<T> implements KvBucket<T> {
   ) {}
 
   static async open<T>(js: JetStreamClient, bucket: string, opts: KvOptions & { replicas?: number }, watches: Set<{ stop(): void }>): Promise<NatsKv<T>> {
-    const kv = await new Kvm(js).create(bucket, { history: opts.history ?? 1, replicas: opts.replicas ?? 1 });
-    return new NatsKv<T>(bucket, kv, watches);
+    // On a cluster a replicated bucket being created by several processes at once, or just
+    // created, can time out the first requests (creation, direct gets): try again until a read
+    // answers.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const kv = await new Kvm(js).create(bucket, { history: opts.history ?? 1, replicas: opts.replicas ?? 1 });
+        await kv.get('_probe');
+        return new NatsKv<T>(bucket, kv, watches);
+      } catch (err) {
+        if (attempt >= 4 || !/timeout/i.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
   }
 
   async get(key: string): Promise<KvEntry<T> | undefined> {

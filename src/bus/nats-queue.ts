@@ -84,7 +84,23 @@ export class NatsWorkQueue implements WorkQueue {
   static async open(name: string, options: WorkQueueOptions, deps: Deps): Promise<NatsWorkQueue> {
     const opts = validateQueueOptions(name, options);
     const stream = `RETRACE_WQ_${name}`;
-    try {
+    // On a cluster, processes that set up the same replicated stream or consumer at once can see
+    // the server's answer time out while it is being created: look again, it is idempotent.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await NatsWorkQueue.setUp(name, stream, opts, deps);
+        break;
+      } catch (err) {
+        if (attempt >= 4) throw new BusError(`cannot set up work queue ${name}: ${(err as Error).message}`, { cause: err });
+        deps.log.warn({ err, queue: name, attempt }, 'setting up the work queue failed; trying again');
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+    return new NatsWorkQueue(name, opts, stream, deps);
+  }
+
+  private static async setUp(name: string, stream: string, opts: ReturnType<typeof validateQueueOptions>, deps: Deps): Promise<void> {
+    {
       await ensureStream(deps.jsm, {
         name: DLQ_STREAM,
         subjects: ['retrace-dlq.>'],
@@ -115,10 +131,7 @@ export class NatsWorkQueue implements WorkQueue {
         if (!/consumer not found/i.test((err as Error).message) && (err as Error).name !== 'ConsumerNotFoundError') throw err;
         await deps.jsm.consumers.add(stream, consumer);
       }
-    } catch (err) {
-      throw new BusError(`cannot set up work queue ${name}: ${(err as Error).message}`, { cause: err });
     }
-    return new NatsWorkQueue(name, opts, stream, deps);
   }
 
   get deadLetterSubject(): string {

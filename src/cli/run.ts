@@ -32,6 +32,8 @@ interface RunCliOptions {
   verify: boolean;
   trace: boolean | string;
   runId?: string;
+  ackWait?: string;
+  maxDeliver?: string;
   logLevel: string;
 }
 
@@ -134,6 +136,8 @@ export function register(program: Command): void {
     .option('--spawn', 'with --nats: start one agent process per role for this run')
     .option('--resume', 'continue an interrupted run from its checkpoint')
     .option('--run-id <id>', 'run id (default: <repo>-s<seed>)')
+    .option('--ack-wait <ms>', "with --nats: ack wait of the roles' queues (the same as the agents'; default 60000)")
+    .option('--max-deliver <n>', 'with --nats: deliveries before a piece of work is dead-lettered (default 3)')
     .option('--no-verify', 'skip replaying the dataset against the repository')
     .option('--trace <file>', 'where to record every message of the run (default: <out>.trace.jsonl)')
     .option('--no-trace', 'record no message trace')
@@ -170,6 +174,9 @@ export function register(program: Command): void {
         if (o.nats) opts.nats = o.nats;
         if (o.spawn) opts.spawn = true;
         if (o.runId) opts.runId = o.runId;
+        if (o.ackWait || o.maxDeliver) {
+          opts.queue = { ackWaitMs: o.ackWait ? int('--ack-wait', o.ackWait, 1) : 60_000, maxDeliver: o.maxDeliver ? int('--max-deliver', o.maxDeliver, 1) : 3 };
+        }
         if (o.spawn && !o.nats) throw new InputError('--spawn needs --nats');
         summary = await runJob(opts);
       } catch (err) {

@@ -13,6 +13,7 @@ import { connectWithEnv } from '../bus/env.ts';
 import type { PolicySpec } from '../agents/policy.ts';
 import { policyBucket } from '../agents/policy-store.ts';
 import { ROLES, type Role } from '../agents/types.ts';
+import type { QueueSettings } from '../agents/host.ts';
 import { Workspaces } from '../agents/workspace.ts';
 import { LocalRefiner } from '../agents/refiner.ts';
 import { OpenAIScorer, type Scorer } from '../search/score/mod.ts';
@@ -53,6 +54,11 @@ export interface RunJobOptions {
   /** NATS servers: run over them with the agents found there (or spawned, with `spawn`). */
   nats?: string[];
   spawn?: boolean;
+  /**
+   * Ack wait and deliveries of the roles' queues. Opening a queue sets them on the server, so they
+   * must match the agents' (`retrace agent --ack-wait`); 60 s and 3 by default.
+   */
+  queue?: QueueSettings;
   verify?: boolean;
   /** Record every message of the run to this file (for `retrace trace`); none when absent. */
   traceFile?: string;
@@ -84,10 +90,11 @@ export interface RunSummary {
 
 const now = () => performance.now();
 
-function spawnAgents(urls: string[], log: Logger): ChildProcess[] {
+function spawnAgents(urls: string[], log: Logger, queue?: QueueSettings): ChildProcess[] {
   const bin = resolve(import.meta.dirname, '../../bin/retrace.js');
   return ROLES.map((role) => {
-    const child = spawn(process.execPath, [bin, 'agent', role, '--nats', urls.join(','), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const q = queue ? ['--ack-wait', String(queue.ackWaitMs), '--max-deliver', String(queue.maxDeliver)] : [];
+    const child = spawn(process.execPath, [bin, 'agent', role, '--nats', urls.join(','), ...q, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('exit', (code, signal) => log.debug({ role, code, signal }, 'spawned agent exited'));
     return child;
   });
@@ -150,7 +157,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   if (opts.nats && opts.nats.length > 0) {
     bus = await connectWithEnv(opts.nats, log, `retrace-run-${run}`);
     if (opts.scorer?.kind === 'openai') throw new InputError('--scorer openai with --nats: the agent processes search with their own scorer; start them with it');
-    if (opts.spawn) children = spawnAgents(opts.nats, log);
+    if (opts.spawn) children = spawnAgents(opts.nats, log, opts.queue);
     await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
   } else {
     bus = new MemoryBus();
@@ -208,6 +215,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
       faultRate: opts.faultRate,
       log,
       keepSteps: false,
+      ...(opts.queue ? { queue: opts.queue } : {}),
       replayed: (job) => checkpoint.take(job),
       onResult: (r, how) => {
         const tIo = now();
