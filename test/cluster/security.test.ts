@@ -1,0 +1,112 @@
+/**
+ * NKey authentication (a seed generated here with @nats-io/nkeys; the server holds only the public
+ * key), a clear error for wrong credentials, and least privilege: a process publishing outside
+ * its permissions (services/nats/permissions.conf) is refused by the server and nothing is
+ * delivered. User/password and TLS are covered by test/bus/nats-connect.test.ts.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createUser } from '@nats-io/nkeys';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectFailedError, NatsBus } from '../../src/bus/mod.ts';
+import { connectWithEnv } from '../../src/bus/env.ts';
+import { startNatsServer, type NatsServerHandle } from '../support/nats-server.ts';
+import { sleep, waitFor } from '../support/wait.ts';
+
+const services = join(import.meta.dirname, '../../services/nats');
+const dec = new TextDecoder();
+const agentKey = createUser();
+const seed = dec.decode(agentKey.getSeed());
+const tmp = mkdtempSync(join(tmpdir(), 'retrace-sec-'));
+let server: NatsServerHandle;
+const buses: NatsBus[] = [];
+
+beforeAll(async () => {
+  // The shipped permissions, with one more user: an agent that signs in with its NKey.
+  const perms = readFileSync(join(services, 'permissions.conf'), 'utf8').replace(/\$RETRACE_(\w+)_PASSWORD/g, (_m, who: string) => `"${who.toLowerCase()}-pw"`);
+  const agentPerms = /user: agent, password: "agent-pw",\s*permissions: (\{[\s\S]*?\}) \}/.exec(perms)![1]!;
+  const withNkey = perms.replace('users = [', `users = [\n    { nkey: ${agentKey.getPublicKey()}, permissions: ${agentPerms} }`);
+  server = await startNatsServer({ extraConfig: withNkey });
+});
+
+afterAll(async () => {
+  for (const b of buses) await b.close().catch(() => {});
+  await server?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('nkey authentication', () => {
+  it('connects with the seed, from the option or from RETRACE_NATS_NKEY', async () => {
+    const bus = await NatsBus.connect({ servers: server.url, nkeySeed: seed });
+    buses.push(bus);
+    await bus.flush();
+    const file = join(tmp, 'agent.nk');
+    writeFileSync(file, `${seed}\n`, { mode: 0o600 });
+    const fromEnv = await connectWithEnv([server.url], undefined, 'nkey-env', { RETRACE_NATS_NKEY: file });
+    buses.push(fromEnv);
+    await fromEnv.flush();
+  });
+
+  it('refuses an unknown key and a malformed seed with a clear error that shows no secret', async () => {
+    const other = dec.decode(createUser().getSeed());
+    const err = await NatsBus.connect({ servers: server.url, nkeySeed: other, maxReconnectAttempts: 0 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectFailedError);
+    expect((err as ConnectFailedError).reason).toBe('authentication');
+    expect((err as Error).message).toMatch(/refused the credentials/);
+    expect((err as Error).message).not.toContain(other);
+    const bad = await NatsBus.connect({ servers: server.url, nkeySeed: 'not-a-seed' }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ConnectFailedError);
+    expect((bad as Error).message).toMatch(/not a user seed/);
+    const wrongPw = await NatsBus.connect({ servers: server.url, user: 'agent', pass: 'nope', maxReconnectAttempts: 0 }).catch((e: unknown) => e);
+    expect((wrongPw as ConnectFailedError).reason).toBe('authentication');
+  });
+});
+
+describe('permissions', () => {
+  async function refusedPublish(as: NatsBus, subject: string): Promise<{ delivered: number; errors: string[] }> {
+    const driver = await NatsBus.connect({ servers: server.url, user: 'driver', pass: 'driver-pw' });
+    buses.push(driver);
+    let delivered = 0;
+    driver.subscribe(subject, () => {
+      delivered++;
+    });
+    await driver.flush();
+    const errors: string[] = [];
+    void (async () => {
+      for await (const s of as.nc.status()) if (s.type === 'error') errors.push(String((s as { error?: unknown }).error));
+    })();
+    await as.publish(subject, { type: 'agent.work', body: { forged: true } });
+    await as.flush();
+    await waitFor(() => errors.length > 0, 'the permissions violation');
+    await sleep(100);
+    return { delivered, errors };
+  }
+
+  it('refuses a scoring node that forges work for a role', async () => {
+    const scorer = await NatsBus.connect({ servers: server.url, user: 'scorer', pass: 'scorer-pw' });
+    buses.push(scorer);
+    const r = await refusedPublish(scorer, 'retrace.run1.work.coder');
+    expect(r.delivered).toBe(0);
+    expect(r.errors.join('\n')).toMatch(/permissions violation for publish to "retrace\.run1\.work\.coder"/i);
+  });
+
+  it('refuses an agent (signed in with its NKey) that publishes on the control subjects', async () => {
+    const agent = await NatsBus.connect({ servers: server.url, nkeySeed: seed });
+    buses.push(agent);
+    const r = await refusedPublish(agent, 'retrace.control.coder.drain');
+    expect(r.delivered).toBe(0);
+    expect(r.errors.join('\n')).toMatch(/permissions violation for publish/i);
+    // What it may publish goes through.
+    const driver = await NatsBus.connect({ servers: server.url, user: 'driver', pass: 'driver-pw' });
+    buses.push(driver);
+    let got = 0;
+    driver.subscribe('retrace.run1.trace', () => {
+      got++;
+    });
+    await driver.flush();
+    await agent.publish('retrace.run1.trace', { type: 'agent.step', body: {} });
+    await waitFor(() => got === 1, 'the allowed publish');
+  });
+});
