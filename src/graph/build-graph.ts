@@ -11,7 +11,7 @@
  */
 import { DirectedGraph } from 'graphology';
 import { externalId, fileId } from './ids.ts';
-import { resolveReferences } from './references.ts';
+import { type ResolvedReference, resolveReferences } from './references.ts';
 import type { RepoData } from './repo-data.ts';
 import { type SymbolInfo, symbolsOf } from './symbols.ts';
 import type { ImportKind, LanguageId, SkipReason } from './types.ts';
@@ -38,7 +38,12 @@ export interface BuiltGraph {
   importedBy: Map<string, string[]>;
   /** file -> (file whose symbols it references -> total reference count). */
   referencesOf: Map<string, Map<string, number>>;
+  /** The references as resolved (what the result cache stores). */
+  references: readonly ResolvedReference[];
 }
+
+/** References already resolved (the result cache), given the symbols buildGraph derives. */
+export type KnownReferences = (symbolsByFile: ReadonlyMap<string, readonly SymbolInfo[]>) => readonly ResolvedReference[];
 
 /**
  * Attributes shared by every `defines` and every `contains` edge (graphology stores attribute
@@ -48,7 +53,7 @@ export interface BuiltGraph {
 const definesAttrs: EdgeAttributes = Object.freeze({ type: 'defines' as const });
 const containsAttrs: EdgeAttributes = Object.freeze({ type: 'contains' as const });
 
-export function buildGraph(data: RepoData): BuiltGraph {
+export function buildGraph(data: RepoData, knownReferences?: KnownReferences): BuiltGraph {
   const graph: RepoMultiGraph = new DirectedGraph<NodeAttributes, EdgeAttributes>();
   for (const f of data.files) {
     const facts = data.facts.get(f.path);
@@ -98,7 +103,8 @@ export function buildGraph(data: RepoData): BuiltGraph {
   for (const [key, e] of importEdges) graph.addDirectedEdgeWithKey(key, e.source, e.target, e.attrs);
 
   const referencesOf = new Map<string, Map<string, number>>();
-  for (const ref of resolveReferences(data.facts, symbolsByFile, importSets)) {
+  const references = knownReferences ? knownReferences(symbolsByFile) : resolveReferences(data.facts, symbolsByFile, importSets);
+  for (const ref of references) {
     const sym = graph.getNodeAttributes(ref.symbol);
     if (sym.type !== 'symbol') continue;
     graph.addDirectedEdgeWithKey(`references:${fileId(ref.from)}->${ref.symbol}`, fileId(ref.from), ref.symbol, { type: 'references', count: ref.count });
@@ -119,5 +125,5 @@ export function buildGraph(data: RepoData): BuiltGraph {
     }
   }
   for (const list of importedBy.values()) list.sort();
-  return { graph, symbolsByFile, importsOf, importedBy, referencesOf };
+  return { graph, symbolsByFile, importsOf, importedBy, referencesOf, references };
 }

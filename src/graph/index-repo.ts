@@ -4,16 +4,22 @@
  *
  * Memory: source text is held only until its batch is parsed, at most `maxInFlight` batches per
  * worker are outstanding, and trees never leave the workers. Workers start only when some file
- * misses the cache, so a warm run spends no time on them.
+ * misses the cache, so a warm run spends no time on them — except on a cold run (no cache, or an
+ * empty one) with `workers` given: then they start before the walk, which hides their boot.
+ *
+ * An unchanged repo (same files, contents, config files and code) skips resolution: see
+ * result-cache.ts.
  */
+import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { FactsCache, defaultCacheDir } from './cache.ts';
+import { FactsCache, defaultCacheDir, fingerprint } from './cache.ts';
 import { startParsePool, type ParsePool } from './pool.ts';
 import type { ParseResult, ParseTask } from './pool-protocol.ts';
 import { RepoGraph } from './repo-graph.ts';
 import type { IndexStats, RepoData } from './repo-data.ts';
 import { createResolveContext } from './resolve/context.ts';
 import { resolveImports } from './resolve/resolve-imports.ts';
+import { configsUnchanged, decodeImports, decodeReferences, encodeResult, hashText, resultKey, symbolPositions } from './result-cache.ts';
 import { checkSource, isSkipped, probeBinary, readSourceBytes } from './source.ts';
 import type { FileFacts, SkippedFile, WalkedFile } from './types.ts';
 import { type WalkOptions, compareText, walkRepo } from './walk.ts';
@@ -28,17 +34,42 @@ export interface IndexOptions extends WalkOptions {
   cache?: false | { dir?: string };
   /** Characters of source per batch sent to a worker; 256 Ki by default. */
   batchChars?: number;
+  /**
+   * Reuse the graph of an earlier run in this process when the repo is unchanged and that graph
+   * is still alive (the two share one read-only graphology graph); true by default, and only
+   * with a cache.
+   */
+  reuseLiveGraph?: boolean;
 }
 
 const maxInFlight = 3;
 const smallRepoBytes = 512 * 1024;
 
+/**
+ * The last graph indexed per root in this process, while something still holds it, with its
+ * result key and config files: re-indexing the unchanged repo reuses its built graph.
+ */
+const lastGraph = new Map<string, { graph: WeakRef<RepoGraph>; key: string; configs: Array<[string, string]> }>();
+
 export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Promise<RepoGraph> {
   const t0 = performance.now();
-  const walked = walkRepo(rootPath, opts);
+  const cache = opts.cache === false ? undefined : FactsCache.open(opts.cache?.dir ?? defaultCacheDir(), realpathSync(rootPath));
+  // Started on the first cache miss and not awaited there: reading goes on while workers boot.
+  // On a cold run with a worker count given, started now: they boot while the walk runs.
+  let poolStart: Promise<ParsePool> | undefined;
+  if (opts.workers !== undefined && opts.workers > 0 && (!cache || cache.isEmpty)) {
+    poolStart = startParsePool(opts.workers);
+    poolStart.catch(() => undefined);
+  }
+  let walked: ReturnType<typeof walkRepo>;
+  try {
+    walked = walkRepo(rootPath, opts);
+  } catch (err) {
+    if (poolStart) await poolStart.then((pool) => pool.close(), () => undefined);
+    throw err;
+  }
   const t1 = performance.now();
   const root = walked.root;
-  const cache = opts.cache === false ? undefined : FactsCache.open(opts.cache?.dir ?? defaultCacheDir(), root);
   const sourceBytes = walked.files.reduce((n, f) => n + (f.language ? f.size : 0), 0);
   const workerCount = opts.workers ?? (sourceBytes < smallRepoBytes ? 0 : Math.min(4, availableParallelism()));
   const batchChars = opts.batchChars ?? 256 * 1024;
@@ -50,8 +81,6 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
   let parsed = 0;
   let parsedBytes = 0;
 
-  // Started on the first cache miss and not awaited there: reading goes on while workers boot.
-  let poolStart: Promise<ParsePool> | undefined;
   const inFlight: Array<Promise<void>> = [];
   let batch: ParseTask[] = [];
   let chars = 0;
@@ -89,6 +118,7 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
       if (hit) {
         files.push(f);
         facts.set(f.path, hit);
+        hashes.set(f.path, raw.hash);
         continue;
       }
       const src = checkSource(f.path, raw);
@@ -111,20 +141,50 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
     await Promise.allSettled(inFlight);
     if (poolStart) await poolStart.then((pool) => pool.close(), () => undefined);
   }
-  cache?.save();
   const t2 = performance.now();
 
   skipped.sort((a, b) => compareText(a.path, b.path));
-  const ctx = createResolveContext(
-    root,
-    [...files.map((f) => f.path), ...skipped.filter((s) => !s.path.endsWith('/') && !s.reason.startsWith('symlink')).map((s) => s.path)],
-    facts,
-    new Map(skipped.filter((s) => s.reason === 'symlink' && s.detail !== undefined).map((s) => [s.path, s.detail!])),
-  );
   // Facts in path order, so everything downstream iterates deterministically.
   const orderedFacts = new Map([...facts.entries()].sort((a, b) => compareText(a[0], b[0])));
   const data: RepoData = { root, files, skipped, facts: orderedFacts, imports: [], ignoredCount: walked.ignoredCount };
-  data.imports = resolveImports({ ...ctx, facts: orderedFacts });
+  const key = cache ? resultKey(fingerprint(), files, skipped, hashes) : undefined;
+  const last = key !== undefined && opts.reuseLiveGraph !== false ? lastGraph.get(root) : undefined;
+  const lastAlive = last?.key === key ? last?.graph.deref() : undefined;
+  const stored = key !== undefined && cache?.result?.key === key ? cache.result : undefined;
+  let from: ConstructorParameters<typeof RepoGraph>[2];
+  let configs: Array<[string, string]> | undefined;
+  let storedValid = false;
+  let result: IndexStats['result'] = 'computed';
+  if (lastAlive && last && configsUnchanged(root, last.configs)) {
+    data.imports = lastAlive.data.imports;
+    from = { built: lastAlive.builtGraph };
+    configs = last.configs;
+    result = 'graph';
+    storedValid = stored !== undefined && JSON.stringify(stored.configs) === JSON.stringify(configs);
+  } else if (stored && configsUnchanged(root, stored.configs)) {
+    data.imports = decodeImports(stored, orderedFacts);
+    from = { references: decodeReferences(stored, orderedFacts) };
+    configs = stored.configs;
+    storedValid = true;
+    result = 'resolution';
+  } else {
+    const ctx = createResolveContext(
+      root,
+      [...files.map((f) => f.path), ...skipped.filter((s) => !s.path.endsWith('/') && !s.reason.startsWith('symlink')).map((s) => s.path)],
+      facts,
+      new Map(skipped.filter((s) => s.reason === 'symlink' && s.detail !== undefined).map((s) => [s.path, s.detail!])),
+    );
+    // Which config files resolution read, and what they held: part of the result's validity.
+    const read = new Map<string, string>();
+    const readText = ctx.readText;
+    const recorded = { ...ctx, facts: orderedFacts, readText: (path: string) => {
+      const text = readText(path);
+      if (ctx.files.has(path) && !read.has(path)) read.set(path, hashText(text));
+      return text;
+    } };
+    data.imports = resolveImports(recorded);
+    configs = [...read.entries()].sort((a, b) => compareText(a[0], b[0]));
+  }
   const t3 = performance.now();
   const stats: IndexStats = {
     files: files.length,
@@ -132,9 +192,18 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
     cacheHits: cache?.hits ?? 0,
     parsedBytes,
     workers: parsed > 0 ? workerCount : 0,
+    result,
     ms: { walk: t1 - t0, readAndParse: t2 - t1, resolve: t3 - t2, graph: 0, total: 0 },
   };
-  const graph = new RepoGraph(data, stats);
+  const graph = new RepoGraph(data, stats, from);
+  if (key !== undefined && configs !== undefined) {
+    if (cache && !storedValid) {
+      const built = graph.builtGraph;
+      cache.setResult(encodeResult(key, configs, orderedFacts, data.imports, built.references, symbolPositions(orderedFacts, built.symbolsByFile)));
+    }
+    lastGraph.set(root, { graph: new WeakRef(graph), key, configs });
+  }
+  cache?.save();
   const t4 = performance.now();
   stats.ms.graph = t4 - t3;
   stats.ms.total = t4 - t0;

@@ -19,5 +19,12 @@ export interface IndexStats {
   /** Bytes of source handed to the parser (cache misses). */
   parsedBytes: number;
   workers: number;
+  /**
+   * What became of the last run's result (result-cache.ts): `graph`, the graph of an unchanged
+   * repo still held in this process was reused; `resolution`, resolved imports and references were
+   * restored from the cache file; `computed`, neither (changed repo, first run, or no cache).
+   */
+  result: 'graph' | 'resolution' | 'computed';
+  /** walk includes opening the facts cache. */
   ms: { walk: number; readAndParse: number; resolve: number; graph: number; total: number };
 }

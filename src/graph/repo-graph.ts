@@ -2,7 +2,7 @@
  * A repository's graph and the queries every agent asks of it. Built once from RepoData; queries
  * are pure reads (the build order and the file-level weighted graph are computed on first use).
  */
-import { type BuiltGraph, type RepoMultiGraph, buildGraph } from './build-graph.ts';
+import { type BuiltGraph, type KnownReferences, type RepoMultiGraph, buildGraph } from './build-graph.ts';
 import { fileId } from './ids.ts';
 import { type BuildOrder, buildOrder } from './queries/build-order.ts';
 import { type RankedContext, rankedContext } from './queries/context.ts';
@@ -25,12 +25,22 @@ export class RepoGraph {
   private order: BuildOrder | undefined;
   private weighted: WeightedGraph | undefined;
 
+  /**
+   * `from` is for indexRepo's caches: `built`, a graph built from an identical RepoData (shared,
+   * read-only), or `references` already resolved.
+   */
   constructor(
     readonly data: RepoData,
     readonly stats?: IndexStats,
+    from?: { built?: BuiltGraph; references?: KnownReferences },
   ) {
-    this.built = buildGraph(data);
+    this.built = from?.built ?? buildGraph(data, from?.references);
     this.graph = this.built.graph;
+  }
+
+  /** @internal What the graph was built into (indexRepo's result cache reads and reuses it). */
+  get builtGraph(): BuiltGraph {
+    return this.built;
   }
 
   get root(): string {
