@@ -71,6 +71,31 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
+/** How long past its expiry a pull may stay unanswered before it is given up for a new one. */
+const PULL_STALL_MS = 5000;
+
+/**
+ * One pull, guarded: when the server the pull went to dies, the client may never answer it (it
+ * neither expires nor fails). After its expiry and a grace period it is abandoned for a new pull;
+ * a job it still delivers later is handed back at once (nak), so nothing waits on a dead pull.
+ */
+async function pullGuarded(consumer: { next(o: { expires: number }): Promise<JsMsg | null> }, log: Logger, queue: string): Promise<JsMsg | null> {
+  const pull = consumer.next({ expires: PULL_EXPIRES_MS });
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<'stalled'>((resolve) => {
+    timer = setTimeout(() => resolve('stalled'), PULL_EXPIRES_MS + PULL_STALL_MS);
+  });
+  try {
+    const first = await Promise.race([pull, stalled]);
+    if (first !== 'stalled') return first;
+    log.warn({ queue }, 'a pull went unanswered past its expiry; pulling again');
+    pull.then((late) => late?.nak()).catch(() => {});
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class NatsWorkQueue implements WorkQueue {
   private readonly stoppers = new Set<() => Promise<void>>();
 
@@ -156,13 +181,26 @@ export class NatsWorkQueue implements WorkQueue {
     let stopped = false;
     const loops: Promise<void>[] = [];
     const inFlight = new Set<Promise<void>>();
-    const consumerP = this.deps.js.consumers.get(this.stream, CONSUMER);
+    // Looking the consumer up can fail while a cluster elects a new leader: keep trying, or the
+    // loop would end and the queue would silently stop being consumed.
+    const lookUp = async (): Promise<Awaited<ReturnType<JetStreamClient['consumers']['get']>> | undefined> => {
+      for (let attempt = 1; !stopped; attempt++) {
+        try {
+          return await this.deps.js.consumers.get(this.stream, CONSUMER);
+        } catch (err) {
+          this.deps.log.warn({ err, queue: this.name, attempt }, 'looking up the consumer failed; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
+        }
+      }
+      return undefined;
+    };
     const loop = async () => {
-      const consumer = await consumerP;
+      const consumer = await lookUp();
+      if (!consumer) return;
       while (!stopped) {
         let m: JsMsg | null;
         try {
-          m = await consumer.next({ expires: PULL_EXPIRES_MS });
+          m = await pullGuarded(consumer, this.deps.log, this.name);
         } catch (err) {
           if (stopped) return;
           this.deps.log.warn({ err, queue: this.name }, 'pulling a job failed; retrying');
