@@ -8,6 +8,7 @@ import { decodeBody, encodeBody } from './envelope.ts';
 import { AsyncQueue } from './async-queue.ts';
 import { KvConflictError } from './errors.ts';
 import { assertKey } from './memory-kv.ts';
+import { SETUP_ATTEMPTS } from './nats-queue.ts';
 import type { KvBucket, KvEntry, KvOptions, KvWatch } from './types.ts';
 
 function isConflict(err: unknown): boolean {
@@ -32,8 +33,8 @@ export class NatsKv<T> implements KvBucket<T> {
         await kv.get('_probe');
         return new NatsKv<T>(bucket, kv, watches);
       } catch (err) {
-        if (attempt >= 4 || !/timeout/i.test((err as Error).message)) throw err;
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        if (attempt >= SETUP_ATTEMPTS || !/timeout|not enabled|not available|no responders/i.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
       }
     }
   }

@@ -71,6 +71,9 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
+/** Tries at setting up a queue's stream and consumer (see `open`). */
+export const SETUP_ATTEMPTS = 10;
+
 /** How long past its expiry a pull may stay unanswered before it is given up for a new one. */
 const PULL_STALL_MS = 5000;
 
@@ -116,9 +119,11 @@ export class NatsWorkQueue implements WorkQueue {
         await NatsWorkQueue.setUp(name, stream, opts, deps);
         break;
       } catch (err) {
-        if (attempt >= 4) throw new BusError(`cannot set up work queue ${name}: ${(err as Error).message}`, { cause: err });
+        // A leader election after a server loss takes seconds: JetStream answers "not enabled"
+        // or times out meanwhile. About 15 s of tries in all.
+        if (attempt >= SETUP_ATTEMPTS) throw new BusError(`cannot set up work queue ${name}: ${(err as Error).message}`, { cause: err });
         deps.log.warn({ err, queue: name, attempt }, 'setting up the work queue failed; trying again');
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
       }
     }
     return new NatsWorkQueue(name, opts, stream, deps);

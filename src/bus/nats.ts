@@ -258,7 +258,12 @@ export class NatsBus implements Bus {
     for (const w of this.watches) w.stop();
     await Promise.all([...this.queues.values()].map((q) => q.stopAll()));
     await Promise.all([...this.subs].map((s) => s.unsubscribe()));
-    await this.nc.drain().catch(() => this.nc.close());
+    // Draining waits on the server; a server that is gone (or electing) must not hold the process.
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 5000)));
+    const drained = await Promise.race([this.nc.drain().then(() => 'drained' as const, () => 'failed' as const), gaveUp]);
+    clearTimeout(timer);
+    if (drained !== 'drained') await this.nc.close().catch(() => {});
   }
 
   // ---- internals ----

@@ -13,6 +13,7 @@ import { policySpecSchema, type PolicySpec } from '../agents/policy.ts';
 import { ROLES, type Role } from '../agents/types.ts';
 import { verifyDataset } from '../dataset/verify.ts';
 import { createLogger } from '../log/logger.ts';
+import { CheckpointMismatchError } from '../run/checkpoint.ts';
 import { InputError, MissingAgentsError, runJob, type RunProgress, type RunSummary } from '../run/run-job.ts';
 
 export const EXIT = { ok: 0, error: 1, input: 2, failures: 3, mismatch: 4 } as const;
@@ -181,7 +182,7 @@ export function register(program: Command): void {
         summary = await runJob(opts);
       } catch (err) {
         progress.stop();
-        if (err instanceof InputError || err instanceof MissingAgentsError) {
+        if (err instanceof InputError || err instanceof MissingAgentsError || err instanceof CheckpointMismatchError) {
           process.stderr.write(`retrace run: ${err.message}\n`);
           process.exitCode = EXIT.input;
           return;

@@ -149,44 +149,66 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   if (ws.order.length === 0) throw new InputError(`${opts.repoPath} has no files to rebuild${ws.graph.data.skipped.length ? ` (${ws.graph.data.skipped.length} skipped)` : ''}`);
   const tIndex = now();
 
-  let bus: Bus;
+  let bus: Bus | undefined;
   let team: Team | undefined;
   const refiner = new LocalRefiner(opts.scorer?.kind === 'openai' ? { scorer: openaiScorer(opts.scorer), batchSize: 8 } : {});
   let ioMs = 0;
   let children: ChildProcess[] = [];
-  if (opts.nats && opts.nats.length > 0) {
-    bus = await connectWithEnv(opts.nats, log, `retrace-run-${run}`);
-    if (opts.scorer?.kind === 'openai') throw new InputError('--scorer openai with --nats: the agent processes search with their own scorer; start them with it');
-    if (opts.spawn) children = spawnAgents(opts.nats, log, opts.queue);
-    await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
-  } else {
-    bus = new MemoryBus();
-    const teamOpts: Parameters<typeof startTeam>[0] = { bus, workspaces, log, refiner };
-    if (opts.policies) teamOpts.policies = opts.policies;
-    team = await startTeam(teamOpts);
-  }
-
+  let recorder: Recorder | undefined;
+  let otlp: OtlpExport | undefined;
+  // Whatever was started is stopped on every way out, so a failed run never leaves the process
+  // hanging on an open connection or orphaned agent processes.
+  const release = async (): Promise<void> => {
+    await team?.stop().catch(() => {});
+    if (recorder && bus) await settle(bus, () => recorder!.count);
+    await recorder?.stop().catch(() => {});
+    await otlp?.stop().catch(() => {});
+    for (const c of children) c.kill('SIGTERM');
+    await bus?.close().catch(() => {});
+  };
   const policies: Record<string, string> = {};
-  if (team) for (const [role, src] of team.policies) policies[role] = src.current().tag;
-  else {
-    const kv = await policyBucket(bus);
-    for (const role of ROLES) {
-      const e = await kv.get(role);
-      policies[role] = e ? `${e.value?.id}@${e.revision}` : 'grounded@0';
+  try {
+    if (opts.nats && opts.nats.length > 0) {
+      if (opts.scorer?.kind === 'openai') throw new InputError('--scorer openai with --nats: the agent processes search with their own scorer; start them with it');
+      bus = await connectWithEnv(opts.nats, log, `retrace-run-${run}`);
+      if (opts.spawn) children = spawnAgents(opts.nats, log, opts.queue);
+      await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
+    } else {
+      bus = new MemoryBus();
+      const teamOpts: Parameters<typeof startTeam>[0] = { bus, workspaces, log, refiner };
+      if (opts.policies) teamOpts.policies = opts.policies;
+      team = await startTeam(teamOpts);
     }
+    if (team) for (const [role, src] of team.policies) policies[role] = src.current().tag;
+    else {
+      const kv = await policyBucket(bus);
+      for (const role of ROLES) {
+        const e = await kv.get(role);
+        policies[role] = e ? `${e.value?.id}@${e.revision}` : 'grounded@0';
+      }
+    }
+    if (opts.traceFile) recorder = await startRecorder(bus, run, opts.traceFile);
+    if (otlpEndpointFromEnv()) otlp = startOtlpExport(bus, run);
+  } catch (err) {
+    await release();
+    throw err;
   }
-
-  const recorder: Recorder | undefined = opts.traceFile ? await startRecorder(bus, run, opts.traceFile) : undefined;
-  const otlp: OtlpExport | undefined = otlpEndpointFromEnv() ? startOtlpExport(bus, run) : undefined;
+  const runBus: Bus = bus;
 
   const languages: Record<string, number> = {};
   for (const f of ws.graph.data.files) if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
   const checkpointPath = `${opts.out}.checkpoint`;
-  const checkpoint = Checkpoint.open(
-    checkpointPath,
-    { checkpoint: 1, run, repo: root, seed: opts.seed, budget: opts.budget, faultRate: opts.faultRate, policies },
-    opts.resume,
-  );
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = Checkpoint.open(
+      checkpointPath,
+      { checkpoint: 1, run, repo: root, seed: opts.seed, budget: opts.budget, faultRate: opts.faultRate, policies },
+      opts.resume,
+    );
+  } catch (err) {
+    await release();
+    throw err;
+  }
   const writer = new DatasetWriter(
     opts.out,
     {
@@ -206,7 +228,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   let record: Awaited<ReturnType<typeof conduct>>;
   try {
     record = await conduct({
-      bus,
+      bus: runBus,
       workspaces,
       run,
       repo,
@@ -242,12 +264,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     writer.finish();
   } finally {
     checkpoint.close();
-    await team?.stop();
-    if (recorder) await settle(bus, () => recorder.count);
-    await recorder?.stop();
-    await otlp?.stop();
-    for (const c of children) c.kill('SIGTERM');
-    await bus.close();
+    await release();
   }
   const tFiles = now();
   // The run is complete: its checkpoint has served its purpose.

@@ -68,7 +68,7 @@ function natsRun(runId: string, extra: string[] = []): { done: Promise<{ code: n
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -136,7 +136,7 @@ describe('faults on a 3-node cluster', () => {
     const after = await coderDeliveries();
     // Every coder job of the run was delivered exactly once.
     expect(after.deliveries - before.deliveries).toBe(after.jobs - before.jobs);
-  }, 90_000);
+  }, 180_000);
 
   it('a coder killed with SIGKILL mid-work: its job comes back to the other coder after the ack wait', async () => {
     const id = 'kill1';
@@ -162,7 +162,7 @@ describe('faults on a 3-node cluster', () => {
     expect(readFileSync(run.out, 'utf8')).toBe(expected);
     expect(JSON.parse(r.stdout).failures).toEqual([]);
     startAgent('coder', `${victim}-again`);
-  }, 90_000);
+  }, 180_000);
 
   it('a poison work item goes to the dead-letter subject after the maximum deliveries and the run reports it', async () => {
     const id = 'poison1';
@@ -205,7 +205,7 @@ describe('faults on a 3-node cluster', () => {
     const { jsm } = await bus.js();
     const stored = await jsm.streams.getMessage('RETRACE_DLQ', { last_by_subj: 'retrace-dlq.role-coder' });
     expect((decodeBody(stored!.data) as DeadLetter).queue).toBe('role-coder');
-  }, 90_000);
+  }, 180_000);
 
   it('a nats-server of the cluster killed mid-run: the run completes with the same bytes', async () => {
     const id = 'node1';
@@ -226,5 +226,5 @@ describe('faults on a 3-node cluster', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(run.out, 'utf8')).toBe(expected);
     await node.start();
-  }, 90_000);
+  }, 180_000);
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DatasetRecord } from '../../src/dataset/format.ts';
+import { startNatsServer } from '../support/nats-server.ts';
 import { waitFor } from '../support/wait.ts';
 
 const repoRoot = join(import.meta.dirname, '../..');
@@ -79,6 +80,17 @@ describe('retrace run', () => {
     const badPolicy = retrace('run', fixture, '--policy', 'wizard=grounded');
     expect(badPolicy.status).toBe(2);
     expect(badPolicy.stderr).toMatch(/unknown role "wizard"/);
+  });
+
+  it('says when no agents answer on the bus, and exits instead of hanging', async () => {
+    const server = await startNatsServer();
+    try {
+      const r = retrace('run', fixture, '--nats', server.url, '-o', join(tmp, 'noagents.jsonl'));
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/no planner, architect, coder, tester, debugger agent answers on the bus/);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('verify reports a tampered dataset, and refuses a file that is not a dataset', () => {
