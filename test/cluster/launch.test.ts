@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/run/run-job.ts';
-import { freePort } from '../support/nats-server.ts';
+import { createServer } from 'node:net';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const launch = join(repoRoot, 'services/launch.sh');
@@ -17,6 +17,24 @@ const fixture = join(repoRoot, 'test/agents/fixtures/mini');
 const tmp = mkdtempSync(join(tmpdir(), 'retrace-launch-'));
 const dir = join(tmp, 'cluster');
 const pids: number[] = [];
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function freePortRange(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 12000);
+    let ok = true;
+    for (let p = base; p < base + n && ok; p++) ok = await portFree(p);
+    if (ok) return base;
+  }
+  throw new Error(`no ${n} consecutive free ports found below 32000`);
+}
 
 const alive = (pid: number) => {
   try {
@@ -35,8 +53,9 @@ afterAll(() => {
 
 describe('services/launch.sh', () => {
   it('starts a cluster and the agents, serves a run byte-identical to the embedded one, and stops cleanly', async () => {
-    // Ports base..base+22 on loopback: base is free, its neighbours almost surely.
-    const base = (await freePort()) % 20000 + 30000;
+    // Ports base..base+22 on loopback, every one checked free, below the ephemeral range (where
+    // other tests' servers and outgoing connections take theirs).
+    const base = await freePortRange(23);
     const up = spawnSync('bash', [launch, 'start', '--dir', dir, '--base-port', String(base), '--coders', '2', '--ack-wait', '5000'], {
       encoding: 'utf8',
       timeout: 150_000,
