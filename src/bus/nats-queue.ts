@@ -130,37 +130,35 @@ export class NatsWorkQueue implements WorkQueue {
   }
 
   private static async setUp(name: string, stream: string, opts: ReturnType<typeof validateQueueOptions>, deps: Deps): Promise<void> {
-    {
-      await ensureStream(deps.jsm, {
-        name: DLQ_STREAM,
-        subjects: ['retrace-dlq.>'],
-        retention: RetentionPolicy.Limits,
-        storage: StorageType.File,
-        max_age: nanos(14 * 24 * 3600 * 1000),
-        num_replicas: deps.replicas ?? 1,
-      });
-      await ensureStream(deps.jsm, {
-        name: stream,
-        subjects: opts.subjects,
-        retention: RetentionPolicy.Workqueue,
-        storage: StorageType.File,
-        duplicate_window: nanos(opts.duplicateWindowMs),
-        num_replicas: deps.replicas ?? 1,
-      });
-      const consumer = {
-        durable_name: CONSUMER,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(opts.ackWaitMs),
-        max_deliver: opts.maxDeliver + 1,
-      };
-      try {
-        await deps.jsm.consumers.info(stream, CONSUMER);
-        await deps.jsm.consumers.update(stream, CONSUMER, { ack_wait: consumer.ack_wait, max_deliver: consumer.max_deliver });
-      } catch (err) {
-        if (!/consumer not found/i.test((err as Error).message) && (err as Error).name !== 'ConsumerNotFoundError') throw err;
-        await deps.jsm.consumers.add(stream, consumer);
-      }
+    await ensureStream(deps.jsm, {
+      name: DLQ_STREAM,
+      subjects: ['retrace-dlq.>'],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(14 * 24 * 3600 * 1000),
+      num_replicas: deps.replicas ?? 1,
+    });
+    await ensureStream(deps.jsm, {
+      name: stream,
+      subjects: opts.subjects,
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: nanos(opts.duplicateWindowMs),
+      num_replicas: deps.replicas ?? 1,
+    });
+    const consumer = {
+      durable_name: CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(opts.ackWaitMs),
+      max_deliver: opts.maxDeliver + 1,
+    };
+    try {
+      await deps.jsm.consumers.info(stream, CONSUMER);
+      await deps.jsm.consumers.update(stream, CONSUMER, { ack_wait: consumer.ack_wait, max_deliver: consumer.max_deliver });
+    } catch (err) {
+      if (!/consumer not found/i.test((err as Error).message) && (err as Error).name !== 'ConsumerNotFoundError') throw err;
+      await deps.jsm.consumers.add(stream, consumer);
     }
   }
 

@@ -10,6 +10,7 @@
 import { runSearch } from '../run.ts';
 import type { SearchBudget, SearchMethod, SearchProblem, SearchResult } from '../types.ts';
 import { initialSequence } from './initial.ts';
+import { bestRewrite } from './rewrite.ts';
 
 export interface HillClimbingOptions {
   /** Steps in the sequence; 4 by default. */
@@ -48,15 +49,10 @@ export class HillClimbing implements SearchMethod {
           const picks = options.filter((p) => p.text !== current[i] && !current.includes(p.text)).slice(0, rewrites);
           if (picks.length === 0) continue;
           proposedAny = true;
-          const candidates = picks.map((p) => current.map((s, j) => (j === i ? p.text : s)));
-          const evals = await ev.evaluate(candidates);
-          let bestAt = -1;
-          evals.forEach((e, j) => {
-            if (e && e.reward > currentReward && (bestAt < 0 || e.reward > evals[bestAt]!.reward)) bestAt = j;
-          });
-          if (bestAt >= 0) {
-            current = candidates[bestAt]!;
-            currentReward = evals[bestAt]!.reward;
+          const better = await bestRewrite(ev, current, currentReward, i, picks.map((p) => p.text));
+          if (better) {
+            current = better.steps;
+            currentReward = better.reward;
           }
           ctx.progress();
         }

@@ -8,6 +8,7 @@
 import { runSearch } from '../run.ts';
 import type { SearchBudget, SearchMethod, SearchProblem, SearchResult } from '../types.ts';
 import { initialSequence } from './initial.ts';
+import { bestRewrite } from './rewrite.ts';
 
 export interface SegmentRefinementOptions {
   length?: number;
@@ -38,15 +39,10 @@ export class SegmentRefinement implements SearchMethod {
           const options = await ctx.proposer.propose(prefix, ctx.k, ctx.requestSeed(prefix, pass + 1));
           const picks = options.filter((p) => !current.includes(p.text)).slice(0, alternatives);
           if (picks.length === 0) continue;
-          const candidates = picks.map((p) => current.map((s, j) => (j === i ? p.text : s)));
-          const evals = await ev.evaluate(candidates);
-          let bestAt = -1;
-          evals.forEach((e, j) => {
-            if (e && e.reward > currentReward && (bestAt < 0 || e.reward > evals[bestAt]!.reward)) bestAt = j;
-          });
-          if (bestAt >= 0) {
-            current = candidates[bestAt]!;
-            currentReward = evals[bestAt]!.reward;
+          const better = await bestRewrite(ev, current, currentReward, i, picks.map((p) => p.text));
+          if (better) {
+            current = better.steps;
+            currentReward = better.reward;
           }
           ctx.progress();
         }
