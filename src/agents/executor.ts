@@ -56,7 +56,9 @@ function writtenBefore(ws: Workspace, path: string): string[] {
 
 function remoteOf(w: Work, d: ExecutorDeps, ctx: ProposerContext): NonNullable<Parameters<Refiner['refine']>[0]['remote']> {
   const i = d.ws.order.indexOf(ctx.path);
-  return { run: w.run, policyId: d.policy.id, proposerContext: ctx, corpus: { root: d.ws.repo.root, files: d.ws.order.slice(0, Math.max(0, i)) } };
+  const corpus: { root: string; files: string[]; graph?: string } = { root: d.ws.repo.root, files: d.ws.order.slice(0, Math.max(0, i)) };
+  if (d.ws.repo.graph) corpus.graph = d.ws.repo.graph;
+  return { run: w.run, policyId: d.policy.id, proposerContext: ctx, corpus };
 }
 
 function commonExecute(w: Work, d: ExecutorDeps, cmd: Command): Promise<Answer> | undefined {

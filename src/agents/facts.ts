@@ -74,7 +74,7 @@ export function writingOrder(graph: RepoGraph): string[] {
   return [...rest.filter(isManifest), ...built, ...rest.filter((p) => !isManifest(p))];
 }
 
-export function summarizeRepo(graph: RepoGraph, name: string): RepoSummary {
+export function summarizeRepo(graph: RepoGraph, name: string, read: (path: string) => string = (p) => readRepoFile(graph, p)): RepoSummary {
   const files = graph.data.files.map((f) => f.path);
   const languages: Record<string, number> = {};
   for (const f of graph.data.files) if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
@@ -89,11 +89,11 @@ export function summarizeRepo(graph: RepoGraph, name: string): RepoSummary {
   };
   const readme = files.find((f) => /^readme(\.\w+)?$/i.test(f));
   if (readme) {
-    summary.readme = readRepoFile(graph, readme).split('\n').slice(0, 30).join('\n').trim();
+    summary.readme = read(readme).split('\n').slice(0, 30).join('\n').trim();
   }
   for (const m of MANIFESTS) {
     if (!files.includes(m)) continue;
-    const text = readRepoFile(graph, m);
+    const text = read(m);
     const entry: { path: string; name?: string; description?: string } = { path: m };
     if (m === 'package.json') {
       try {

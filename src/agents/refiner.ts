@@ -26,13 +26,14 @@ export interface RefineRequest {
   unsearchedSteps?: number;
   /**
    * For a search service: the run, the policy whose proposer it is, what the proposer was built
-   * from, and the corpus as files on the shared file system.
+   * from, and the corpus as files: read from the graph service named `graph` when there is one,
+   * else from `root` on a file system the processes share.
    */
   remote?: {
     run: string;
     policyId: string;
     proposerContext: ProposerContext;
-    corpus: { root: string; files: string[] };
+    corpus: { root: string; files: string[]; graph?: string };
   };
 }
 
@@ -80,11 +81,12 @@ export class LocalRefiner implements Refiner {
       const first = await guarded.propose([], req.unsearchedSteps ?? 2, req.seed);
       return { steps: first.map((p) => p.text) };
     }
-    const scorer = this.opts.scorer ?? this.scorerFor(req.corpusKey, req.written);
-    const result = await new Mcts().search(
-      { context: req.context, target: req.target, proposer: req.proposer, scorer, seed: req.seed, maxSteps: this.opts.maxSteps ?? 4 },
-      { scorerCalls: req.budget, batchSize: this.opts.batchSize ?? 8 },
-    );
+    const search = (scorer: Scorer) =>
+      new Mcts().search(
+        { context: req.context, target: req.target, proposer: req.proposer, scorer, seed: req.seed, maxSteps: this.opts.maxSteps ?? 4 },
+        { scorerCalls: req.budget, batchSize: this.opts.batchSize ?? 8 },
+      );
+    const result = this.opts.scorer ? await search(this.opts.scorer) : await this.corpora.use(req.corpusKey, req.written.length, (i) => req.written[i]!, search);
     return {
       steps: result.steps,
       tree: result.tree,
@@ -97,9 +99,5 @@ export class LocalRefiner implements Refiner {
         targetTokens: result.baseline.targetTokens,
       },
     };
-  }
-
-  private scorerFor(key: string, written: readonly string[]): Scorer {
-    return this.corpora.get(key, written.length, (i) => written[i]!);
   }
 }

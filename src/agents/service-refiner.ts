@@ -2,8 +2,8 @@
  * Refining through the search service: the agent sends the search as durable work on
  * `retrace.search.refine` and waits for its result event, so search scales with the number of
  * search services, not agents. The request carries what the agent's own search would use — the
- * grounded proposer's inputs and the corpus the scorer trains on (files on the file system the
- * processes share) — so the result is the same as a local search's, and a run's dataset does not
+ * grounded proposer's inputs and the corpus the scorer trains on (files served by the graph
+ * service, or on a file system the processes share) — so the result is the same as a local search's, and a run's dataset does not
  * depend on where its searches ran. Searches the service cannot reproduce (another policy's
  * proposer, no search at all) run locally.
  */
@@ -70,7 +70,7 @@ export class ServiceRefiner implements Refiner {
       maxSteps: 4,
       preceding: g.preceding ?? '',
       knownIdentifiers: [...(g.knownIdentifiers ?? [])].sort(),
-      corpus: { key: req.corpusKey, root: remote.corpus.root, files: remote.corpus.files },
+      corpus: { key: req.corpusKey, root: remote.corpus.root, files: remote.corpus.files, ...(remote.corpus.graph ? { graph: remote.corpus.graph } : {}) },
       progress: false,
     };
     if (g.language) body.language = g.language;

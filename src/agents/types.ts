@@ -43,8 +43,15 @@ export type Step = z.infer<typeof stepSchema>;
 export const repoRefSchema = z.object({
   /** Short name, used in subjects and the dataset. */
   name: z.string().min(1),
-  /** Absolute path of the repository on the agents' file system. */
+  /** Absolute path of the repository (on the agents' file system, unless `graph` is set). */
   root: z.string().min(1),
+  /**
+   * The graph service serving the repository (`retrace graph-service --name`): agents take the
+   * index and the files' texts from it and need no copy of the repository.
+   */
+  graph: z.string().min(1).optional(),
+  /** With `graph`: the digest of the version the run works on (the service must serve it). */
+  digest: z.string().optional(),
 });
 export type RepoRef = z.infer<typeof repoRefSchema>;
 

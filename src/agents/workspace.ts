@@ -4,7 +4,8 @@
  * are written in, the environment the tester checks against, and the identifiers that exist.
  */
 import { realpathSync } from 'node:fs';
-import { indexRepo, isTestFile, testSubjects, type RepoGraph } from '../graph/mod.ts';
+import type { Bus } from '../bus/mod.ts';
+import { GraphClient, graphFromSnapshot, indexRepo, isTestFile, testSubjects, UnknownFileError, type RepoGraph } from '../graph/mod.ts';
 import { emptyEnvironment, learnEnvironment, type CheckEnvironment } from './checks.ts';
 import { chunkFile, fileFacts, readRepoFile, summarizeRepo, writingOrder, type Chunk, type FileFacts, type RepoSummary } from './facts.ts';
 import type { RepoRef } from './types.ts';
@@ -16,6 +17,13 @@ export interface WorkspaceOptions {
   readTokens?: number;
   /** Where the graph keeps its facts cache; the graph's default when absent. */
   cacheDir?: string;
+  /** The bus, to reach graph services (repositories whose RepoRef names a `graph`). */
+  bus?: Bus;
+}
+
+/** A repository named by a RepoRef that this process cannot open. */
+export class RepoUnavailableError extends Error {
+  override name = 'RepoUnavailableError';
 }
 
 export class Workspace {
@@ -28,20 +36,46 @@ export class Workspace {
   private constructor(
     readonly repo: RepoRef,
     readonly graph: RepoGraph,
-    private readonly opts: Required<Omit<WorkspaceOptions, 'cacheDir'>>,
+    private readonly opts: Required<Pick<WorkspaceOptions, 'maxChunkLines' | 'readTokens'>>,
+    /** Every kept file's text, when the repository came from a graph service. */
+    private readonly served?: ReadonlyMap<string, string>,
   ) {
     this.order = writingOrder(graph);
   }
 
+  /** Indexes `repo.root` here, or takes the index and the texts from the graph service `repo.graph`. */
   static async open(repo: RepoRef, opts: WorkspaceOptions = {}): Promise<Workspace> {
+    const settings = { maxChunkLines: opts.maxChunkLines ?? 60, readTokens: opts.readTokens ?? 3000 };
+    if (repo.graph) return Workspace.fromService(repo, opts.bus, settings);
     const graph = await indexRepo(repo.root, opts.cacheDir ? { cache: { dir: opts.cacheDir } } : {});
-    return new Workspace(repo, graph, { maxChunkLines: opts.maxChunkLines ?? 60, readTokens: opts.readTokens ?? 3000 });
+    return new Workspace(repo, graph, settings);
+  }
+
+  private static async fromService(repo: RepoRef, bus: Bus | undefined, settings: { maxChunkLines: number; readTokens: number }): Promise<Workspace> {
+    if (!bus) throw new RepoUnavailableError(`${repo.name} is served by the graph service "${repo.graph}", and this process has no bus to reach it`);
+    const client = new GraphClient(bus, repo.graph!);
+    let snapshot;
+    try {
+      snapshot = await client.snapshot();
+    } catch (err) {
+      throw new RepoUnavailableError(`graph service "${repo.graph}" did not answer for ${repo.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    if (repo.digest && snapshot.digest !== repo.digest) {
+      throw new RepoUnavailableError(`graph service "${repo.graph}" serves another version of ${repo.name} (digest ${snapshot.digest.slice(0, 12)}, the run has ${repo.digest.slice(0, 12)})`);
+    }
+    const paths = snapshot.files.map((f) => f.path);
+    const texts = await client.sources(paths);
+    const served = new Map(paths.map((p, i) => [p, texts[i]!]));
+    return new Workspace({ ...repo, digest: snapshot.digest }, graphFromSnapshot(snapshot), settings, served);
   }
 
   read(path: string): string {
     let c = this.contents.get(path);
     if (c === undefined) {
-      c = readRepoFile(this.graph, path);
+      if (this.served) {
+        c = this.served.get(path);
+        if (c === undefined) throw new UnknownFileError(path);
+      } else c = readRepoFile(this.graph, path);
       this.contents.set(path, c);
     }
     return c;
@@ -61,7 +95,7 @@ export class Workspace {
   }
 
   summary(): RepoSummary {
-    return summarizeRepo(this.graph, this.repo.name);
+    return summarizeRepo(this.graph, this.repo.name, (p) => this.read(p));
   }
 
   isTest(path: string): boolean {
@@ -118,13 +152,13 @@ export class Workspace {
   }
 }
 
-/** One workspace per repository root per process. */
+/** One workspace per repository (root, or graph service and version) per process. */
 export class Workspaces {
   private readonly open = new Map<string, Promise<Workspace>>();
   constructor(private readonly opts: WorkspaceOptions = {}) {}
 
   get(repo: RepoRef): Promise<Workspace> {
-    const key = `${repo.name}\0${realpathSync(repo.root)}`;
+    const key = repo.graph ? `${repo.name}\0graph:${repo.graph}\0${repo.digest ?? ''}` : `${repo.name}\0${realpathSync(repo.root)}`;
     let w = this.open.get(key);
     if (!w) {
       w = Workspace.open(repo, this.opts);

@@ -6,7 +6,10 @@
  *   retrace graph ../some-repo --json --no-cache
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { indexRepo } from '../graph/mod.ts';
+import { basename, resolve } from 'node:path';
+import { indexRepo, RepoTexts, serveGraph } from '../graph/mod.ts';
+import { createLogger } from '../log/logger.ts';
+import { addNatsOptions, connectFromOptions } from './nats-options.ts';
 import { formatSummary, summarize } from '../graph/summary.ts';
 
 interface GraphCommandOptions {
@@ -44,4 +47,51 @@ export function register(program: Command): void {
       const summary = summarize(g);
       process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, opts.limit));
     });
+  registerService(program);
+}
+
+interface GraphServiceCommandOptions {
+  nats: string[];
+  name?: string;
+  workers?: number;
+  cache: boolean;
+  cacheDir?: string;
+  maxFileBytes?: number;
+  logLevel: string;
+}
+
+function registerService(program: Command): void {
+  const cmd = program
+    .command('graph-service')
+    .description('Index a repository and serve its graph and files on the bus (retrace.graph.<name>.*), for runs and agents on other machines.')
+    .argument('<repo>', 'repository root')
+    .option('--name <name>', 'name in subjects and in `retrace run --graph` (default: the directory name)')
+    .option('--workers <n>', 'parse worker threads', positiveInt)
+    .option('--no-cache', 'ignore and do not write the facts cache')
+    .option('--cache-dir <dir>', 'facts cache directory')
+    .option('--max-file-bytes <n>', 'skip files larger than this', positiveInt)
+    .option('--log-level <level>', 'log level', 'info');
+  addNatsOptions(cmd).action(async (repo: string, opts: GraphServiceCommandOptions) => {
+    const log = createLogger({ level: opts.logLevel });
+    const root = resolve(repo);
+    const name = opts.name ?? (basename(root).replace(/[^A-Za-z0-9_-]/g, '_') || 'repo');
+    const graph = await indexRepo(root, {
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),
+      cache: opts.cache ? (opts.cacheDir ? { dir: opts.cacheDir } : {}) : false,
+    });
+    // Read every kept file now: the service answers for this version, whatever happens on disk later.
+    const texts = new RepoTexts(graph);
+    const digest = texts.digest();
+    const bus = await connectFromOptions(opts.nats, log, `retrace-graph-${name}`);
+    const handle = await serveGraph({ bus, graph, repo: name, texts });
+    log.info({ repo: name, root, files: graph.data.files.length, digest }, 'graph service ready');
+    process.stdout.write(`graph-service ${name} ready (${graph.data.files.length} files, ${graph.data.skipped.length} skipped, digest ${digest.slice(0, 12)})\n`);
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    await handle.stop();
+    await bus.close();
+  });
 }

@@ -6,6 +6,7 @@
  * option, no agents on the bus); 3 the run finished but some work failed; 4 the dataset does not
  * reproduce the repository.
  */
+import { RepoUnavailableError } from '../agents/workspace.ts';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -26,6 +27,7 @@ interface RunCliOptions {
   chunkTokens: string;
   policy: string[];
   nats?: string[];
+  graph?: string;
   spawn?: boolean;
   scorer: string;
   resume?: boolean;
@@ -134,6 +136,7 @@ export function register(program: Command): void {
     .option('--policy <role=spec>', 'policy of a role: an id (grounded) or a JSON spec; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--scorer <spec>', 'embedded, or openai:<base URL>#<model> (an OpenAI-compatible server with prompt log-probs, e.g. vLLM; key from OPENAI_API_KEY)', 'embedded')
     .option('--nats <url>', 'run over NATS with the agents running there (comma-separated for a cluster)', (v: string, p: string[] = []) => [...p, ...v.split(',')])
+    .option('--graph <name>', 'with --nats: take the repository from this graph service (retrace graph-service --name); agents then need no copy of it')
     .option('--spawn', 'with --nats: start one agent process per role for this run')
     .option('--resume', 'continue an interrupted run from its checkpoint')
     .option('--run-id <id>', 'run id (default: <repo>-s<seed>)')
@@ -174,6 +177,7 @@ export function register(program: Command): void {
         opts.scorer = parseScorerOption(o.scorer);
         if (o.nats) opts.nats = o.nats;
         if (o.spawn) opts.spawn = true;
+        if (o.graph) opts.graph = o.graph;
         if (o.runId) opts.runId = o.runId;
         if (o.ackWait || o.maxDeliver) {
           opts.queue = { ackWaitMs: o.ackWait ? int('--ack-wait', o.ackWait, 1) : 60_000, maxDeliver: o.maxDeliver ? int('--max-deliver', o.maxDeliver, 1) : 3 };
@@ -182,7 +186,7 @@ export function register(program: Command): void {
         summary = await runJob(opts);
       } catch (err) {
         progress.stop();
-        if (err instanceof InputError || err instanceof MissingAgentsError || err instanceof CheckpointMismatchError) {
+        if (err instanceof InputError || err instanceof MissingAgentsError || err instanceof CheckpointMismatchError || err instanceof RepoUnavailableError) {
           process.stderr.write(`retrace run: ${err.message}\n`);
           process.exitCode = EXIT.input;
           return;

@@ -5,12 +5,18 @@
  *   retrace scorer-node --backend openai --model Qwen/Qwen2.5-Coder-7B \
  *       --endpoint http://gpu1:8000/v1 --endpoint http://gpu2:8000/v1 --nats nats://bus:4222
  *
+ * An embedded node also scores requests that name a run's corpus (searches of agents and search
+ * services) with a scorer trained on that corpus, its texts read from the graph service or the
+ * file system the request names. Credentials come from the environment (RETRACE_NATS_*).
+ *
  * SIGINT/SIGTERM stop the node (requests in flight finish) and close the connection.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { NatsBus } from '../bus/mod.ts';
+import { createLogger } from '../log/logger.ts';
+import { addNatsOptions, connectFromOptions } from './nats-options.ts';
+import { CorpusScorers } from '../search/score/corpus.ts';
 import { EmbeddedScorer } from '../search/score/embedded.ts';
 import { ScoringNode } from '../search/score/node.ts';
 import { OpenAIScorer, type PromptLogprobMode } from '../search/score/openai.ts';
@@ -35,7 +41,8 @@ function sourceFiles(paths: readonly string[]): string[] {
 
 interface NodeCommandOptions {
   backend: string;
-  nats: string;
+  nats?: string[];
+  logLevel: string;
   model?: string;
   order: string;
   train: string[];
@@ -79,11 +86,11 @@ function buildScorer(opts: NodeCommandOptions): Scorer {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('scorer-node')
     .description('Serve log P(code | context) on the bus as a scoring node (queue group per model).')
     .option('--backend <kind>', 'embedded (n-gram, CPU) or openai (a vLLM/SGLang server)', 'embedded')
-    .option('--nats <url>', 'NATS server(s), comma-separated', process.env.NATS_URL ?? 'nats://127.0.0.1:4222')
+    .option('--log-level <level>', 'log level', 'info')
     .option('--model <name>', 'model name (openai: as served; embedded: defaults to embedded-kn<order>)')
     .option('--order <n>', 'embedded: n-gram order', '4')
     .option('--train <path>', 'embedded: train on the source files under this path (repeatable)', collect, [])
@@ -91,19 +98,23 @@ export function register(program: Command): void {
     .option('--api-key <key>', 'openai: API key (default $OPENAI_API_KEY, else EMPTY)')
     .option('--mode <mode>', 'openai: auto, prompt_logprobs or echo', 'auto')
     .option('--batch-size <n>', 'openai: prompts per request', '16')
-    .option('--concurrency <n>', 'batches handled at once (default 1 embedded, 8 openai)')
-    .action(async (opts: NodeCommandOptions) => {
-      const scorer = buildScorer(opts);
-      const bus = await NatsBus.connect({ servers: opts.nats.split(','), name: 'retrace-scorer-node' });
-      const concurrency = Number(opts.concurrency ?? (opts.backend === 'openai' ? 8 : 1));
-      const node = await ScoringNode.start({ bus, scorer, backend: opts.backend, concurrency });
-      process.stderr.write(`scorer-node ${node.id}: serving ${scoreSubject(scorer.model)} on ${opts.nats}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await node.stop();
-      await scorer.close();
-      await bus.close();
+    .option('--concurrency <n>', 'batches handled at once (default 1 embedded, 8 openai)');
+  addNatsOptions(cmd, false).action(async (opts: NodeCommandOptions) => {
+    const scorer = buildScorer(opts);
+    const log = createLogger({ level: opts.logLevel });
+    const bus = await connectFromOptions(opts.nats ?? [process.env.NATS_URL ?? 'nats://127.0.0.1:4222'], log, 'retrace-scorer-node');
+    const concurrency = Number(opts.concurrency ?? (opts.backend === 'openai' ? 8 : 1));
+    const nodeOpts: Parameters<typeof ScoringNode.start>[0] = { bus, scorer, backend: opts.backend, concurrency };
+    // Embedded nodes of the agents' model also score searches over a run's corpus.
+    if (opts.backend === 'embedded') nodeOpts.corpora = new CorpusScorers();
+    const node = await ScoringNode.start(nodeOpts);
+    process.stderr.write(`scorer-node ${node.id}: serving ${scoreSubject(scorer.model)}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
     });
+    await node.stop();
+    await scorer.close();
+    await bus.close();
+  });
 }

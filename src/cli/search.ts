@@ -5,16 +5,22 @@
  *   retrace search-service --nats nats://127.0.0.1:4222                  # scores on scoring nodes (embedded-kn4)
  *   retrace search-service --nats nats://bus:4222 --model Qwen/Qwen2.5-Coder-7B
  *   retrace search-service --nats nats://127.0.0.1:4222 --train src/     # embedded scorer in-process
+ *   retrace search-service --nats nats://127.0.0.1:4222 --corpus-scoring nodes  # agents' searches scored on scoring nodes
  *
+ * Agents' searches name the run's corpus (the files written so far): `--corpus-scoring local`
+ * trains an embedded scorer on it here; `nodes` sends it with every batch to the scoring nodes of
+ * `--model`, which train one each (embedded nodes) — the same scores either way.
+ * Credentials come from the environment (RETRACE_NATS_*, see src/bus/env.ts).
  * SIGINT/SIGTERM: stop taking jobs, finish those in flight, close the connection.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { NatsBus } from '../bus/mod.ts';
 import { CorpusScorers, EmbeddedScorer, ScoringClient, type Scorer } from '../search/score/mod.ts';
 import { SearchService } from '../search/service.ts';
 import { refineSubject } from '../search/protocol.ts';
+import { createLogger } from '../log/logger.ts';
+import { addNatsOptions, connectFromOptions } from './nats-options.ts';
 
 const SOURCE = new Set(['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.py', '.go', '.rs', '.java', '.c', '.h', '.cc', '.cpp']);
 const SKIP = new Set(['node_modules', '.git', 'dist', 'build', 'target', '.venv']);
@@ -35,8 +41,11 @@ function trainOn(scorer: EmbeddedScorer, paths: readonly string[]): number {
 }
 
 interface SearchServiceCommandOptions {
-  nats: string;
+  nats?: string[];
   model: string;
+  corpusScoring: string;
+  scoreTimeout: string;
+  logLevel: string;
   train: string[];
   concurrency: string;
   ackWait: string;
@@ -44,40 +53,46 @@ interface SearchServiceCommandOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('search-service')
     .description('Serve retrace.search.refine: MCTS (and baselines) over reasoning steps, as durable work on the bus.')
-    .option('--nats <url>', 'NATS server(s), comma-separated', process.env.NATS_URL ?? 'nats://127.0.0.1:4222')
     .option('--model <name>', 'model of the scoring nodes to use', 'embedded-kn4')
+    .option('--corpus-scoring <where>', "searches naming a run's corpus: local (embedded scorer here) or nodes (the scoring nodes of --model)", 'local')
+    .option('--score-timeout <ms>', 'a scoring request unanswered this long is sent again (once), to another node', '60000')
+    .option('--log-level <level>', 'log level', 'info')
     .option('--train <path>', 'score in-process with the embedded scorer trained on these sources (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
     .option('--concurrency <n>', 'jobs at once', '1')
     .option('--ack-wait <ms>', 'work-queue ack wait (heartbeats extend it)', '30000')
-    .option('--max-deliver <n>', 'deliveries before a job is dead-lettered', '3')
-    .action(async (opts: SearchServiceCommandOptions) => {
-      const bus = await NatsBus.connect({ servers: opts.nats.split(','), name: 'retrace-search-service' });
-      let scorer: Scorer;
-      if (opts.train.length > 0) {
-        const embedded = new EmbeddedScorer();
-        const files = trainOn(embedded, opts.train);
-        process.stderr.write(`search-service: embedded scorer trained on ${files} files\n`);
-        scorer = embedded;
-      } else scorer = new ScoringClient({ bus, model: opts.model });
-      const service = await SearchService.start({
-        bus,
-        scorer,
-        // Requests from agents name their run's corpus: scored by embedded scorers trained on it.
-        corpora: new CorpusScorers(),
-        concurrency: Number(opts.concurrency),
-        ackWaitMs: Number(opts.ackWait),
-        maxDeliver: Number(opts.maxDeliver),
-      });
-      process.stderr.write(`search-service ${service.instance}: consuming ${refineSubject()} on ${opts.nats} (scorer ${scorer.model})\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await service.stop();
-      await scorer.close();
-      await bus.close();
+    .option('--max-deliver <n>', 'deliveries before a job is dead-lettered', '3');
+  addNatsOptions(cmd, false).action(async (opts: SearchServiceCommandOptions) => {
+    if (opts.corpusScoring !== 'local' && opts.corpusScoring !== 'nodes') throw new Error(`--corpus-scoring is local or nodes, got "${opts.corpusScoring}"`);
+    const timeoutMs = Number(opts.scoreTimeout);
+    if (!(timeoutMs > 0)) throw new Error(`--score-timeout must be a positive number of milliseconds, got "${opts.scoreTimeout}"`);
+    const log = createLogger({ level: opts.logLevel });
+    const bus = await connectFromOptions(opts.nats ?? [process.env.NATS_URL ?? 'nats://127.0.0.1:4222'], log, 'retrace-search-service');
+    const client = new ScoringClient({ bus, model: opts.model, timeoutMs, sender: 'retrace-search' });
+    let scorer: Scorer;
+    if (opts.train.length > 0) {
+      const embedded = new EmbeddedScorer();
+      const files = trainOn(embedded, opts.train);
+      process.stderr.write(`search-service: embedded scorer trained on ${files} files\n`);
+      scorer = embedded;
+    } else scorer = client;
+    const service = await SearchService.start({
+      bus,
+      scorer,
+      corpora: opts.corpusScoring === 'nodes' ? client : new CorpusScorers(),
+      concurrency: Number(opts.concurrency),
+      ackWaitMs: Number(opts.ackWait),
+      maxDeliver: Number(opts.maxDeliver),
     });
+    process.stderr.write(`search-service ${service.instance}: consuming ${refineSubject()} (scorer ${scorer.model}, corpus scoring ${opts.corpusScoring})\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await service.stop();
+    await scorer.close();
+    await bus.close();
+  });
 }

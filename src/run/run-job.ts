@@ -12,9 +12,9 @@ import { MemoryBus, type Bus } from '../bus/mod.ts';
 import { connectWithEnv } from '../bus/env.ts';
 import type { PolicySpec } from '../agents/policy.ts';
 import { policyBucket } from '../agents/policy-store.ts';
-import { ROLES, type Role } from '../agents/types.ts';
+import { ROLES, type RepoRef, type Role } from '../agents/types.ts';
 import type { QueueSettings } from '../agents/host.ts';
-import { Workspaces } from '../agents/workspace.ts';
+import { Workspaces, type Workspace } from '../agents/workspace.ts';
 import { LocalRefiner } from '../agents/refiner.ts';
 import { OpenAIScorer, type Scorer } from '../search/score/mod.ts';
 import { DatasetWriter } from '../dataset/writer.ts';
@@ -53,6 +53,12 @@ export interface RunJobOptions {
   scorer?: { kind: 'embedded' } | { kind: 'openai'; baseURL: string; model: string; apiKey?: string };
   /** NATS servers: run over them with the agents found there (or spawned, with `spawn`). */
   nats?: string[];
+  /**
+   * With `nats`: the graph service serving the repository (`retrace graph-service --name`). The
+   * run and its agents take the index and the texts from it (agents need no copy of the repo);
+   * the run pins the version it saw, so an agent reaching another version fails loudly.
+   */
+  graph?: string;
   spawn?: boolean;
   /**
    * Ack wait and deliveries of the roles' queues. Opening a queue sets them on the server, so they
@@ -141,12 +147,18 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   if (!statSync(root).isDirectory()) throw new InputError(`not a directory: ${opts.repoPath}`);
   const name = basename(root).replace(/[^A-Za-z0-9_-]/g, '_') || 'repo';
   const run = opts.runId ?? `${name}-s${opts.seed}`;
-  const repo = { name, root };
+  const repo: RepoRef = { name, root };
+  if (opts.graph && !(opts.nats && opts.nats.length > 0)) throw new InputError('--graph names a graph service on NATS: it needs --nats');
 
   opts.progress?.phase('index');
-  const workspaces = new Workspaces();
-  const ws = await workspaces.get(repo);
-  if (ws.order.length === 0) throw new InputError(`${opts.repoPath} has no files to rebuild${ws.graph.data.skipped.length ? ` (${ws.graph.data.skipped.length} skipped)` : ''}`);
+  let workspaces = new Workspaces();
+  let ws: Workspace | undefined;
+  const emptyRepo = (w: Workspace) =>
+    new InputError(`${opts.repoPath} has no files to rebuild${w.graph.data.skipped.length ? ` (${w.graph.data.skipped.length} skipped)` : ''}`);
+  if (!opts.graph) {
+    ws = await workspaces.get(repo);
+    if (ws.order.length === 0) throw emptyRepo(ws);
+  }
   const tIndex = now();
 
   let bus: Bus | undefined;
@@ -171,6 +183,13 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     if (opts.nats && opts.nats.length > 0) {
       if (opts.scorer?.kind === 'openai') throw new InputError('--scorer openai with --nats: the agent processes search with their own scorer; start them with it');
       bus = await connectWithEnv(opts.nats, log, `retrace-run-${run}`);
+      if (opts.graph) {
+        repo.graph = opts.graph;
+        workspaces = new Workspaces({ bus });
+        ws = await workspaces.get(repo);
+        if (ws.order.length === 0) throw emptyRepo(ws);
+        repo.digest = ws.repo.digest!;
+      }
       if (opts.spawn) children = spawnAgents(opts.nats, log, opts.queue);
       await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
     } else {
@@ -194,6 +213,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     throw err;
   }
   const runBus: Bus = bus;
+  if (!ws) throw new Error('unreachable: no workspace');
 
   const languages: Record<string, number> = {};
   for (const f of ws.graph.data.files) if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;

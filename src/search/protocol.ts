@@ -8,6 +8,7 @@
  * Jobs without a run id publish their events under the run `search`.
  */
 import { z } from 'zod';
+import { CorpusRefSchema } from './score/protocol.ts';
 import { subjects } from '../bus/mod.ts';
 import { METHOD_NAMES } from './methods.ts';
 
@@ -44,11 +45,12 @@ export const RefineRequest = z.object({
   imports: z.array(z.object({ name: z.string(), module: z.string() })).optional(),
   knownIdentifiers: z.array(z.string()).optional(),
   /**
-   * Score with an embedded scorer trained on these files (paths under `root`, in writing order,
-   * read from the file system the service shares with the caller) instead of the service's own
-   * scorer: what an agent's in-process search would use, so results are the same either way.
+   * Score with an embedded scorer trained on these files (in writing order; texts from the graph
+   * service `graph`, else from `root` on a file system the service shares with the caller) instead
+   * of the service's own scorer: what an agent's in-process search would use, so results are the
+   * same either way.
    */
-  corpus: z.object({ key: z.string().min(1), root: z.string().min(1), files: z.array(z.string()) }).optional(),
+  corpus: CorpusRefSchema.optional(),
   /** Send progress events (after each batch, at most every `progressMs`); true by default. */
   progress: z.boolean().default(true),
   progressMs: z.number().min(0).default(250),

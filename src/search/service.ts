@@ -9,11 +9,10 @@
  * published as a result event with `ok: false` on its last delivery, so callers never wait forever.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Bus, Consumer, Job, ServiceHandle } from '../bus/mod.ts';
 import { GroundedProposer } from './grounded-proposer.ts';
-import type { CorpusScorers } from './score/corpus.ts';
+import { corpusReader, CorpusScorers, type CorpusReader } from './score/corpus.ts';
+import { ScoringClient } from './score/client.ts';
 import { searchMethod } from './methods.ts';
 import type { Proposer } from './proposer.ts';
 import {
@@ -46,8 +45,14 @@ export interface SearchServiceOptions {
   ackWaitMs?: number;
   /** Deliveries before a job is dead-lettered; 3 by default. */
   maxDeliver?: number;
-  /** Scorers trained per corpus, for requests that name one (see `RefineRequest.corpus`). */
-  corpora?: CorpusScorers;
+  /**
+   * Who scores requests that name a corpus (see `RefineRequest.corpus`): embedded scorers trained
+   * here per corpus (CorpusScorers), or the scoring nodes, told the corpus with every batch (a
+   * ScoringClient). Without it, such requests are scored by `scorer` like the others.
+   */
+  corpora?: CorpusScorers | ScoringClient;
+  /** Reads corpus texts for `corpora` trained here; from the graph service or the file system by default. */
+  readCorpus?: CorpusReader;
   /** Another proposer (an LLM policy); the grounded proposer by default. */
   proposerFor?: (req: z.output<typeof RefineRequest>) => Proposer;
   instance?: string;
@@ -103,10 +108,12 @@ export class SearchService {
     this.service = undefined;
   }
 
-  private scorerFor(req: z.output<typeof RefineRequest>): Scorer {
+  private withScorer<T>(req: z.output<typeof RefineRequest>, fn: (scorer: Scorer) => Promise<T>): Promise<T> {
     const c = req.corpus;
-    if (!c || !this.opts.corpora) return this.opts.scorer;
-    return this.opts.corpora.get(c.key, c.files.length, (i) => readFileSync(join(c.root, c.files[i]!), 'utf8'));
+    const corpora = this.opts.corpora;
+    if (!c || !corpora) return fn(this.opts.scorer);
+    if (corpora instanceof ScoringClient) return fn(corpora.withCorpus(c));
+    return corpora.useRef(c, this.opts.readCorpus ?? corpusReader(this.opts.bus), fn);
   }
 
   private async handle(job: Job<z.input<typeof RefineRequest>>): Promise<void> {
@@ -116,23 +123,25 @@ export class SearchService {
     this.counters.inFlight++;
     try {
       const proposer = this.opts.proposerFor?.(req) ?? groundedFor(req);
-      const problem: SearchProblem = { context: req.context, target: req.target, proposer, scorer: this.scorerFor(req) };
-      if (req.seed !== undefined) problem.seed = req.seed;
-      if (req.maxSteps !== undefined) problem.maxSteps = req.maxSteps;
-      if (req.lambda !== undefined) problem.objective = { lambda: req.lambda };
       let lastProgress = -Infinity;
       const pending: Promise<void>[] = [];
-      const result = await searchMethod(req.method).search(problem, {
-        ...req.budget,
-        onProgress: (p) => {
-          job.working();
-          const now = performance.now();
-          if (!req.progress || now - lastProgress < req.progressMs) return;
-          lastProgress = now;
-          const body: ProgressEvent = { id: req.id, method: p.method, scorerCalls: p.scorerCalls, bestReward: p.bestReward, bestSteps: [...p.bestSteps] };
-          if (p.tree) body.tree = p.tree;
-          pending.push(bus.publish(progressSubject(job.run), { type: SEARCH_PROGRESS, body, ...meta }));
-        },
+      const result = await this.withScorer(req, (scorer) => {
+        const problem: SearchProblem = { context: req.context, target: req.target, proposer, scorer };
+        if (req.seed !== undefined) problem.seed = req.seed;
+        if (req.maxSteps !== undefined) problem.maxSteps = req.maxSteps;
+        if (req.lambda !== undefined) problem.objective = { lambda: req.lambda };
+        return searchMethod(req.method).search(problem, {
+          ...req.budget,
+          onProgress: (p) => {
+            job.working();
+            const now = performance.now();
+            if (!req.progress || now - lastProgress < req.progressMs) return;
+            lastProgress = now;
+            const body: ProgressEvent = { id: req.id, method: p.method, scorerCalls: p.scorerCalls, bestReward: p.bestReward, bestSteps: [...p.bestSteps] };
+            if (p.tree) body.tree = p.tree;
+            pending.push(bus.publish(progressSubject(job.run), { type: SEARCH_PROGRESS, body, ...meta }));
+          },
+        });
       });
       await Promise.all(pending);
       this.counters.scorerCalls += result.scorerCalls;

@@ -9,7 +9,7 @@
  * is long (one refined chunk per function) and "in the middle of its work" is a wide window.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import { ROLES } from '../../src/agents/types.ts';
 import { runJob } from '../../src/run/run-job.ts';
 import { startNatsCluster, type NatsClusterHandle } from '../support/nats-cluster.ts';
 import { waitFor } from '../support/wait.ts';
+import { LONG_JOB, writeBigFixture } from '../support/bigfx.ts';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const bin = join(repoRoot, 'bin/retrace.js');
@@ -27,19 +28,6 @@ const tmp = mkdtempSync(join(tmpdir(), 'retrace-faults-'));
 const fixture = join(tmp, 'bigfx');
 const SEED = 3;
 const COMMON = ['--seed', String(SEED), '--budget', '8', '--fault-rate', '0.5', '--no-trace', '--no-verify', '--json'];
-const LONG_JOB = 'coder:code:src/core.js';
-
-function writeFixture(): void {
-  mkdirSync(join(fixture, 'src'), { recursive: true });
-  writeFileSync(join(fixture, 'package.json'), '{"name":"bigfx","version":"1.0.0","type":"module","main":"src/index.js"}\n');
-  const fns = [...Array(100).keys()].map(
-    (i) =>
-      `export function step${i}(values, limit) {\n  const out = [];\n  for (const v of values) {\n    if (v % ${i + 2} === 0 && out.length < limit) out.push(v * ${i + 1});\n  }\n  return out.reduce((a, b) => a + b, ${i});\n}\n`,
-  );
-  writeFileSync(join(fixture, 'src/core.js'), fns.join('\n'));
-  writeFileSync(join(fixture, 'src/index.js'), "import { step1, step2 } from './core.js';\n\nexport function run(xs) {\n  return step1(xs, 3) + step2(xs, 4);\n}\n");
-}
-
 let cluster: NatsClusterHandle;
 let bus: NatsBus;
 const agents = new Map<string, { child: ChildProcess; out: () => string }>();
@@ -98,7 +86,7 @@ async function coderDeliveries(): Promise<{ deliveries: number; jobs: number }> 
 }
 
 beforeAll(async () => {
-  writeFixture();
+  writeBigFixture(fixture);
   cluster = await startNatsCluster();
   bus = await NatsBus.connect({ servers: cluster.urls, replicas: 3, reconnectTimeWaitMs: 100 });
   for (const role of ROLES) startAgent(role, `${role}-a`);

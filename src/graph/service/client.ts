@@ -6,6 +6,7 @@ import type { TreeNode } from '../queries/file-tree.ts';
 import type { GraphSummary } from '../summary.ts';
 import type { SymbolInfo } from '../symbols.ts';
 import type { ResolvedImport } from '../types.ts';
+import type { RepoSnapshot } from './snapshot.ts';
 import { type GraphQuery, type GraphQueryBody, graphSubject, requestType } from './protocol.ts';
 
 export class GraphClient {
@@ -49,6 +50,23 @@ export class GraphClient {
 
   summary(): Promise<Omit<GraphSummary, 'stats'>> {
     return this.ask('summary', {});
+  }
+
+  /** The index and the digest of the served version, to rebuild the graph from (graphFromSnapshot). */
+  snapshot(): Promise<RepoSnapshot> {
+    return this.ask('snapshot', {});
+  }
+
+  /** The texts of kept files, in order (as many requests as the reply size limit takes). */
+  async sources(files: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    while (out.length < files.length) {
+      const rest = files.slice(out.length, out.length + 4096);
+      const reply = await this.ask<'source', { texts: string[] }>('source', { files: rest });
+      if (reply.texts.length === 0) throw new Error(`graph service ${this.repo} sent no text for ${rest[0]}`);
+      out.push(...reply.texts);
+    }
+    return out;
   }
 
   private async ask<Q extends GraphQuery, R>(q: Q, body: GraphQueryBody<Q>): Promise<R> {

@@ -9,7 +9,8 @@
 import type { Bus, Incoming, Outgoing, ServiceHandle, ServiceStats } from '../../bus/mod.ts';
 import { summarize } from '../summary.ts';
 import type { RepoGraph } from '../repo-graph.ts';
-import { GRAPH_SERVICE, type GraphQuery, type GraphQueryBody, graphQueries, graphQueryNames, graphSubject, requestType, resultType } from './protocol.ts';
+import { GRAPH_SERVICE, SOURCE_REPLY_BYTES, type GraphQuery, type GraphQueryBody, graphQueries, graphQueryNames, graphSubject, requestType, resultType } from './protocol.ts';
+import { RepoTexts } from './snapshot.ts';
 
 export interface GraphServiceOptions {
   bus: Bus;
@@ -17,6 +18,8 @@ export interface GraphServiceOptions {
   /** The repo's name in subjects; a subject token (other characters become `_`). */
   repo: string;
   version?: string;
+  /** The files' texts, when the caller already read them (read on first use otherwise). */
+  texts?: RepoTexts;
 }
 
 export interface GraphServiceHandle {
@@ -26,10 +29,10 @@ export interface GraphServiceHandle {
   stop(): Promise<void>;
 }
 
-type Answer = (g: RepoGraph, body: never) => unknown;
+type Answer = (g: RepoGraph, body: never, texts: RepoTexts) => unknown;
 
 /** What each query answers; plain data, msgpack-safe. */
-const answers: { [Q in GraphQuery]: (g: RepoGraph, body: GraphQueryBody<Q>) => unknown } = {
+const answers: { [Q in GraphQuery]: (g: RepoGraph, body: GraphQueryBody<Q>, texts: RepoTexts) => unknown } = {
   deps: (g, b) => ({ file: b.file, files: g.dependencies(b.file, { transitive: b.transitive ?? false }), external: g.externalDependencies(b.file) }),
   dependents: (g, b) => ({ file: b.file, files: g.dependents(b.file, { transitive: b.transitive ?? false }) }),
   imports: (g, b) => ({ file: b.file, imports: g.importsOf(b.file) }),
@@ -45,10 +48,13 @@ const answers: { [Q in GraphQuery]: (g: RepoGraph, body: GraphQueryBody<Q>) => u
     const { stats: _stats, ...rest } = summarize(g);
     return rest;
   },
+  snapshot: (_g, _b, texts) => texts.snapshot(),
+  source: (_g, b, texts) => ({ texts: texts.sources(b.files, SOURCE_REPLY_BYTES) }),
 };
 
 export async function serveGraph(opts: GraphServiceOptions): Promise<GraphServiceHandle> {
   const { bus, graph, repo } = opts;
+  const texts = opts.texts ?? new RepoTexts(graph);
   const service = await bus.service({
     name: GRAPH_SERVICE,
     version: opts.version ?? '0.1.0',
@@ -60,7 +66,7 @@ export async function serveGraph(opts: GraphServiceOptions): Promise<GraphServic
       accept: { [requestType(q)]: graphQueries[q] },
       handler: async (msg: Incoming): Promise<Outgoing> => ({
         type: resultType(q),
-        body: (answers[q] as Answer)(graph, msg.body as never),
+        body: (answers[q] as Answer)(graph, msg.body as never, texts),
         sender: GRAPH_SERVICE,
       }),
     })),

@@ -23,7 +23,14 @@ export const graphQueries = {
   symbols: z.object({ file }),
   'file-tree': z.object({}),
   summary: z.object({}),
+  /** Everything indexing found (RepoData as plain data) and a digest of the kept files' contents. */
+  snapshot: z.object({}),
+  /** The texts of kept files, in order; a reply may hold only the first ones (the size limit). */
+  source: z.object({ files: z.array(file).min(1).max(4096) }),
 } as const;
+
+/** The most text bytes one `source` reply carries (NATS max_payload is 8 MB in our configs). */
+export const SOURCE_REPLY_BYTES = 4 * 1024 * 1024;
 
 export type GraphQuery = keyof typeof graphQueries;
 export type GraphQueryBody<Q extends GraphQuery> = z.infer<(typeof graphQueries)[Q]>;

@@ -20,6 +20,7 @@ import {
   scoreSubject,
   ScoreResultBody,
   trainSubject,
+  type CorpusRef,
   type NodeStats,
 } from './protocol.ts';
 import type { ScoreItem, ScoreOptions, ScoreResult, Scorer } from './types.ts';
@@ -59,9 +60,25 @@ export class ScoringClient implements Scorer {
   }
 
   async scoreBatch(items: readonly ScoreItem[], opts: ScoreOptions = {}): Promise<ScoreResult[]> {
+    return this.scoreWith(items, opts, undefined);
+  }
+
+  /**
+   * This client as a Scorer whose every request names `corpus`: embedded nodes score with a
+   * scorer trained on it (as an agent's own search would); nodes of a served model ignore it.
+   */
+  withCorpus(corpus: CorpusRef): Scorer {
+    return {
+      model: this.model,
+      scoreBatch: (items, opts = {}) => this.scoreWith(items, opts, corpus),
+      close: async () => {},
+    };
+  }
+
+  private async scoreWith(items: readonly ScoreItem[], opts: ScoreOptions, corpus: CorpusRef | undefined): Promise<ScoreResult[]> {
     const chunks: ScoreItem[][] = [];
     for (let k = 0; k < items.length; k += this.chunkSize) chunks.push(items.slice(k, k + this.chunkSize));
-    const parts = await Promise.all(chunks.map((chunk) => this.limit(() => this.scoreChunk(chunk, opts.signal))));
+    const parts = await Promise.all(chunks.map((chunk) => this.limit(() => this.scoreChunk(chunk, opts.signal, corpus))));
     return parts.flat();
   }
 
@@ -85,14 +102,14 @@ export class ScoringClient implements Scorer {
 
   async close(): Promise<void> {}
 
-  private async scoreChunk(items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+  private async scoreChunk(items: ScoreItem[], signal: AbortSignal | undefined, corpus: CorpusRef | undefined): Promise<ScoreResult[]> {
     const subject = scoreSubject(this.model);
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       try {
         const reply = await this.bus.request<ScoreResultBody>(
           subject,
-          { type: SCORE_REQUEST, body: { items }, sender: this.sender },
+          { type: SCORE_REQUEST, body: corpus ? { items, corpus } : { items }, sender: this.sender },
           { timeoutMs: this.timeoutMs, accept: { [SCORE_RESULT]: ScoreResultBody } },
         );
         return decodeResults(items, reply.body);

@@ -14,5 +14,5 @@ export { OpenAIScorer, type OpenAIScorerOptions, type EndpointConfig, type Promp
 export { tokenize } from './tokenize.ts';
 export { ScoringNode, type ScoringNodeOptions, type TrainableScorer } from './node.ts';
 export { ScoringClient, type ScoringClientOptions } from './client.ts';
-export { scoreSubject, trainSubject, type NodeStats } from './protocol.ts';
-export { CorpusScorers } from './corpus.ts';
+export { scoreSubject, trainSubject, CorpusRefSchema, type CorpusRef, type NodeStats } from './protocol.ts';
+export { CorpusScorers, CorpusPathError, corpusReader, type CorpusReader } from './corpus.ts';

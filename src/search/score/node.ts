@@ -27,6 +27,7 @@ import {
 } from './protocol.ts';
 import { z } from 'zod';
 import type { Scorer } from './types.ts';
+import { corpusReader, type CorpusReader, type CorpusScorers } from './corpus.ts';
 
 /** A scorer that can also learn from written code (the embedded one). */
 export interface TrainableScorer extends Scorer {
@@ -46,6 +47,14 @@ export interface ScoringNodeOptions {
   concurrency?: number;
   /** Node id; random by default. */
   id?: string;
+  /**
+   * Embedded scorers trained per corpus, for requests that name one (`ScoreRequestBody.corpus`):
+   * an embedded node scores those as an agent's own search would. Without it a request's corpus is
+   * ignored (a served model already knows code).
+   */
+  corpora?: CorpusScorers;
+  /** Reads corpus texts; from the graph service or the file system by default. */
+  readCorpus?: CorpusReader;
 }
 
 export class ScoringNode {
@@ -102,7 +111,7 @@ export class ScoringNode {
           subject: scoreSubject(model),
           accept: { [SCORE_REQUEST]: ScoreRequestBody },
           concurrency: opts.concurrency ?? 1,
-          handler: async (msg) => ({ type: SCORE_RESULT, body: await node.handle((msg.body as ScoreRequestBody).items) }),
+          handler: async (msg) => ({ type: SCORE_RESULT, body: await node.handle(msg.body as ScoreRequestBody) }),
         },
         {
           name: 'stats',
@@ -133,13 +142,18 @@ export class ScoringNode {
     this.trainSub = undefined;
   }
 
-  private async handle(items: ScoreRequestBody['items']): Promise<ScoreResultBody> {
+  private async handle(body: ScoreRequestBody): Promise<ScoreResultBody> {
+    const { items, corpus } = body;
     const start = performance.now();
     const c = this.counters;
     c.requests++;
     c.items += items.length;
     try {
-      const results = await this.opts.scorer.scoreBatch(items);
+      const corpora = this.opts.corpora;
+      const results =
+        corpus && corpora
+          ? await corpora.useRef(corpus, this.opts.readCorpus ?? corpusReader(this.opts.bus), (scorer) => scorer.scoreBatch(items))
+          : await this.opts.scorer.scoreBatch(items);
       for (const r of results) c.targetTokens += r.tokens.length;
       return encodeResults(items, results);
     } catch (err) {

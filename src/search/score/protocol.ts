@@ -37,8 +37,23 @@ export const scoreQueue = (model: string): string => `score-${token(model)}`;
 /** Items per request a node accepts: a client splits larger batches. */
 export const MAX_ITEMS_PER_REQUEST = 1024;
 
+/**
+ * What an embedded scorer is trained on: files written before the target, in writing order, under
+ * one key (a run and repository). Texts come from the graph service `graph` when given, else from
+ * `root` on a file system the processes share.
+ */
+export const CorpusRefSchema = z
+  .object({ key: z.string().min(1), files: z.array(z.string()), root: z.string().min(1).optional(), graph: z.string().min(1).optional() })
+  .refine((c) => c.root !== undefined || c.graph !== undefined, { message: 'a corpus names a graph service or a root' });
+export type CorpusRef = z.infer<typeof CorpusRefSchema>;
+
 export const ScoreRequestBody = z.object({
   items: z.array(z.object({ context: z.string(), target: z.string() })).max(MAX_ITEMS_PER_REQUEST),
+  /**
+   * Score with the node's scorer for this corpus (an embedded node trains one per corpus, as an
+   * agent's in-process search would); a node whose model does not learn (a served LLM) ignores it.
+   */
+  corpus: CorpusRefSchema.optional(),
 });
 export type ScoreRequestBody = z.infer<typeof ScoreRequestBody>;
 

@@ -1,0 +1,79 @@
+/**
+ * A repository as the graph service hands it out, so a process on another machine can work on it
+ * without the files: the index (RepoData as plain data, from which the same RepoGraph is rebuilt)
+ * and the kept files' texts, read once when first asked and then served from memory, so every
+ * answer describes one version of the repository. The digest names that version.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RepoGraph, UnknownFileError } from '../repo-graph.ts';
+import type { FileFacts, ResolvedImport, SkippedFile, WalkedFile } from '../types.ts';
+
+export interface RepoSnapshot {
+  root: string;
+  files: WalkedFile[];
+  skipped: SkippedFile[];
+  /** RepoData.facts as entries, in the map's order. */
+  facts: Array<[string, FileFacts]>;
+  imports: ResolvedImport[];
+  ignoredCount: number;
+  /** sha256 over every kept file's path and text, in path order. */
+  digest: string;
+}
+
+/** The kept files' texts of one indexed repository, read on first use and kept. */
+export class RepoTexts {
+  private texts: Map<string, string> | undefined;
+  private digestHex: string | undefined;
+
+  constructor(private readonly graph: RepoGraph) {}
+
+  private all(): Map<string, string> {
+    if (!this.texts) {
+      const texts = new Map<string, string>();
+      for (const f of this.graph.data.files) texts.set(f.path, readFileSync(join(this.graph.root, f.path), 'utf8'));
+      this.texts = texts;
+    }
+    return this.texts;
+  }
+
+  text(path: string): string {
+    const t = this.all().get(path);
+    if (t === undefined) throw new UnknownFileError(path);
+    return t;
+  }
+
+  digest(): string {
+    if (!this.digestHex) {
+      const h = createHash('sha256');
+      for (const [path, text] of this.all()) h.update(path).update('\0').update(text).update('\0');
+      this.digestHex = h.digest('hex');
+    }
+    return this.digestHex;
+  }
+
+  snapshot(): RepoSnapshot {
+    const d = this.graph.data;
+    return { root: d.root, files: d.files, skipped: d.skipped, facts: [...d.facts.entries()], imports: d.imports, ignoredCount: d.ignoredCount, digest: this.digest() };
+  }
+
+  /** The texts of `files` in order, stopping before the reply would pass `maxBytes` (at least one). */
+  sources(files: readonly string[], maxBytes: number): string[] {
+    const out: string[] = [];
+    let bytes = 0;
+    for (const f of files) {
+      const t = this.text(f);
+      const n = Buffer.byteLength(t, 'utf8') + f.length + 16;
+      if (out.length > 0 && bytes + n > maxBytes) break;
+      out.push(t);
+      bytes += n;
+    }
+    return out;
+  }
+}
+
+/** The graph a snapshot was taken of, rebuilt. */
+export function graphFromSnapshot(s: RepoSnapshot): RepoGraph {
+  return new RepoGraph({ root: s.root, files: s.files, skipped: s.skipped, facts: new Map(s.facts), imports: s.imports, ignoredCount: s.ignoredCount });
+}

@@ -1,0 +1,125 @@
+/**
+ * A distributed run as issue 8 describes it: a 3-node JetStream cluster (streams R3) and, each as
+ * its own process, the graph service, two search services, two scoring nodes and one agent per
+ * role (agents search through the search services, which score on the scoring nodes, which train
+ * on the run's corpus read from the graph service). The run names the graph service and points at
+ * an empty directory: neither it nor any agent reads the repository from the file system. The
+ * dataset is byte for byte the embedded run's with the same seed — fault-free, and with a scoring
+ * node killed (SIGKILL) in the middle of the run.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NatsBus } from '../../src/bus/mod.ts';
+import { ROLES } from '../../src/agents/types.ts';
+import { runJob } from '../../src/run/run-job.ts';
+import { resultSubject } from '../../src/search/protocol.ts';
+import { ScoringClient } from '../../src/search/score/client.ts';
+import { startNatsCluster, type NatsClusterHandle } from '../support/nats-cluster.ts';
+import { LONG_JOB, writeBigFixture } from '../support/bigfx.ts';
+import { Processes } from '../support/processes.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'retrace-dist-'));
+const served = join(tmp, 'served/bigfx');
+// What the run is pointed at: a directory of the same name with nothing in it.
+const empty = join(tmp, 'empty/bigfx');
+const SEED = 5;
+const COMMON = ['--seed', String(SEED), '--budget', '8', '--fault-rate', '0.5', '--no-trace', '--no-verify', '--json', '--ack-wait', '5000'];
+const MODEL = 'embedded-kn4';
+
+let cluster: NatsClusterHandle;
+let bus: NatsBus;
+const procs = new Processes({ ...process.env, RETRACE_NATS_REPLICAS: '3' });
+const nats = () => ['--nats', cluster.urls.join(',')];
+
+function startScorer(name: string): void {
+  procs.start(name, ['scorer-node', '--backend', 'embedded', ...nats(), '--log-level', 'warn']);
+}
+
+async function reference(runId: string): Promise<string> {
+  const out = join(tmp, `${runId}.embedded.jsonl`);
+  await runJob({ repoPath: served, out, seed: SEED, budget: 8, faultRate: 0.5, chunkTokens: 16384, resume: false, runId, verify: false });
+  return readFileSync(out, 'utf8');
+}
+
+/** Senders of the search results of a run: which search services did its searches. */
+function searchSenders(runId: string): { senders: Set<string>; stop(): Promise<void> } {
+  const senders = new Set<string>();
+  const sub = bus.subscribe(resultSubject(runId), (m) => {
+    if (m.sender) senders.add(m.sender);
+  });
+  return { senders, stop: () => sub.unsubscribe() };
+}
+
+async function nodeRequests(): Promise<Map<string, number>> {
+  const stats = await new ScoringClient({ bus, model: MODEL }).nodeStats();
+  return new Map(stats.map((s) => [s.node, s.requests]));
+}
+
+beforeAll(async () => {
+  writeBigFixture(served, 60);
+  mkdirSync(empty, { recursive: true });
+  cluster = await startNatsCluster();
+  bus = await NatsBus.connect({ servers: cluster.urls, replicas: 3, reconnectTimeWaitMs: 100 });
+  procs.start('graph', ['graph-service', served, '--name', 'bigfx', '--no-cache', ...nats(), '--log-level', 'warn']);
+  startScorer('scorer-1');
+  startScorer('scorer-2');
+  for (const i of [1, 2]) {
+    procs.start(`search-${i}`, ['search-service', ...nats(), '--corpus-scoring', 'nodes', '--score-timeout', '3000', '--log-level', 'warn']);
+  }
+  for (const role of ROLES) procs.start(role, ['agent', role, ...nats(), '--search', 'service', '--ack-wait', '5000', '--log-level', 'warn']);
+  await procs.ready(['graph'], /graph-service bigfx ready/);
+  await procs.ready(['scorer-1', 'scorer-2'], /scorer-node \w+: serving/);
+  await procs.ready(['search-1', 'search-2'], /consuming retrace\.search\.refine/);
+  await procs.ready(ROLES, /ready/);
+}, 120_000);
+
+afterAll(async () => {
+  await procs.stopAll();
+  await bus?.close().catch(() => {});
+  await cluster?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}, 40_000);
+
+describe('a distributed run on a 3-node cluster', () => {
+  it('graph service, 2 search services, 2 scoring nodes, an agent per role: the embedded run, byte for byte', async () => {
+    const id = 'dist1';
+    const before = await nodeRequests();
+    const watch = searchSenders(id);
+    const run = procs.start(id, ['run', empty, '-o', join(tmp, `${id}.jsonl`), '--run-id', id, '--graph', 'bigfx', ...nats(), ...COMMON], { cwd: tmp });
+    const expected = await reference(id);
+    const code = await run.exited;
+    await watch.stop();
+    expect(code, run.output()).toBe(0);
+    expect(readFileSync(join(tmp, `${id}.jsonl`), 'utf8')).toBe(expected);
+    const summary = JSON.parse(run.output().trim().split('\n').at(-1)!) as { searches: number; failures: unknown[] };
+    expect(summary.failures).toEqual([]);
+    expect(summary.searches).toBeGreaterThan(20);
+    // Both search services and both scoring nodes took part.
+    expect([...watch.senders].filter((s) => s.startsWith('retrace-search/')).length).toBe(2);
+    const after = await nodeRequests();
+    expect(after.size).toBe(2);
+    for (const [node, n] of after) expect(n - (before.get(node) ?? 0), node).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('a scoring node killed with SIGKILL mid-run: its requests go to the other node, the bytes stay the same', async () => {
+    const id = 'dist2';
+    let killed = false;
+    const sub = bus.subscribe<{ job: string }>(`retrace.${id}.event.search`, (m) => {
+      if (m.body.job === LONG_JOB && !killed) {
+        killed = true;
+        procs.kill('scorer-1');
+      }
+    });
+    const run = procs.start(id, ['run', empty, '-o', join(tmp, `${id}.jsonl`), '--run-id', id, '--graph', 'bigfx', ...nats(), ...COMMON], { cwd: tmp });
+    const expected = await reference(id);
+    const code = await run.exited;
+    await sub.unsubscribe();
+    expect(killed).toBe(true);
+    expect(procs.all.get('scorer-1')!.alive()).toBe(false);
+    expect(code, run.output()).toBe(0);
+    expect(readFileSync(join(tmp, `${id}.jsonl`), 'utf8')).toBe(expected);
+    expect((await nodeRequests()).size).toBe(1);
+  }, 240_000);
+});
