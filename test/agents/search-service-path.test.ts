@@ -9,7 +9,7 @@ import { NatsBus } from '../../src/bus/mod.ts';
 import { LocalRefiner } from '../../src/agents/refiner.ts';
 import { ServiceRefiner } from '../../src/agents/service-refiner.ts';
 import { Workspaces } from '../../src/agents/workspace.ts';
-import { CorpusScorers, EmbeddedScorer } from '../../src/search/score/mod.ts';
+import { CorpusScorers, EmbeddedScorer, ScoringClient, ScoringNode } from '../../src/search/score/mod.ts';
 import { SearchService } from '../../src/search/service.ts';
 import { conduct } from '../../src/run/conductor.ts';
 import { runEmbedded, startTeam } from '../../src/run/embedded.ts';
@@ -50,5 +50,35 @@ describe('searches on search services', () => {
     await refiner.close();
     for (const s of services) await s.stop();
     for (const b of [serviceBus, agentsBus, driverBus]) await b.close();
+  }, 90_000);
+
+  it('give the same trajectory when the search services score on scoring nodes', async () => {
+    const settings = { run: 'svc2', repo, seed: 22, budget: 6, faultRate: 0.5 };
+    const embedded = await runEmbedded(settings);
+
+    const nodeBus = await NatsBus.connect({ servers: server.url });
+    const nodes = await Promise.all(
+      [1, 2].map((i) => ScoringNode.start({ bus: nodeBus, scorer: new EmbeddedScorer(), backend: 'embedded', corpora: new CorpusScorers(), id: `n${i}` })),
+    );
+    const serviceBus = await NatsBus.connect({ servers: server.url });
+    const client = new ScoringClient({ bus: serviceBus, model: 'embedded-kn4' });
+    const services = await Promise.all([1, 2].map((i) => SearchService.start({ bus: serviceBus, scorer: client, corpora: client, instance: `t${i}` })));
+    const agentsBus = await NatsBus.connect({ servers: server.url });
+    const driverBus = await NatsBus.connect({ servers: server.url });
+    const refiner = new ServiceRefiner(agentsBus, new LocalRefiner(), { timeoutMs: 30_000 });
+    const workspaces = new Workspaces();
+    const team = await startTeam({ bus: agentsBus, workspaces, refiner });
+    const distributed = await conduct({ ...settings, bus: driverBus, workspaces });
+
+    expect(refiner.stats.remote).toBeGreaterThan(0);
+    // Every score came from the nodes: they were asked, and trained one scorer per corpus.
+    expect(nodes.reduce((n, node) => n + node.stats().requests, 0)).toBeGreaterThan(refiner.stats.remote);
+    expect(JSON.stringify(distributed.steps)).toBe(JSON.stringify(embedded.steps));
+
+    await team.stop();
+    await refiner.close();
+    for (const s of services) await s.stop();
+    for (const n of nodes) await n.stop();
+    for (const b of [serviceBus, agentsBus, driverBus, nodeBus]) await b.close();
   }, 90_000);
 });
