@@ -1,7 +1,8 @@
 /**
  * services/launch.sh as a user runs it: a 3-node cluster on loopback and one agent process per
  * role (two coders); `retrace run --nats` against it writes the embedded run's bytes; `stop`
- * drains the agents (each logs "agent stopped") and stops the servers; nothing is left running.
+ * drains the agents (each logs "agent stopped") and stops the servers; nothing is left running. A
+ * start that fails (its ports taken) stops what it started and names the log to read.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -77,6 +78,14 @@ describe('services/launch.sh', () => {
     const ref = join(tmp, 'mini.embedded.jsonl');
     await runJob({ repoPath: fixture, out: ref, seed: 4, budget: 4, faultRate: 0.5, chunkTokens: 16384, resume: false, runId: 'launched', verify: false });
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(ref, 'utf8'));
+
+    // A second cluster on the same ports fails to start: it says which log to read and leaves
+    // nothing of its own running (the first cluster is untouched: it is stopped below).
+    const other = join(tmp, 'other');
+    const clash = spawnSync('bash', [launch, 'start', '--dir', other, '--base-port', String(base)], { encoding: 'utf8', timeout: 60_000 });
+    expect(clash.status).toBe(1);
+    expect(clash.stderr).toMatch(/nats-\d exited; see .*\/logs\/nats-\d\.log/);
+    expect(readdirSync(join(other, 'pids'))).toEqual([]);
 
     const down = spawnSync('bash', [launch, 'stop', '--dir', dir], { encoding: 'utf8', timeout: 60_000 });
     expect(down.status, down.stderr).toBe(0);
