@@ -61,7 +61,7 @@ export function register(program: Command): void {
       role: role as Role,
       bus,
       policies,
-      workspaces: new Workspaces(),
+      workspaces: new Workspaces({ bus }),
       refiner,
       instance: `${role}/${instance}`,
       concurrency,
