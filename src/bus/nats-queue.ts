@@ -175,8 +175,21 @@ export class NatsWorkQueue implements WorkQueue {
     if (wire.data.length > this.deps.bus.maxPayload) throw new PayloadTooLargeError(wire.data.length, this.deps.bus.maxPayload);
     const pubOpts: Parameters<JetStreamClient['publish']>[2] = { headers: recordToHeaders(wire.headers) };
     if (opts.msgId !== undefined) pubOpts.msgID = opts.msgId;
-    const ack = await this.deps.js.publish(subject, wire.data, pubOpts);
-    return { seq: ack.seq, duplicate: ack.duplicate };
+    // While a cluster elects a stream leader, JetStream answers "not enabled" or nobody answers:
+    // the message was not stored, so it is sent again. A timeout is ambiguous (it may have been
+    // stored): sent again only with a msgId, which the stream deduplicates.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const ack = await this.deps.js.publish(subject, wire.data, pubOpts);
+        return { seq: ack.seq, duplicate: ack.duplicate };
+      } catch (err) {
+        const text = (err as Error).message;
+        const retry = /not enabled|no responders|not available|503/i.test(text) || (opts.msgId !== undefined && /timeout/i.test(text));
+        if (!retry || attempt >= SETUP_ATTEMPTS) throw err;
+        this.deps.log.warn({ err, queue: this.name, attempt }, 'enqueue not stored; trying again');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
+      }
+    }
   }
 
   consume<T>(handler: (job: Job<T>) => Promise<void>, opts: ConsumeOptions = {}): Consumer {
@@ -290,7 +303,7 @@ export class NatsWorkQueue implements WorkQueue {
   private async deadLetterAndAck(m: JsMsg, letter: Outgoing<DeadLetter>): Promise<void> {
     const wire = encode(letter);
     try {
-        await this.deps.js.publish(this.opts.deadLetterSubject, wire.data, { headers: recordToHeaders(wire.headers) });
+      await this.deps.js.publish(this.opts.deadLetterSubject, wire.data, { headers: recordToHeaders(wire.headers) });
     } catch (err) {
       // No stream captures this dead-letter subject: publish it on core NATS for whoever listens.
       this.deps.log.warn({ err, subject: this.opts.deadLetterSubject }, 'dead letter not stored by JetStream');

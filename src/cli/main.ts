@@ -18,3 +18,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 await main(process.argv);
+// Every command releases what it holds before it returns; should something still hold the event
+// loop (a bug), the process must not hang for it: exit, saying so.
+setTimeout(() => {
+  process.stderr.write('retrace: the command finished, but something still held the process; exiting\n');
+  process.exit();
+}, 10_000).unref();

@@ -101,6 +101,7 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
       q = openRoleQueue(opts.bus, role, settings);
       queues.set(role, q);
     }
+    let timer: NodeJS.Timeout | undefined;
     const done = new Promise<WorkResult>((resolve, reject) => {
       const early = arrived.get(job);
       if (early) {
@@ -108,7 +109,7 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
         resolve(early);
         return;
       }
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         waiting.delete(job);
         reject(new JobTimeoutError(`no result for ${job} within ${timeoutMs} ms: is a ${role} agent running?`));
       }, timeoutMs);
@@ -118,7 +119,14 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
       });
     });
     const work = { ...common, ...body, role, job } as Work;
-    await (await q).enqueue(workSubject(opts.run, role), { type: MSG.work, body: work, run: opts.run, sender: 'conductor' }, { msgId: `${opts.run}:${job}` });
+    try {
+      await (await q).enqueue(workSubject(opts.run, role), { type: MSG.work, body: work, run: opts.run, sender: 'conductor' }, { msgId: `${opts.run}:${job}` });
+    } catch (err) {
+      // Nothing will answer work that was never queued: no timer may hold the process for it.
+      clearTimeout(timer);
+      waiting.delete(job);
+      throw err;
+    }
     const r = await done;
     if (opts.keepSteps !== false) record.steps.push(...r.steps);
     if (r.error) record.failures.push({ job, error: r.error });
