@@ -6,18 +6,21 @@
  *   retrace graph ../some-repo --json --no-cache
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { basename, resolve } from 'node:path';
-import { indexRepo, RepoTexts, serveGraph } from '../graph/mod.ts';
+import { resolve } from 'node:path';
+import { indexRepo, repoName, RepoTexts, serveGraph } from '../graph/mod.ts';
 import { createLogger } from '../log/logger.ts';
 import { addNatsOptions, connectFromOptions } from './nats-options.ts';
 import { formatSummary, summarize } from '../graph/summary.ts';
 
-interface GraphCommandOptions {
-  json?: boolean;
+interface IndexCommandOptions {
   workers?: number;
   cache: boolean;
   cacheDir?: string;
   maxFileBytes?: number;
+}
+
+interface GraphCommandOptions extends IndexCommandOptions {
+  json?: boolean;
   limit: number;
 }
 
@@ -27,59 +30,59 @@ const positiveInt = (value: string): number => {
   return n;
 };
 
-export function register(program: Command): void {
-  program
-    .command('graph')
-    .description('Index a repository (tree-sitter, imports, build order) and print a summary.')
-    .argument('<repo>', 'repository root')
-    .option('--json', 'print the summary as JSON')
+/** The indexing options both commands take. */
+function addIndexOptions(cmd: Command): Command {
+  return cmd
     .option('--workers <n>', 'parse worker threads (0: parse on the main thread)', positiveInt)
     .option('--no-cache', 'ignore and do not write the facts cache')
     .option('--cache-dir <dir>', 'facts cache directory (default ~/.cache/retrace/graph)')
-    .option('--max-file-bytes <n>', 'skip files larger than this', positiveInt)
+    .option('--max-file-bytes <n>', 'skip files larger than this', positiveInt);
+}
+
+function index(repo: string, opts: IndexCommandOptions): ReturnType<typeof indexRepo> {
+  return indexRepo(repo, {
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),
+    cache: opts.cache ? (opts.cacheDir ? { dir: opts.cacheDir } : {}) : false,
+  });
+}
+
+export function register(program: Command): void {
+  addIndexOptions(
+    program
+      .command('graph')
+      .description('Index a repository (tree-sitter, imports, build order) and print a summary.')
+      .argument('<repo>', 'repository root')
+      .option('--json', 'print the summary as JSON'),
+  )
     .option('--limit <n>', 'entries per list in the text summary', positiveInt, 40)
     .action(async (repo: string, opts: GraphCommandOptions) => {
-      const g = await indexRepo(repo, {
-        ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-        ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),
-        cache: opts.cache ? (opts.cacheDir ? { dir: opts.cacheDir } : {}) : false,
-      });
+      const g = await index(repo, opts);
       const summary = summarize(g);
       process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, opts.limit));
     });
   registerService(program);
 }
 
-interface GraphServiceCommandOptions {
+interface GraphServiceCommandOptions extends IndexCommandOptions {
   nats: string[];
   name?: string;
-  workers?: number;
-  cache: boolean;
-  cacheDir?: string;
-  maxFileBytes?: number;
   logLevel: string;
 }
 
 function registerService(program: Command): void {
-  const cmd = program
-    .command('graph-service')
-    .description('Index a repository and serve its graph and files on the bus (retrace.graph.<name>.*), for runs and agents on other machines.')
-    .argument('<repo>', 'repository root')
-    .option('--name <name>', 'name in subjects and in `retrace run --graph` (default: the directory name)')
-    .option('--workers <n>', 'parse worker threads', positiveInt)
-    .option('--no-cache', 'ignore and do not write the facts cache')
-    .option('--cache-dir <dir>', 'facts cache directory')
-    .option('--max-file-bytes <n>', 'skip files larger than this', positiveInt)
-    .option('--log-level <level>', 'log level', 'info');
+  const cmd = addIndexOptions(
+    program
+      .command('graph-service')
+      .description('Index a repository and serve its graph and files on the bus (retrace.graph.<name>.*), for runs and agents on other machines.')
+      .argument('<repo>', 'repository root')
+      .option('--name <name>', 'name in subjects and in `retrace run --graph` (default: the directory name)'),
+  ).option('--log-level <level>', 'log level', 'info');
   addNatsOptions(cmd).action(async (repo: string, opts: GraphServiceCommandOptions) => {
     const log = createLogger({ level: opts.logLevel });
     const root = resolve(repo);
-    const name = opts.name ?? (basename(root).replace(/[^A-Za-z0-9_-]/g, '_') || 'repo');
-    const graph = await indexRepo(root, {
-      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-      ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),
-      cache: opts.cache ? (opts.cacheDir ? { dir: opts.cacheDir } : {}) : false,
-    });
+    const name = opts.name ?? repoName(root);
+    const graph = await index(root, opts);
     // Read every kept file now: the service answers for this version, whatever happens on disk later.
     const texts = new RepoTexts(graph);
     const digest = texts.digest();

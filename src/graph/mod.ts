@@ -9,7 +9,7 @@ export type { ParseTask, ParseResult } from './pool-protocol.ts';
 export { grammarFor, languageFor, rawTags, adaptedTags, type Grammar } from './grammars.ts';
 export { languageOf, languages } from './languages.ts';
 export { FactsCache, defaultCacheDir } from './cache.ts';
-export { fileId, symbolId, externalId } from './ids.ts';
+export { fileId, symbolId, externalId, repoName } from './ids.ts';
 export type { SymbolInfo } from './symbols.ts';
 export type { NodeAttributes, EdgeAttributes, RepoMultiGraph } from './build-graph.ts';
 export { buildOrder, type BuildOrder, type BuildStep } from './queries/build-order.ts';

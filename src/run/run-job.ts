@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { MemoryBus, type Bus } from '../bus/mod.ts';
 import { connectWithEnv } from '../bus/env.ts';
@@ -24,6 +24,7 @@ import { startOtlpExport, otlpEndpointFromEnv, startRecorder, type OtlpExport, t
 import { Checkpoint } from './checkpoint.ts';
 import { conduct } from './conductor.ts';
 import { startTeam, type Team } from './embedded.ts';
+import { repoName } from '../graph/mod.ts';
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -145,7 +146,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   const root = resolve(opts.repoPath);
   if (!existsSync(root)) throw new InputError(`no such repository: ${opts.repoPath}`);
   if (!statSync(root).isDirectory()) throw new InputError(`not a directory: ${opts.repoPath}`);
-  const name = basename(root).replace(/[^A-Za-z0-9_-]/g, '_') || 'repo';
+  const name = repoName(root);
   const run = opts.runId ?? `${name}-s${opts.seed}`;
   const repo: RepoRef = { name, root };
   if (opts.graph && !(opts.nats && opts.nats.length > 0)) throw new InputError('--graph names a graph service on NATS: it needs --nats');

@@ -1,7 +1,7 @@
 /**
  * services/launch.sh --auth --tls as a user runs it: a 3-node cluster that requires TLS and the
  * users of services/nats/permissions.conf (random passwords in DIR/secrets), the agents, a search
- * service, a scoring node and (where this retrace has `graph-service`) a graph service, each
+ * service, a scoring node and a graph service, each
  * signed in as its own user through its environment. A `retrace run` as the driver (DIR/env's
  * variables in its environment) writes the embedded run's bytes with its searches done by the
  * search service, and so does one taking the repository from the graph service; no process breaks its permissions; no secret is on a command line, in a log or
@@ -9,13 +9,13 @@
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectFailedError, NatsBus } from '../../src/bus/mod.ts';
 import { GraphClient } from '../../src/graph/service/client.ts';
 import { runJob } from '../../src/run/run-job.ts';
+import { freePortRange, pidAlive } from '../support/ports.ts';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const launch = join(repoRoot, 'services/launch.sh');
@@ -25,35 +25,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'retrace-launch-secure-'));
 const dir = join(tmp, 'cluster');
 const pids: number[] = [];
 const buses: NatsBus[] = [];
-// The graph service is optional: only where this retrace has the command.
-const withGraph = spawnSync(process.execPath, [retrace, 'graph-service', '--help'], { encoding: 'utf8', timeout: 30_000 }).stdout.includes('retrace graph-service');
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-async function freePortRange(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 12000);
-    let ok = true;
-    for (let p = base; p < base + n && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-  throw new Error(`no ${n} consecutive free ports found below 32000`);
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = pidAlive;
 
 /** `KEY=VALUE` and `export KEY=VALUE` lines of a file (comments skipped). */
 function readVars(file: string): Record<string, string> {
@@ -79,7 +52,7 @@ beforeAll(async () => {
   // Ports base..base+22 on loopback, every one checked free, below the ephemeral range.
   const base = await freePortRange(23);
   const args = ['start', '--dir', dir, '--base-port', String(base), '--ack-wait', '5000', '--auth', '--tls', '--search-services', '1', '--scoring-nodes', '1'];
-  if (withGraph) args.push('--graph', fixture, '--graph-name', 'mini');
+  args.push('--graph', fixture, '--graph-name', 'mini');
   up = spawnSync('bash', [launch, ...args], { encoding: 'utf8', timeout: 150_000 });
   for (const f of existsSync(join(dir, 'pids')) ? readdirSync(join(dir, 'pids')) : []) pids.push(Number(readFileSync(join(dir, 'pids', f), 'utf8')));
   if (up.status !== 0) return;
@@ -103,7 +76,7 @@ describe('services/launch.sh --auth --tls', () => {
     for (const u of urls) expect(u).toMatch(/^tls:\/\/127\.0\.0\.1:\d+$/);
     expect(readFileSync(join(dir, 'urls'), 'utf8').trim()).toBe(urls.join(','));
     // 3 servers, 5 agents, a search service, a scoring node (and the graph service).
-    expect(pids).toHaveLength(3 + 5 + 2 + (withGraph ? 1 : 0));
+    expect(pids).toHaveLength(3 + 5 + 2 + 1);
 
     expect(Object.keys(secrets).sort()).toEqual(['AGENT', 'DRIVER', 'GRAPH', 'SCORER', 'SEARCH'].map((u) => `RETRACE_${u}_PASSWORD`));
     const passwords = Object.values(secrets);
@@ -153,7 +126,7 @@ describe('services/launch.sh --auth --tls', () => {
     for (const { f, text } of logs()) expect(text, f).not.toMatch(/Violation/);
   }, 120_000);
 
-  it.skipIf(!withGraph)('runs a graph service that serves a run and the file texts scoring nodes and search services ask for', async () => {
+  it('runs a graph service that serves a run and the file texts scoring nodes and search services ask for', async () => {
     expect(up.status).toBe(0);
     expect(readFileSync(join(dir, 'logs/graph-1.log'), 'utf8')).toMatch(/graph-service mini ready/);
     for (const user of ['scorer', 'search']) {

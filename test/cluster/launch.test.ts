@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/run/run-job.ts';
-import { createServer } from 'node:net';
+import { freePortRange, pidAlive } from '../support/ports.ts';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const launch = join(repoRoot, 'services/launch.sh');
@@ -19,32 +19,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'retrace-launch-'));
 const dir = join(tmp, 'cluster');
 const pids: number[] = [];
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-async function freePortRange(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 12000);
-    let ok = true;
-    for (let p = base; p < base + n && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-  throw new Error(`no ${n} consecutive free ports found below 32000`);
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = pidAlive;
 
 afterAll(() => {
   spawnSync('bash', [launch, 'stop', '--dir', dir], { timeout: 60_000 });
