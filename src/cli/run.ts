@@ -113,6 +113,9 @@ function printSummary(s: RunSummary): void {
   for (const k of s.skipped.slice(0, 20)) lines.push(`  warning: skipped ${k.path} (${k.reason})`);
   if (s.skipped.length > 20) lines.push(`  warning: ... and ${s.skipped.length - 20} more skipped files`);
   for (const f of s.failures) lines.push(`  error: ${f.job}: ${f.error}`);
+  for (const d of s.deadLetters) {
+    lines.push(`  warning: dead letter on ${d.queue ?? d.subject} (${d.reason} after ${d.deliveries} deliveries)${d.job ? ` for ${d.job}` : ''}: ${d.error}`);
+  }
   for (const v of s.verify ?? []) {
     lines.push(
       v.ok

@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { MemoryBus, type Bus } from '../bus/mod.ts';
+import { MemoryBus, token, type Bus, type DeadLetter, type Subscription } from '../bus/mod.ts';
+import { decodeBody } from '../bus/envelope.ts';
 import { connectWithEnv } from '../bus/env.ts';
 import type { PolicySpec } from '../agents/policy.ts';
 import { policyBucket } from '../agents/policy-store.ts';
@@ -88,6 +89,11 @@ export interface RunSummary {
   meanSearchReward: number | null;
   episodes: { total: number; repaired: number };
   failures: Array<{ job: string; error: string }>;
+  /**
+   * Messages of this run that went to a dead-letter subject while it ran (poison work, malformed
+   * messages): what happened to them, and the job they named when they decode.
+   */
+  deadLetters: RunDeadLetter[];
   skipped: Array<{ path: string; reason: string }>;
   resumedResults: number;
   ms: { index: number; plan: number; files: number; verify: number; total: number; search: number; io: number };
@@ -95,7 +101,36 @@ export interface RunSummary {
   verify: RunVerification[] | null;
 }
 
+export interface RunDeadLetter {
+  subject: string;
+  queue?: string;
+  reason: DeadLetter['reason'];
+  error: string;
+  deliveries: number;
+  job?: string;
+}
+
 const now = () => performance.now();
+
+/** Collects the dead letters of `run` (by its run header, or a subject of the run) while it runs. */
+function watchDeadLetters(bus: Bus, run: string): { letters: RunDeadLetter[]; sub: Subscription } {
+  const letters: RunDeadLetter[] = [];
+  const prefix = `retrace.${token(run)}.`;
+  const sub = bus.subscribe<DeadLetter>('retrace-dlq.>', (m) => {
+    const d = m.body;
+    if (m.run !== run && !d.subject.startsWith(prefix)) return;
+    const letter: RunDeadLetter = { subject: d.subject, reason: d.reason, error: d.error, deliveries: d.deliveryCount };
+    if (d.queue) letter.queue = d.queue;
+    try {
+      const job = (decodeBody(d.data) as { job?: unknown } | undefined)?.job;
+      if (typeof job === 'string') letter.job = job;
+    } catch {
+      // Undecodable: the letter says so in its reason.
+    }
+    letters.push(letter);
+  });
+  return { letters, sub };
+}
 
 function spawnAgents(urls: string[], log: Logger, queue?: QueueSettings): ChildProcess[] {
   const bin = resolve(import.meta.dirname, '../../bin/retrace.js');
@@ -171,9 +206,12 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   let otlp: OtlpExport | undefined;
   // Whatever was started is stopped on every way out, so a failed run never leaves the process
   // hanging on an open connection or orphaned agent processes.
+  let dead: ReturnType<typeof watchDeadLetters> | undefined;
   const release = async (): Promise<void> => {
     await team?.stop().catch(() => {});
     if (recorder && bus) await settle(bus, () => recorder!.count);
+    else if (dead && bus) await bus.flush().catch(() => {});
+    await dead?.sub.unsubscribe().catch(() => {});
     await recorder?.stop().catch(() => {});
     await otlp?.stop().catch(() => {});
     for (const c of children) c.kill('SIGTERM');
@@ -207,6 +245,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
         policies[role] = e ? `${e.value?.id}@${e.revision}` : 'grounded@0';
       }
     }
+    dead = watchDeadLetters(bus, run);
     if (opts.traceFile) recorder = await startRecorder(bus, run, opts.traceFile);
     if (otlpEndpointFromEnv()) otlp = startOtlpExport(bus, run);
   } catch (err) {
@@ -312,6 +351,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     meanSearchReward: searches > 0 ? rewardSum / searches : null,
     episodes: { total: record.episodes.length, repaired: record.episodes.filter((e) => e.repaired).length },
     failures: record.failures,
+    deadLetters: dead?.letters ?? [],
     skipped: ws.graph.data.skipped.map((s) => ({ path: s.path, reason: s.reason })),
     resumedResults: checkpoint.resumed,
     ms: {

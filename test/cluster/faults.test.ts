@@ -195,6 +195,42 @@ describe('faults on a 3-node cluster', () => {
     expect((decodeBody(stored!.data) as DeadLetter).queue).toBe('role-coder');
   }, 180_000);
 
+  it('a poison work item beside the run\'s work: dead-lettered, reported by the run, and the run completes with the same bytes', async () => {
+    const id = 'poison2';
+    const poison: Work = {
+      run: id,
+      job: 'coder:code:src/missing.js',
+      seed: SEED,
+      budget: 8,
+      repo: { name: 'bigfx', root: fixture },
+      role: 'coder',
+      path: 'src/missing.js',
+      design: { path: 'src/missing.js', responsibility: 'none', publicInterface: [], dependencies: [] },
+      faultRate: 0.5,
+    };
+    const q = await bus.workQueue(roleQueue('coder').name, { subjects: roleQueue('coder').subjects, ackWaitMs: 3000, maxDeliver: 3 });
+    let injected: Promise<unknown> | undefined;
+    // Once the run is under way (a coder busy with the long job), the other coder gets the poison.
+    const watch = onSearch(id, (e) => {
+      if (e.body.job !== LONG_JOB || injected) return;
+      injected = q.enqueue(workSubject(id, 'coder'), { type: MSG.work, body: poison, run: id, sender: 'test' }, { msgId: `${id}:poison` });
+      bus.publishRaw(workSubject(id, 'coder'), new Uint8Array([0xc1, 0xff, 0x00]), { 'retrace-type': MSG.work });
+    });
+    const run = natsRun(id, ['--ack-wait', '3000']);
+    const expected = await reference(id);
+    const r = await run.done;
+    watch.stop();
+    await injected;
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(run.out, 'utf8')).toBe(expected);
+    const summary = JSON.parse(r.stdout) as { failures: unknown[]; deadLetters: Array<{ reason: string; job?: string; deliveries: number; error: string; queue?: string }> };
+    expect(summary.failures).toEqual([]);
+    const byReason = new Map(summary.deadLetters.map((d) => [d.reason, d]));
+    expect(byReason.get('max-deliveries')).toMatchObject({ job: 'coder:code:src/missing.js', deliveries: 3, queue: 'role-coder' });
+    expect(byReason.get('max-deliveries')!.error).toMatch(/src\/missing\.js/);
+    expect(byReason.get('malformed')).toMatchObject({ queue: 'role-coder' });
+  }, 180_000);
+
   it('a nats-server of the cluster killed mid-run: the run completes with the same bytes', async () => {
     const id = 'node1';
     const { jsm } = await bus.js();
