@@ -4,8 +4,8 @@
  * role (agents search through the search services, which score on the scoring nodes, which train
  * on the run's corpus read from the graph service). The run names the graph service and points at
  * an empty directory: neither it nor any agent reads the repository from the file system. The
- * dataset is byte for byte the embedded run's with the same seed — fault-free, and with a scoring
- * node killed (SIGKILL) in the middle of the run.
+ * dataset is byte for byte the embedded run's with the same seed — fault-free, with a scoring
+ * node killed (SIGKILL) in the middle of the run, and with the run itself killed and resumed.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus } from '../../src/bus/mod.ts';
 import { ROLES } from '../../src/agents/types.ts';
+import { roleQueue } from '../../src/agents/protocol.ts';
 import { runJob } from '../../src/run/run-job.ts';
 import { resultSubject } from '../../src/search/protocol.ts';
 import { ScoringClient } from '../../src/search/score/client.ts';
@@ -50,6 +51,12 @@ function searchSenders(runId: string): { senders: Set<string>; stop(): Promise<v
     if (m.sender) senders.add(m.sender);
   });
   return { senders, stop: () => sub.unsubscribe() };
+}
+
+async function coderDeliveries(): Promise<{ deliveries: number; jobs: number }> {
+  const { jsm } = await bus.js();
+  const info = await jsm.consumers.info(`RETRACE_WQ_${roleQueue('coder').name}`, 'workers');
+  return { deliveries: info.delivered.consumer_seq, jobs: info.delivered.stream_seq };
 }
 
 async function nodeRequests(): Promise<Map<string, number>> {
@@ -121,5 +128,40 @@ describe('a distributed run on a 3-node cluster', () => {
     expect(code, run.output()).toBe(0);
     expect(readFileSync(join(tmp, `${id}.jsonl`), 'utf8')).toBe(expected);
     expect((await nodeRequests()).size).toBe(1);
+  }, 240_000);
+
+  it('the run killed with SIGKILL mid-run and resumed: the work done meanwhile is taken from the queues, the bytes stay the same', async () => {
+    const id = 'dist3';
+    const out = join(tmp, `${id}.jsonl`);
+    const before = await coderDeliveries();
+    const args = ['run', empty, '-o', out, '--run-id', id, '--graph', 'bigfx', ...nats(), ...COMMON];
+    let killedAt: number | undefined;
+    const sub = bus.subscribe<{ job: string }>(`retrace.${id}.event.search`, (m) => {
+      if (m.body.job === LONG_JOB && killedAt === undefined) {
+        killedAt = Date.now();
+        procs.kill(`${id}-a`);
+      }
+    });
+    const first = procs.start(`${id}-a`, args, { cwd: tmp });
+    const expected = await reference(id);
+    expect(await first.exited).toBeNull();
+    expect(killedAt).toBeDefined();
+    await sub.unsubscribe();
+    // The agents go on with the work in hand and put its results on the run's durable queue.
+    const checkpointed = readFileSync(`${out}.checkpoint`, 'utf8').split('\n').filter(Boolean).length - 1;
+    const resumed = procs.start(`${id}-b`, [...args, '--resume'], { cwd: tmp });
+    const code = await resumed.exited;
+    expect(code, resumed.output()).toBe(0);
+    const summary = JSON.parse(resumed.output().trim().split('\n').at(-1)!) as { resumedResults: number; failures: unknown[] };
+    expect(summary.failures).toEqual([]);
+    expect(summary.resumedResults).toBe(checkpointed);
+    expect(summary.resumedResults).toBeGreaterThan(0);
+    expect(readFileSync(out, 'utf8')).toBe(expected);
+    // Nothing twice: the resumed run's enqueue of the job in hand was deduplicated, and every
+    // coder job of the run was delivered once.
+    const after = await coderDeliveries();
+    expect(after.deliveries - before.deliveries).toBe(after.jobs - before.jobs);
+    // One coder job per file (package.json, src/core.js, src/index.js), the one in hand not queued again.
+    expect(after.jobs - before.jobs).toBe(3);
   }, 240_000);
 });
