@@ -16,10 +16,10 @@ const repoRoot = join(import.meta.dirname, '../..');
 const tmp = mkdtempSync(join(tmpdir(), 'retrace-remote-ws-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function served(root: string, name: string) {
+async function served(root: string, name: string, maxReplyBytes?: number) {
   const bus = new MemoryBus();
   const graph = await indexRepo(root, { cache: false });
-  const handle = await serveGraph({ bus, graph, repo: name });
+  const handle = await serveGraph({ bus, graph, repo: name, ...(maxReplyBytes ? { maxReplyBytes } : {}) });
   return { bus, handle };
 }
 
@@ -40,18 +40,25 @@ function sameWorkspace(local: Workspace, remote: Workspace): void {
 }
 
 describe('a workspace from the graph service', () => {
-  for (const [name, root] of [
-    ['mini', join(repoRoot, 'test/agents/fixtures/mini')],
-    ['commander', join(repoRoot, 'node_modules/commander')],
+  for (const [name, root, replyBytes] of [
+    ['mini', join(repoRoot, 'test/agents/fixtures/mini'), undefined],
+    // Replies of 16 kB: the snapshot and the texts each take several.
+    ['commander', join(repoRoot, 'node_modules/commander'), 16_384],
   ] as const) {
-    it(`is the locally indexed workspace (${name})`, async () => {
-      const { bus, handle } = await served(root, name);
+    it(`is the locally indexed workspace (${name}${replyBytes ? `, replies of ${replyBytes} bytes` : ''})`, async () => {
+      const { bus, handle } = await served(root, name, replyBytes);
+      const asked = new Map<string, number>();
+      bus.subscribe('retrace.graph.>', (m) => void asked.set(m.subject, (asked.get(m.subject) ?? 0) + 1));
       const local = await Workspace.open({ name, root }, { cacheDir: join(tmp, 'cache') });
       // The root the agent is given does not exist: nothing may be read from the file system.
       const remote = await new Workspaces({ bus }).get({ name, root: '/nonexistent/elsewhere', graph: name });
       expect(local.order.length).toBeGreaterThan(2);
       sameWorkspace(local, remote);
       expect(remote.repo.digest).toMatch(/^[0-9a-f]{64}$/);
+      if (replyBytes) {
+        expect(asked.get(`retrace.graph.${name}.snapshot`)).toBeGreaterThan(2);
+        expect(asked.get(`retrace.graph.${name}.source`)).toBeGreaterThan(2);
+      }
       await handle.stop();
     });
   }

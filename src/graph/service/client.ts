@@ -6,7 +6,7 @@ import type { TreeNode } from '../queries/file-tree.ts';
 import type { GraphSummary } from '../summary.ts';
 import type { SymbolInfo } from '../symbols.ts';
 import type { ResolvedImport } from '../types.ts';
-import type { RepoSnapshot } from './snapshot.ts';
+import { joinSnapshot, type RepoSnapshot, type SnapshotPiece } from './snapshot.ts';
 import { type GraphQuery, type GraphQueryBody, graphSubject, requestType } from './protocol.ts';
 
 export class GraphClient {
@@ -53,8 +53,16 @@ export class GraphClient {
   }
 
   /** The index and the digest of the served version, to rebuild the graph from (graphFromSnapshot). */
-  snapshot(): Promise<RepoSnapshot> {
-    return this.ask('snapshot', {});
+  async snapshot(): Promise<RepoSnapshot> {
+    const pieces: SnapshotPiece[] = [];
+    let offset = 0;
+    for (;;) {
+      const piece = await this.ask<'snapshot', SnapshotPiece>('snapshot', { offset });
+      pieces.push(piece);
+      offset += piece.bytes.length;
+      if (offset >= piece.total) return joinSnapshot(pieces);
+      if (piece.bytes.length === 0) throw new Error(`graph service ${this.repo} sent an empty snapshot piece at ${offset}`);
+    }
   }
 
   /** The texts of kept files, in order (as many requests as the reply size limit takes). */

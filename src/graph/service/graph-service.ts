@@ -20,6 +20,8 @@ export interface GraphServiceOptions {
   version?: string;
   /** The files' texts, when the caller already read them (read on first use otherwise). */
   texts?: RepoTexts;
+  /** The most bytes of text or snapshot one reply carries; SOURCE_REPLY_BYTES (4 MiB) by default. */
+  maxReplyBytes?: number;
 }
 
 export interface GraphServiceHandle {
@@ -29,10 +31,10 @@ export interface GraphServiceHandle {
   stop(): Promise<void>;
 }
 
-type Answer = (g: RepoGraph, body: never, texts: RepoTexts) => unknown;
+type Answer = (g: RepoGraph, body: never, texts: RepoTexts, maxBytes: number) => unknown;
 
 /** What each query answers; plain data, msgpack-safe. */
-const answers: { [Q in GraphQuery]: (g: RepoGraph, body: GraphQueryBody<Q>, texts: RepoTexts) => unknown } = {
+const answers: { [Q in GraphQuery]: (g: RepoGraph, body: GraphQueryBody<Q>, texts: RepoTexts, maxBytes: number) => unknown } = {
   deps: (g, b) => ({ file: b.file, files: g.dependencies(b.file, { transitive: b.transitive ?? false }), external: g.externalDependencies(b.file) }),
   dependents: (g, b) => ({ file: b.file, files: g.dependents(b.file, { transitive: b.transitive ?? false }) }),
   imports: (g, b) => ({ file: b.file, imports: g.importsOf(b.file) }),
@@ -48,13 +50,14 @@ const answers: { [Q in GraphQuery]: (g: RepoGraph, body: GraphQueryBody<Q>, text
     const { stats: _stats, ...rest } = summarize(g);
     return rest;
   },
-  snapshot: (_g, _b, texts) => texts.snapshot(),
-  source: (_g, b, texts) => ({ texts: texts.sources(b.files, SOURCE_REPLY_BYTES) }),
+  snapshot: (_g, b, texts, maxBytes) => texts.snapshotPiece(b.offset ?? 0, maxBytes),
+  source: (_g, b, texts, maxBytes) => ({ texts: texts.sources(b.files, maxBytes) }),
 };
 
 export async function serveGraph(opts: GraphServiceOptions): Promise<GraphServiceHandle> {
   const { bus, graph, repo } = opts;
   const texts = opts.texts ?? new RepoTexts(graph);
+  const maxBytes = opts.maxReplyBytes ?? SOURCE_REPLY_BYTES;
   const service = await bus.service({
     name: GRAPH_SERVICE,
     version: opts.version ?? '0.1.0',
@@ -66,7 +69,7 @@ export async function serveGraph(opts: GraphServiceOptions): Promise<GraphServic
       accept: { [requestType(q)]: graphQueries[q] },
       handler: async (msg: Incoming): Promise<Outgoing> => ({
         type: resultType(q),
-        body: (answers[q] as Answer)(graph, msg.body as never, texts),
+        body: (answers[q] as Answer)(graph, msg.body as never, texts, maxBytes),
         sender: GRAPH_SERVICE,
       }),
     })),

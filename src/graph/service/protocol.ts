@@ -23,8 +23,11 @@ export const graphQueries = {
   symbols: z.object({ file }),
   'file-tree': z.object({}),
   summary: z.object({}),
-  /** Everything indexing found (RepoData as plain data) and a digest of the kept files' contents. */
-  snapshot: z.object({}),
+  /**
+   * Everything indexing found (RepoData as plain data) and a digest of the kept files' contents,
+   * msgpack-encoded and sent in pieces of at most SOURCE_REPLY_BYTES from `offset`.
+   */
+  snapshot: z.object({ offset: z.number().int().min(0).default(0) }),
   /** The texts of kept files, in order; a reply may hold only the first ones (the size limit). */
   source: z.object({ files: z.array(file).min(1).max(4096) }),
 } as const;

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeBody, encodeBody } from '../../bus/envelope.ts';
 import { RepoGraph, UnknownFileError } from '../repo-graph.ts';
 import type { FileFacts, ResolvedImport, SkippedFile, WalkedFile } from '../types.ts';
 
@@ -22,10 +23,33 @@ export interface RepoSnapshot {
   digest: string;
 }
 
+/** A piece of the encoded snapshot; `digest` says which version it belongs to. */
+export interface SnapshotPiece {
+  digest: string;
+  total: number;
+  offset: number;
+  bytes: Uint8Array;
+}
+
+/** Joins the pieces of an encoded snapshot (all of one version) and decodes it. */
+export function joinSnapshot(pieces: readonly SnapshotPiece[]): RepoSnapshot {
+  const total = pieces[0]?.total ?? 0;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of pieces) {
+    if (p.digest !== pieces[0]!.digest || p.total !== total || p.offset !== at) throw new Error('graph service: snapshot pieces of different versions or out of order');
+    out.set(p.bytes, at);
+    at += p.bytes.length;
+  }
+  if (at !== total) throw new Error(`graph service: snapshot has ${at} of ${total} bytes`);
+  return decodeBody(out) as RepoSnapshot;
+}
+
 /** The kept files' texts of one indexed repository, read on first use and kept. */
 export class RepoTexts {
   private texts: Map<string, string> | undefined;
   private digestHex: string | undefined;
+  private encoded: Uint8Array | undefined;
 
   constructor(private readonly graph: RepoGraph) {}
 
@@ -56,6 +80,14 @@ export class RepoTexts {
   snapshot(): RepoSnapshot {
     const d = this.graph.data;
     return { root: d.root, files: d.files, skipped: d.skipped, facts: [...d.facts.entries()], imports: d.imports, ignoredCount: d.ignoredCount, digest: this.digest() };
+  }
+
+  /** The encoded snapshot's bytes from `offset`, at most `maxBytes` of them (a large repo's takes several replies). */
+  snapshotPiece(offset: number, maxBytes: number): SnapshotPiece {
+    this.encoded ??= encodeBody(this.snapshot());
+    const total = this.encoded.length;
+    if (offset > total) throw new RangeError(`snapshot offset ${offset} is past its end (${total} bytes)`);
+    return { digest: this.digest(), total, offset, bytes: this.encoded.subarray(offset, Math.min(total, offset + maxBytes)) };
   }
 
   /** The texts of `files` in order, stopping before the reply would pass `maxBytes` (at least one). */
