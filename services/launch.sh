@@ -23,7 +23,7 @@
 #   --graph REPO         a `retrace graph-service REPO` named NAME (the repo's directory name by
 #                        default) that answers graph queries and serves file texts.
 #   --auth               a random password per user of services/nats/permissions.conf (driver,
-#                        agent, search, scorer, graph), written to DIR/secrets (mode 600, never
+#                        one per agent role, search, scorer, graph), written to DIR/secrets (mode 600, never
 #                        printed); the servers include permissions.conf and each process gets its
 #                        user through its environment (RETRACE_NATS_USER/RETRACE_NATS_PASSWORD),
 #                        never through its command line, where `ps` would show it.
@@ -141,6 +141,8 @@ make_tls() {
 }
 
 declare -A pw=()
+# The users of permissions.conf: the driver, one per agent role, and one per kind of service.
+users="driver planner architect coder tester debugger search scorer graph"
 
 # Starts "$@" in the background as process $1 (log DIR/logs/$1.log, pid DIR/pids/$1.pid), signed
 # in as NATS user $2: credentials and CA go through the environment, never the command line.
@@ -190,10 +192,10 @@ start() {
   if [[ $tls == 1 ]]; then make_tls; scheme=tls; fi
   if [[ $auth == 1 ]]; then
     local user
-    for user in driver agent search scorer graph; do pw[$user]=$(password); done
+    for user in $users; do pw[$user]=$(password); done
     {
       echo "# services/launch.sh --auth: one password per user of permissions.conf (mode 600; removed by stop)"
-      for user in driver agent search scorer graph; do echo "RETRACE_${user^^}_PASSWORD=${pw[$user]}"; done
+      for user in $users; do echo "RETRACE_${user^^}_PASSWORD=${pw[$user]}"; done
     } | private "$dir/secrets"
     cp "$here/nats/permissions.conf" "$dir/permissions.conf"
   fi
@@ -229,7 +231,7 @@ CONF
     } >"$dir/nats-$i/nats.conf"
     (
       if [[ $auth == 1 ]]; then
-        for user in driver agent search scorer graph; do export "RETRACE_${user^^}_PASSWORD=${pw[$user]}"; done
+        for user in $users; do export "RETRACE_${user^^}_PASSWORD=${pw[$user]}"; done
       fi
       exec nats-server -c "$dir/nats-$i/nats.conf"
     ) >"$dir/logs/nats-$i.log" 2>&1 &
@@ -278,7 +280,7 @@ CONF
   done
   for entry in "${names[@]}"; do
     role=${entry%%:*}; n=${entry#*:}
-    spawn "agent-$n" agent "${retrace[@]}" agent "$role" --nats "$urls" --instance "$n" \
+    spawn "agent-$n" "$role" "${retrace[@]}" agent "$role" --nats "$urls" --instance "$n" \
       --ack-wait "$ackwait" --log-level "${RETRACE_LOG_LEVEL:-info}" "${agentopts[@]}"
   done
 

@@ -11,7 +11,7 @@ import { startNatsServer, type NatsServerHandle } from '../support/nats-server.t
 import { sleep } from '../support/wait.ts';
 
 const dir = join(import.meta.dirname, '../../services/nats');
-const env = { ...process.env, RETRACE_DRIVER_PASSWORD: 'd', RETRACE_AGENT_PASSWORD: 'a', RETRACE_GRAPH_PASSWORD: 'g', RETRACE_SCORER_PASSWORD: 's', RETRACE_SEARCH_PASSWORD: 'q' };
+const env = { ...process.env, RETRACE_DRIVER_PASSWORD: 'd', RETRACE_PLANNER_PASSWORD: 'p', RETRACE_ARCHITECT_PASSWORD: 'a', RETRACE_CODER_PASSWORD: 'c', RETRACE_TESTER_PASSWORD: 't', RETRACE_DEBUGGER_PASSWORD: 'b', RETRACE_GRAPH_PASSWORD: 'g', RETRACE_SCORER_PASSWORD: 's', RETRACE_SEARCH_PASSWORD: 'q' };
 
 describe('services/nats configs', () => {
   it.each(['single.conf', 'cluster-1.conf', 'cluster-2.conf', 'cluster-3.conf'])('%s is valid', (file) => {

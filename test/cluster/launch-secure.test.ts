@@ -78,9 +78,9 @@ describe('services/launch.sh --auth --tls', () => {
     // 3 servers, 5 agents, a search service, a scoring node (and the graph service).
     expect(pids).toHaveLength(3 + 5 + 2 + 1);
 
-    expect(Object.keys(secrets).sort()).toEqual(['AGENT', 'DRIVER', 'GRAPH', 'SCORER', 'SEARCH'].map((u) => `RETRACE_${u}_PASSWORD`));
+    expect(Object.keys(secrets).sort()).toEqual(['ARCHITECT', 'CODER', 'DEBUGGER', 'DRIVER', 'GRAPH', 'PLANNER', 'SCORER', 'SEARCH', 'TESTER'].map((u) => `RETRACE_${u}_PASSWORD`));
     const passwords = Object.values(secrets);
-    expect(new Set(passwords).size).toBe(5);
+    expect(new Set(passwords).size).toBe(9);
     for (const p of passwords) expect(p).toMatch(/^rt[0-9a-f]{48}$/);
     expect(driverEnv).toMatchObject({ RETRACE_NATS_USER: 'driver', RETRACE_NATS_PASSWORD: secrets.RETRACE_DRIVER_PASSWORD, RETRACE_NATS_CA: ca, RETRACE_NATS_REPLICAS: '3' });
     for (const f of ['secrets', 'env', 'tls/ca.key', 'tls/server.key']) expect(mode(join(dir, f)), f).toBe(0o600);
@@ -92,6 +92,12 @@ describe('services/launch.sh --auth --tls', () => {
       expect(cmdline).not.toMatch(/PASSWORD/);
     }
     for (const p of passwords) expect(shown).not.toContain(p);
+    // Each agent signs in as its role's user (permissions.conf gives each role only its own work).
+    for (const role of ['planner', 'architect', 'coder', 'tester', 'debugger']) {
+      const pid = readFileSync(join(dir, 'pids', `agent-${role}-1.pid`), 'utf8').trim();
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      expect(environ, role).toContain(`RETRACE_NATS_USER=${role}`);
+    }
     for (const { f, text } of logs().filter((l) => l.f.startsWith('nats-'))) expect(text, f).toMatch(/TLS required for client connections/);
   });
 
@@ -156,7 +162,7 @@ describe('services/launch.sh --auth --tls', () => {
 
   it('refuses a wrong password and a client without the CA, with clear errors', async () => {
     expect(up.status).toBe(0);
-    const wrong = await NatsBus.connect({ servers: urls, user: 'agent', pass: 'not-the-password', tls: { caFile: ca }, maxReconnectAttempts: 0 }).catch((e: unknown) => e);
+    const wrong = await NatsBus.connect({ servers: urls, user: 'coder', pass: 'not-the-password', tls: { caFile: ca }, maxReconnectAttempts: 0 }).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(ConnectFailedError);
     expect((wrong as ConnectFailedError).reason).toBe('authentication');
     expect((wrong as Error).message).toMatch(/refused the credentials/);

@@ -24,9 +24,9 @@ let server: NatsServerHandle;
 const buses: NatsBus[] = [];
 
 beforeAll(async () => {
-  // The shipped permissions, with one more user: an agent that signs in with its NKey.
+  // The shipped permissions, with one more user: a coder that signs in with its NKey.
   const perms = readFileSync(join(services, 'permissions.conf'), 'utf8').replace(/\$RETRACE_(\w+)_PASSWORD/g, (_m, who: string) => `"${who.toLowerCase()}-pw"`);
-  const agentPerms = /user: agent, password: "agent-pw",\s*permissions: (\{[\s\S]*?\}) \}/.exec(perms)![1]!;
+  const agentPerms = /user: coder, password: "coder-pw",\s*permissions: (\{[\s\S]*?\}) \}/.exec(perms)![1]!;
   const withNkey = perms.replace('users = [', `users = [\n    { nkey: ${agentKey.getPublicKey()}, permissions: ${agentPerms} }`);
   server = await startNatsServer({ extraConfig: withNkey });
 });
@@ -59,7 +59,7 @@ describe('nkey authentication', () => {
     const bad = await NatsBus.connect({ servers: server.url, nkeySeed: 'not-a-seed' }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ConnectFailedError);
     expect((bad as Error).message).toMatch(/not a user seed/);
-    const wrongPw = await NatsBus.connect({ servers: server.url, user: 'agent', pass: 'nope', maxReconnectAttempts: 0 }).catch((e: unknown) => e);
+    const wrongPw = await NatsBus.connect({ servers: server.url, user: 'coder', pass: 'nope', maxReconnectAttempts: 0 }).catch((e: unknown) => e);
     expect((wrongPw as ConnectFailedError).reason).toBe('authentication');
   });
 });
@@ -108,5 +108,49 @@ describe('permissions', () => {
     await driver.flush();
     await agent.publish('retrace.run1.trace', { type: 'agent.step', body: {} });
     await waitFor(() => got === 1, 'the allowed publish');
+  });
+
+  it('gives each role its own user: a coder can neither queue work, nor take or answer the planner\'s', async () => {
+    const coder = await NatsBus.connect({ servers: server.url, user: 'coder', pass: 'coder-pw' });
+    const driver = await NatsBus.connect({ servers: server.url, user: 'driver', pass: 'driver-pw' });
+    buses.push(coder, driver);
+    // Only the driver queues work.
+    expect((await refusedPublish(coder, 'retrace.run2.work.coder')).delivered).toBe(0);
+    // A result in the planner's name.
+    expect((await refusedPublish(coder, 'retrace.run2.result.planner')).delivered).toBe(0);
+
+    // The planner's work, queued by the driver, cannot be pulled by the coder.
+    const settings = { subjects: ['retrace.*.work.planner'], ackWaitMs: 2000, maxDeliver: 2 };
+    const plannerQueue = await driver.workQueue('role-planner', settings);
+    await plannerQueue.enqueue('retrace.run2.work.planner', { type: 'agent.work', body: { job: 'planner:plan' } });
+    const errors: string[] = [];
+    void (async () => {
+      for await (const s of coder.nc.status()) if (s.type === 'error') errors.push(String((s as { error?: unknown }).error));
+    })();
+    const { js } = await coder.js();
+    const consumer = await js.consumers.get('RETRACE_WQ_role-planner', 'workers');
+    const pulled = await consumer.next({ expires: 1000 }).catch(() => null);
+    expect(pulled).toBeNull();
+    await waitFor(() => errors.some((e) => /permissions violation for publish to "\$JS\.API\.CONSUMER\.MSG\.NEXT\.RETRACE_WQ_role-planner/i.test(e)), 'the refused pull');
+    // Nor may it change the planner's consumer (say, its ack wait).
+    const { jsm } = await coder.js();
+    await expect(jsm.consumers.update('RETRACE_WQ_role-planner', 'workers', { ack_wait: 1_000_000 })).rejects.toThrow();
+    expect((await plannerQueue.info()).messages).toBe(1);
+
+    // Its own work it takes, acks, and answers.
+    const coderQueue = await driver.workQueue('role-coder', { ...settings, subjects: ['retrace.*.work.coder'] });
+    await coderQueue.enqueue('retrace.run2.work.coder', { type: 'agent.work', body: { job: 'coder:code:a.js' } });
+    const done: unknown[] = [];
+    const own = (await coder.workQueue('role-coder', { ...settings, subjects: ['retrace.*.work.coder'] })).consume(async (job) => {
+      done.push(job.body);
+    });
+    await waitFor(() => done.length === 1, 'the coder to take its own work');
+    await own.stop();
+    await waitFor(async () => (await coderQueue.info()).messages === 0, 'the ack');
+    let answered = 0;
+    driver.subscribe('retrace.run2.result.coder', () => void answered++);
+    await driver.flush();
+    await coder.publish('retrace.run2.result.coder', { type: 'agent.result', body: {} });
+    await waitFor(() => answered === 1, 'the coder\'s result');
   });
 });
