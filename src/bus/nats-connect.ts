@@ -115,6 +115,7 @@ export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnect
     } catch (err) {
       throw new ConnectFailedError(servers, 'authentication', `cannot read credentials file ${opts.credsFile}: ${(err as Error).message}`, { cause: err });
     }
+    checkCredsExpiry(servers, opts.credsFile, creds);
     options.authenticator = credsAuthenticator(creds);
   } else if (opts.nkeySeed !== undefined) {
     const seed = opts.nkeySeed.trim();
@@ -173,4 +174,23 @@ function watchStatus(nc: NatsConnection, log: Logger | undefined): void {
       }
     }
   })().catch(() => {});
+}
+
+/**
+ * A user JWT that has expired is refused by the server with the same "Authorization Violation" as
+ * any other bad credential: say which it is before connecting. The claims are read, not verified
+ * (the server verifies them); nothing secret goes into the message.
+ */
+function checkCredsExpiry(servers: string[], file: string, creds: Uint8Array): void {
+  const jwt = /-----BEGIN NATS USER JWT-----\s*([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(new TextDecoder().decode(creds))?.[1];
+  if (!jwt) throw new ConnectFailedError(servers, 'authentication', `credentials file ${file} holds no user JWT`);
+  let exp: unknown;
+  try {
+    exp = (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+  } catch {
+    throw new ConnectFailedError(servers, 'authentication', `credentials file ${file}: the user JWT does not decode`);
+  }
+  if (typeof exp === 'number' && exp * 1000 <= Date.now()) {
+    throw new ConnectFailedError(servers, 'authentication', `credentials file ${file}: the user JWT expired at ${new Date(exp * 1000).toISOString()}`);
+  }
 }

@@ -169,7 +169,7 @@ describe('.creds files (operator mode)', () => {
       expect(err).toBeInstanceOf(ConnectFailedError);
       const e = err as ConnectFailedError;
       expect(e.reason).toBe('authentication');
-      expect(e.message).toMatch(/refused the credentials/);
+      expect(e.message).toMatch(/refused the credentials|the user JWT expired/);
       expect(e.message).toContain(server.url);
       // Neither the seed nor any part of the JWT (the header is the same for every NATS JWT, so
       // only the claims and the signature are checked), not even in the error as printed.
@@ -216,7 +216,15 @@ describe('.creds files (operator mode)', () => {
 
     it('an expired user JWT', async () => {
       const e = await refused(await userCreds('expired', account, {}, { exp: Math.floor(Date.now() / 1000) - 60 }));
-      expect(e.message).toMatch(/authorization violation|expired/i);
+      expect(e.message).toMatch(/the user JWT expired at \d{4}-\d\d-\d\dT/);
+    });
+
+    it('a file that holds no user JWT', async () => {
+      const file = join(tmp, 'not-creds.creds');
+      writeFileSync(file, 'just some text\n', { mode: 0o600 });
+      const e = await NatsBus.connect({ servers: server.url, credsFile: file, maxReconnectAttempts: 0 }).catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(ConnectFailedError);
+      expect((e as Error).message).toMatch(/holds no user JWT/);
     });
   });
 });
