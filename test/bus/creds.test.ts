@@ -170,7 +170,7 @@ describe('.creds files (operator mode)', () => {
       const e = err as ConnectFailedError;
       expect(e.reason).toBe('authentication');
       expect(e.message).toMatch(/refused the credentials|the user JWT expired/);
-      expect(e.message).toContain(server.url);
+      if (/refused the credentials/.test(e.message)) expect(e.message).toContain(server.url);
       // Neither the seed nor any part of the JWT (the header is the same for every NATS JWT, so
       // only the claims and the signature are checked), not even in the error as printed.
       const [, claims, signature] = creds.jwt.split('.');
