@@ -23,14 +23,16 @@ export class NatsKv<T> implements KvBucket<T> {
     private readonly watches: Set<{ stop(): void }>,
   ) {}
 
-  static async open<T>(js: JetStreamClient, bucket: string, opts: KvOptions & { replicas?: number }, watches: Set<{ stop(): void }>): Promise<NatsKv<T>> {
+  /** `setupJs` (a short API timeout) creates the bucket; `js` serves it. */
+  static async open<T>(js: JetStreamClient, setupJs: JetStreamClient, bucket: string, opts: KvOptions & { replicas?: number }, watches: Set<{ stop(): void }>): Promise<NatsKv<T>> {
     // On a cluster a replicated bucket being created by several processes at once, or just
     // created, can time out the first requests (creation, direct gets): try again until a read
     // answers.
     for (let attempt = 1; ; attempt++) {
       try {
-        const kv = await new Kvm(js).create(bucket, { history: opts.history ?? 1, replicas: opts.replicas ?? 1 });
-        await kv.get('_probe');
+        const probe = await new Kvm(setupJs).create(bucket, { history: opts.history ?? 1, replicas: opts.replicas ?? 1 });
+        await probe.get('_probe');
+        const kv = await new Kvm(js).open(bucket);
         return new NatsKv<T>(bucket, kv, watches);
       } catch (err) {
         if (attempt >= SETUP_ATTEMPTS || !/timeout|not enabled|not available|no responders/i.test((err as Error).message)) throw err;

@@ -51,6 +51,8 @@ const PULL_EXPIRES_MS = 2000;
 interface Deps {
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /** For creating streams and consumers: a short API timeout (tries are repeated). */
+  setupJsm?: JetStreamManager;
   bus: { readonly maxPayload: number; publishWire(subject: string, wire: WireMessage): void };
   log: Logger;
   /** Replicas of the streams (3 on a 3-node cluster). */
@@ -130,7 +132,8 @@ export class NatsWorkQueue implements WorkQueue {
   }
 
   private static async setUp(name: string, stream: string, opts: ReturnType<typeof validateQueueOptions>, deps: Deps): Promise<void> {
-    await ensureStream(deps.jsm, {
+    const jsm = deps.setupJsm ?? deps.jsm;
+    await ensureStream(jsm, {
       name: DLQ_STREAM,
       subjects: ['retrace-dlq.>'],
       retention: RetentionPolicy.Limits,
@@ -138,7 +141,7 @@ export class NatsWorkQueue implements WorkQueue {
       max_age: nanos(14 * 24 * 3600 * 1000),
       num_replicas: deps.replicas ?? 1,
     });
-    await ensureStream(deps.jsm, {
+    await ensureStream(jsm, {
       name: stream,
       subjects: opts.subjects,
       retention: RetentionPolicy.Workqueue,
@@ -154,11 +157,11 @@ export class NatsWorkQueue implements WorkQueue {
       max_deliver: opts.maxDeliver + 1,
     };
     try {
-      await deps.jsm.consumers.info(stream, CONSUMER);
-      await deps.jsm.consumers.update(stream, CONSUMER, { ack_wait: consumer.ack_wait, max_deliver: consumer.max_deliver });
+      await jsm.consumers.info(stream, CONSUMER);
+      await jsm.consumers.update(stream, CONSUMER, { ack_wait: consumer.ack_wait, max_deliver: consumer.max_deliver });
     } catch (err) {
       if (!/consumer not found/i.test((err as Error).message) && (err as Error).name !== 'ConsumerNotFoundError') throw err;
-      await deps.jsm.consumers.add(stream, consumer);
+      await jsm.consumers.add(stream, consumer);
     }
   }
 
