@@ -105,9 +105,12 @@ export class NatsBus implements Bus {
       try {
         this.jsmc = await jetstreamManager(this.nc);
       } catch (err) {
-        throw new BusError(`JetStream is not available on this NATS server (start it with -js): ${(err as Error).message}`, {
-          cause: err,
-        });
+        const why = (err as Error).message;
+        // In operator mode JetStream is on, but an account without JetStream limits in its JWT has none.
+        const hint = /not enabled for account/i.test(why)
+          ? 'JetStream is not enabled for this account: its account JWT needs JetStream limits'
+          : 'JetStream is not available on this NATS server (start it with -js)';
+        throw new BusError(`${hint}: ${why}`, { cause: err });
       }
       this.jsc = jetstream(this.nc);
     }
