@@ -34,6 +34,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'retrace-creds-'));
 const operator = createOperator();
 const system = createAccount();
 const account = createAccount();
+/** An account whose JWT gives it no JetStream. */
+const noJs = createAccount();
 let server: NatsServerHandle;
 const buses: NatsBus[] = [];
 
@@ -89,12 +91,13 @@ beforeAll(async () => {
     },
     { signer: operator },
   );
+  const noJsJwt = await encodeAccount('NOJS', noJs, { limits: { subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1 } }, { signer: operator });
   server = await startNatsServer({
     extraConfig: [
       `operator: "${opJwt}"`,
       `system_account: ${system.getPublicKey()}`,
       'resolver: MEMORY',
-      `resolver_preload: {\n  ${account.getPublicKey()}: "${accJwt}"\n  ${system.getPublicKey()}: "${sysJwt}"\n}`,
+      `resolver_preload: {\n  ${account.getPublicKey()}: "${accJwt}"\n  ${noJs.getPublicKey()}: "${noJsJwt}"\n  ${system.getPublicKey()}: "${sysJwt}"\n}`,
     ].join('\n'),
   });
   full = await userCreds('full', account);
@@ -108,6 +111,11 @@ afterAll(async () => {
 });
 
 describe('.creds files (operator mode)', () => {
+  it('says so when the account has no JetStream (its JWT has no JetStream limits)', async () => {
+    const bus = await connectAs(await userCreds('no-js', noJs), 'creds-nojs');
+    await expect(bus.workQueue('nojsq', { subjects: ['retrace.nojs.>'], ackWaitMs: 2000, maxDeliver: 3 })).rejects.toThrow(/account JWT needs JetStream limits/);
+  });
+
   it('connects with RETRACE_NATS_CREDS: a request/reply round trip and a JetStream work queue', async () => {
     const served = await connectAs(full, 'creds-service');
     const caller = await connectAs(full, 'creds-caller');
