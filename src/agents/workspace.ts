@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import type { Bus } from '../bus/mod.ts';
-import { GraphClient, graphFromSnapshot, indexRepo, isTestFile, testSubjects, UnknownFileError, type RepoGraph } from '../graph/mod.ts';
+import { GraphClient, graphFromSnapshot, indexRepo, isTestFile, testSubjects, UnknownFileError, type IndexOptions, type RepoGraph } from '../graph/mod.ts';
 import { emptyEnvironment, learnEnvironment, type CheckEnvironment } from './checks.ts';
 import { chunkFile, fileFacts, readRepoFile, summarizeRepo, writingOrder, type Chunk, type FileFacts, type RepoSummary } from './facts.ts';
 import type { RepoRef } from './types.ts';
@@ -19,6 +19,11 @@ export interface WorkspaceOptions {
   cacheDir?: string;
   /** The bus, to reach graph services (repositories whose RepoRef names a `graph`). */
   bus?: Bus;
+  /**
+   * Told how indexing a local repository goes (indexRepo's `onProgress`); not called for a
+   * repository taken from a graph service.
+   */
+  onIndexProgress?: IndexOptions['onProgress'];
 }
 
 /** A repository named by a RepoRef that this process cannot open. */
@@ -47,7 +52,9 @@ export class Workspace {
   static async open(repo: RepoRef, opts: WorkspaceOptions = {}): Promise<Workspace> {
     const settings = { maxChunkLines: opts.maxChunkLines ?? 60, readTokens: opts.readTokens ?? 3000 };
     if (repo.graph) return Workspace.fromService(repo, opts.bus, settings);
-    const graph = await indexRepo(repo.root, opts.cacheDir ? { cache: { dir: opts.cacheDir } } : {});
+    const indexOpts: IndexOptions = opts.cacheDir ? { cache: { dir: opts.cacheDir } } : {};
+    if (opts.onIndexProgress) indexOpts.onProgress = opts.onIndexProgress;
+    const graph = await indexRepo(repo.root, indexOpts);
     return new Workspace(repo, graph, settings);
   }
 

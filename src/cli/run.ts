@@ -72,29 +72,70 @@ export function parseScorerOption(value: string): NonNullable<Parameters<typeof 
   return { kind: 'openai', baseURL: m[1]!, model: m[2]! };
 }
 
+/**
+ * Progress on a terminal, one line per phase as it comes: indexing (source files parsed or taken
+ * from the cache), planning (no count: the time it has taken so far), the files written, and the
+ * files replayed by the verification. Disabled (not a terminal, or --json): nothing at all.
+ */
 function progressBars(enabled: boolean): RunProgress & { stop(): void } {
   if (!enabled) return { phase() {}, file() {}, stop() {} };
   const bars = new cliProgress.MultiBar(
-    { clearOnComplete: false, hideCursor: true, format: ' {phase} |{bar}| {value}/{total} {unit} | {rate}/min | ETA {eta_formatted} {detail}', stream: process.stderr },
+    { clearOnComplete: false, hideCursor: true, emptyOnZero: true, format: ' {phase} |{bar}| {value}/{total} {unit} | {rate}/min | ETA {eta_formatted} {detail}', stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
-  let bar: cliProgress.SingleBar | undefined;
-  const started = Date.now();
+  const countFormat = (phase: string) => ` ${phase} |{bar}| {value}/{total} {unit} {detail}`;
+  let index: cliProgress.SingleBar | undefined;
+  let plan: cliProgress.SingleBar | undefined;
+  let files: cliProgress.SingleBar | undefined;
+  let verify: cliProgress.SingleBar | undefined;
+  let filesStarted = Date.now();
+  let indexStep = '';
+  const steps: Record<string, string> = { walk: 'walking', parse: 'parsing', resolve: 'resolving imports', graph: 'building the graph' };
+  // Bars stop (freezing their time) when the next phase begins, so each line keeps its figures.
+  const settle = () => {
+    if (index?.isActive) index.update({ detail: '' });
+    for (const b of [index, plan, files]) if (b?.isActive) b.stop();
+  };
   return {
     phase(name, detail) {
-      if (name === 'files') {
-        bar = bars.create(detail?.total ?? 0, 0, { phase: 'files   ', unit: 'files', rate: '0', detail: '' });
-      } else if (name !== 'plan') {
-        bars.log(`${name === 'index' ? 'indexing the repository' : 'verifying the dataset'}...\n`);
+      settle();
+      if (name === 'index') {
+        index = bars.create(0, 0, { unit: 'source files', detail: '' }, { format: countFormat('index   ') });
+      } else if (name === 'plan') {
+        plan = bars.create(0, 0, {}, { format: ' plan     planning and designing... {duration_formatted}' });
+      } else if (name === 'files') {
+        filesStarted = Date.now();
+        files = bars.create(detail?.total ?? 0, 0, { phase: 'files   ', unit: 'files', rate: '0', detail: '' });
       } else {
-        bars.log('planning and designing...\n');
+        verify = bars.create(0, 0, { unit: 'files replayed', detail: '' }, { format: countFormat('verify  ') });
       }
     },
+    index(done, total, step) {
+      if (!index) return;
+      // Only parsing has a count; the other steps keep the files parsed on the bar.
+      if (step === 'parse' && total !== index.getTotal()) index.setTotal(total);
+      if (step === indexStep) {
+        index.update(done);
+        return;
+      }
+      indexStep = step;
+      const detail = { detail: `| ${steps[step] ?? step}` };
+      if (step === 'parse') index.update(done, detail);
+      else index.update(detail);
+      // Resolving and building run without a break: draw the line before they start.
+      if (step === 'resolve' || step === 'graph') bars.update();
+    },
     file(done, _total, path) {
-      const perMin = done / Math.max(1e-3, (Date.now() - started) / 60_000);
-      bar?.update(done, { rate: perMin.toFixed(1), detail: path.length > 40 ? `…${path.slice(-39)}` : path });
+      const perMin = done / Math.max(1e-3, (Date.now() - filesStarted) / 60_000);
+      files?.update(done, { rate: perMin.toFixed(1), detail: path.length > 40 ? `…${path.slice(-39)}` : path });
+    },
+    verify(done, total) {
+      if (!verify) return;
+      if (total !== verify.getTotal()) verify.setTotal(total);
+      verify.update(done);
     },
     stop() {
+      settle();
       bars.stop();
     },
   };

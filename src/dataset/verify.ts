@@ -19,7 +19,19 @@ export interface RunVerification extends VerifyReport {
   steps: number;
 }
 
-export async function verifyDataset(file: string, repoRoot: string): Promise<RunVerification[]> {
+export interface VerifyOptions {
+  /**
+   * Told as files are replayed: `done`, the files written so far by the dataset's runs (at most
+   * `total`); `total`, the files their records list (summed over runs, growing as a run's first
+   * record arrives). Called when `done` or `total` changes.
+   */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function verifyDataset(file: string, repoRoot: string, opts: VerifyOptions = {}): Promise<RunVerification[]> {
+  const onProgress = opts.onProgress;
+  let replayed = 0;
+  let listed = 0;
   const runs = new Map<string, { replayer: Replayer; nextChunk: number; records: number; steps: number; repo: string }>();
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let lineNo = 0;
@@ -40,13 +52,27 @@ export async function verifyDataset(file: string, repoRoot: string): Promise<Run
     if (!r) {
       r = { replayer: new Replayer(), nextChunk: 0, records: 0, steps: 0, repo: rec.repo.name };
       runs.set(key, r);
+      if (onProgress && Array.isArray(rec.repo.files)) {
+        listed += rec.repo.files.length;
+        onProgress(Math.min(replayed, listed), listed);
+      }
     }
     if (rec.chunk.index !== r.nextChunk) {
       throw new DatasetFormatError(`${file}:${lineNo}: ${key} chunk ${rec.chunk.index} where chunk ${r.nextChunk} was due`);
     }
     r.nextChunk++;
     r.records++;
-    for (const s of rec.steps) r.replayer.apply(s);
+    if (onProgress) {
+      const files = r.replayer.files;
+      for (const s of rec.steps) {
+        const before = files.size;
+        r.replayer.apply(s);
+        if (files.size !== before) {
+          replayed += files.size - before;
+          if (replayed <= listed) onProgress(replayed, listed);
+        }
+      }
+    } else for (const s of rec.steps) r.replayer.apply(s);
     r.steps += rec.steps.length;
   }
   if (runs.size === 0) throw new DatasetFormatError(`${file}: no records`);

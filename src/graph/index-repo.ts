@@ -40,6 +40,37 @@ export interface IndexOptions extends WalkOptions {
    * with a cache.
    */
   reuseLiveGraph?: boolean;
+  /**
+   * Told how indexing goes, for a progress display: each phase as it begins, and in `parse`, the
+   * source files settled so far (parsed, taken from the cache, or skipped as binary, oversized or
+   * generated) out of every file the walk found in a known language. `done` only grows, and ends
+   * at `total`; it is reported at most about 200 times however large the repository. `walk`,
+   * `resolve` and `graph` have no count (0 of 0).
+   */
+  onProgress?: (p: IndexProgress) => void;
+}
+
+export interface IndexProgress {
+  phase: 'walk' | 'parse' | 'resolve' | 'graph';
+  done: number;
+  total: number;
+}
+
+/** Reports `parse` progress in steps of about 1/200 of the files, and always the last one. */
+function parseProgress(onProgress: (p: IndexProgress) => void, files: readonly WalkedFile[]): (n: number) => void {
+  let total = 0;
+  for (const f of files) if (f.language !== null) total++;
+  const step = Math.max(1, Math.ceil(total / 200));
+  let done = 0;
+  let next = step;
+  onProgress({ phase: 'parse', done, total });
+  return (n) => {
+    done += n;
+    if (done >= next || done === total) {
+      next = done + step;
+      onProgress({ phase: 'parse', done, total });
+    }
+  };
 }
 
 const maxInFlight = 3;
@@ -53,6 +84,8 @@ const lastGraph = new Map<string, { graph: WeakRef<RepoGraph>; key: string; conf
 
 export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Promise<RepoGraph> {
   const t0 = performance.now();
+  const onProgress = opts.onProgress;
+  onProgress?.({ phase: 'walk', done: 0, total: 0 });
   const cache = opts.cache === false ? undefined : FactsCache.open(opts.cache?.dir ?? defaultCacheDir(), realpathSync(rootPath));
   // Started on the first cache miss and not awaited there: reading goes on while workers boot.
   // On a cold run with a worker count given, started now: they boot while the walk runs.
@@ -73,6 +106,8 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
   const sourceBytes = walked.files.reduce((n, f) => n + (f.language ? f.size : 0), 0);
   const workerCount = opts.workers ?? (sourceBytes < smallRepoBytes ? 0 : Math.min(4, availableParallelism()));
   const batchChars = opts.batchChars ?? 256 * 1024;
+  // Called with the number of source files settled; absent without a progress callback.
+  const settled = onProgress ? parseProgress(onProgress, walked.files) : undefined;
 
   const files: WalkedFile[] = [];
   const skipped: SkippedFile[] = [...walked.skipped];
@@ -89,6 +124,7 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
       facts.set(r.path, r.facts);
       cache?.set(hashes.get(r.path)!, r.facts.language, r.facts);
     }
+    settled?.(results.length);
   };
   const flush = async () => {
     if (batch.length === 0) return;
@@ -112,6 +148,7 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
       const raw = readSourceBytes(root, f.path);
       if (isSkipped(raw)) {
         skipped.push(raw);
+        settled?.(1);
         continue;
       }
       const hit = cache?.get(raw.hash, f.language);
@@ -119,11 +156,13 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
         files.push(f);
         facts.set(f.path, hit);
         hashes.set(f.path, raw.hash);
+        settled?.(1);
         continue;
       }
       const src = checkSource(f.path, raw);
       if (isSkipped(src)) {
         skipped.push(src);
+        settled?.(1);
         continue;
       }
       files.push(f);
@@ -142,6 +181,7 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
     if (poolStart) await poolStart.then((pool) => pool.close(), () => undefined);
   }
   const t2 = performance.now();
+  onProgress?.({ phase: 'resolve', done: 0, total: 0 });
 
   skipped.sort((a, b) => compareText(a.path, b.path));
   // Facts in path order, so everything downstream iterates deterministically.
@@ -186,6 +226,7 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
     configs = [...read.entries()].sort((a, b) => compareText(a[0], b[0]));
   }
   const t3 = performance.now();
+  onProgress?.({ phase: 'graph', done: 0, total: 0 });
   const stats: IndexStats = {
     files: files.length,
     parsed,

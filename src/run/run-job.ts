@@ -25,7 +25,9 @@ import { startOtlpExport, otlpEndpointFromEnv, startRecorder, type OtlpExport, t
 import { Checkpoint } from './checkpoint.ts';
 import { conduct } from './conductor.ts';
 import { startTeam, type Team } from './embedded.ts';
-import { repoName } from '../graph/mod.ts';
+import { repoName, type IndexOptions } from '../graph/mod.ts';
+
+type IndexProgress = Parameters<NonNullable<IndexOptions['onProgress']>>[0];
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -38,6 +40,14 @@ export class MissingAgentsError extends Error {
 export interface RunProgress {
   phase(name: 'index' | 'plan' | 'files' | 'verify', detail?: { total?: number }): void;
   file(done: number, total: number, path: string): void;
+  /**
+   * Indexing a local repository: source files settled (parsed or from the cache) of those found,
+   * and the step it is at (indexRepo's `onProgress`; `walk`, `resolve` and `graph` come as 0 of 0).
+   * Not called for a repository taken from a graph service.
+   */
+  index?(done: number, total: number, step: IndexProgress['phase']): void;
+  /** Verifying: files replayed from the dataset, of the files it lists. */
+  verify?(done: number, total: number): void;
 }
 
 export interface RunJobOptions {
@@ -187,7 +197,10 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   if (opts.graph && !(opts.nats && opts.nats.length > 0)) throw new InputError('--graph names a graph service on NATS: it needs --nats');
 
   opts.progress?.phase('index');
-  let workspaces = new Workspaces();
+  // Indexing progress goes to the display only while the run indexes (the team's workspaces are
+  // these, and never index this repository again while it holds them).
+  let onIndex = opts.progress?.index?.bind(opts.progress);
+  let workspaces = new Workspaces(onIndex ? { onIndexProgress: (p) => onIndex?.(p.done, p.total, p.phase) } : {});
   let ws: Workspace | undefined;
   const emptyRepo = (w: Workspace) =>
     new InputError(`${opts.repoPath} has no files to rebuild${w.graph.data.skipped.length ? ` (${w.graph.data.skipped.length} skipped)` : ''}`);
@@ -195,6 +208,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     ws = await workspaces.get(repo);
     if (ws.order.length === 0) throw emptyRepo(ws);
   }
+  onIndex = undefined;
   const tIndex = now();
 
   let bus: Bus | undefined;
@@ -333,7 +347,8 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   let verification: RunVerification[] | null = null;
   if (opts.verify !== false) {
     opts.progress?.phase('verify');
-    verification = await verifyDataset(opts.out, root);
+    const onVerify = opts.progress?.verify?.bind(opts.progress);
+    verification = await verifyDataset(opts.out, root, onVerify ? { onProgress: onVerify } : {});
   }
   const tEnd = now();
   return {
