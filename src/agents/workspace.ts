@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import type { Bus } from '../bus/mod.ts';
-import { GraphClient, graphFromSnapshot, indexRepo, isTestFile, testSubjects, UnknownFileError, type IndexOptions, type RepoGraph } from '../graph/mod.ts';
+import { digestOf, GraphClient, graphFromSnapshot, indexRepo, isTestFile, testSubjects, UnknownFileError, type IndexOptions, type RepoGraph } from '../graph/mod.ts';
 import { emptyEnvironment, learnEnvironment, type CheckEnvironment } from './checks.ts';
 import { chunkFile, fileFacts, readRepoFile, summarizeRepo, writingOrder, type Chunk, type FileFacts, type RepoSummary } from './facts.ts';
 import type { RepoRef } from './types.ts';
@@ -35,6 +35,7 @@ export class Workspace {
   private readonly contents = new Map<string, string>();
   private readonly factsByPath = new Map<string, FileFacts>();
   private envCache: CheckEnvironment | undefined;
+  private digestHex: string | undefined;
   private identifiers: Set<string> | undefined;
   readonly order: string[];
 
@@ -74,6 +75,12 @@ export class Workspace {
     const texts = await client.sources(paths);
     const served = new Map(paths.map((p, i) => [p, texts[i]!]));
     return new Workspace({ ...repo, digest: snapshot.digest }, graphFromSnapshot(snapshot), settings, served);
+  }
+
+  /** The version: sha256 over the kept files' paths and texts (the graph service's digest). */
+  digest(): string {
+    this.digestHex ??= this.repo.digest && this.served ? this.repo.digest : digestOf(this.graph.data.files.map((f) => [f.path, this.read(f.path)] as const));
+    return this.digestHex;
   }
 
   read(path: string): string {
@@ -159,19 +166,43 @@ export class Workspace {
   }
 }
 
-/** One workspace per repository (root, or graph service and version) per process. */
+/**
+ * The workspaces of one process: one per repository (root, or graph service and version), the
+ * least recently used dropped beyond `keep` (a long-lived agent serves many runs). A RepoRef that
+ * names a digest gets a workspace of that version: a cached one of another version (the files
+ * changed since) is indexed again, and a repository that still differs is an error — the agent
+ * would rebuild other files than the run's.
+ */
 export class Workspaces {
   private readonly open = new Map<string, Promise<Workspace>>();
-  constructor(private readonly opts: WorkspaceOptions = {}) {}
+  constructor(
+    private readonly opts: WorkspaceOptions = {},
+    private readonly keep = 8,
+  ) {}
 
-  get(repo: RepoRef): Promise<Workspace> {
+  async get(repo: RepoRef): Promise<Workspace> {
     const key = repo.graph ? `${repo.name}\0graph:${repo.graph}\0${repo.digest ?? ''}` : `${repo.name}\0${realpathSync(repo.root)}`;
+    let w = this.take(key, repo);
+    if (repo.digest && !repo.graph && (await w).digest() !== repo.digest) {
+      this.open.delete(key);
+      w = this.take(key, repo);
+      const fresh = await w;
+      if (fresh.digest() !== repo.digest) {
+        throw new RepoUnavailableError(`${repo.root} is not the version of ${repo.name} the run works on (digest ${fresh.digest().slice(0, 12)}, the run has ${repo.digest.slice(0, 12)}): the files differ from the run's`);
+      }
+    }
+    return w;
+  }
+
+  private take(key: string, repo: RepoRef): Promise<Workspace> {
     let w = this.open.get(key);
-    if (!w) {
+    if (w) this.open.delete(key);
+    else {
       w = Workspace.open(repo, this.opts);
       w.catch(() => this.open.delete(key));
-      this.open.set(key, w);
     }
+    this.open.set(key, w);
+    while (this.open.size > this.keep) this.open.delete(this.open.keys().next().value!);
     return w;
   }
 }

@@ -207,6 +207,8 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   if (!opts.graph) {
     ws = await workspaces.get(repo);
     if (ws.order.length === 0) throw emptyRepo(ws);
+    // The version the run works on: agents whose copy differs refuse the work.
+    repo.digest = ws.digest();
   }
   onIndex = undefined;
   const tIndex = now();

@@ -98,3 +98,43 @@ describe('a workspace from the graph service', () => {
     await handle.stop();
   });
 });
+
+describe('workspaces of a long-lived process', () => {
+  it('index a repository again when the run names another version, and refuse a copy that differs from the run\'s', async () => {
+    const root = join(tmp, 'changing');
+    mkdirSync(join(root, 'src'), { recursive: true });
+    writeFileSync(join(root, 'src/a.js'), 'export const a = 1;\n');
+    writeFileSync(join(root, 'src/b.js'), "import { a } from './a.js';\nexport const b = a + 1;\n");
+    const cache = { cacheDir: join(tmp, 'cache-changing') };
+    const workspaces = new Workspaces(cache);
+    const first = await workspaces.get({ name: 'changing', root });
+    const v1 = first.digest();
+    expect(await workspaces.get({ name: 'changing', root, digest: v1 })).toBe(first);
+
+    // The files change between two runs; the next run names the new version.
+    writeFileSync(join(root, 'src/a.js'), 'export const a = 41;\nexport const c = 2;\n');
+    const v2 = (await Workspace.open({ name: 'changing', root }, cache)).digest();
+    expect(v2).not.toBe(v1);
+    const second = await workspaces.get({ name: 'changing', root, digest: v2 });
+    expect(second).not.toBe(first);
+    expect(second.read('src/a.js')).toContain('a = 41');
+    expect(second.facts('src/a.js').definitions.map((d) => d.name)).toEqual(['a', 'c']);
+
+    // A run whose files this process does not have.
+    await expect(workspaces.get({ name: 'changing', root, digest: v1 })).rejects.toThrow(/is not the version of changing the run works on/);
+  });
+
+  it('keep the most recently used, and drop the rest', async () => {
+    const workspaces = new Workspaces({ cacheDir: join(tmp, 'cache-lru') }, 2);
+    const mini = { name: 'mini', root: join(repoRoot, 'test/agents/fixtures/mini') };
+    const commander = { name: 'commander', root: join(repoRoot, 'node_modules/commander') };
+    const xstate = { name: 'xstate', root: join(repoRoot, 'node_modules/xstate') };
+    const m1 = await workspaces.get(mini);
+    await workspaces.get(commander);
+    expect(await workspaces.get(mini)).toBe(m1); // used again: now the most recent
+    const c1 = await workspaces.get(commander);
+    await workspaces.get(xstate); // drops the least recent: mini
+    expect(await workspaces.get(commander)).toBe(c1);
+    expect(await workspaces.get(mini)).not.toBe(m1);
+  });
+});

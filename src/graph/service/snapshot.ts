@@ -23,6 +23,13 @@ export interface RepoSnapshot {
   digest: string;
 }
 
+/** The version of a repository: sha256 over its kept files' paths and texts, in path order. */
+export function digestOf(files: Iterable<readonly [string, string]>): string {
+  const h = createHash('sha256');
+  for (const [path, text] of files) h.update(path).update('\0').update(text).update('\0');
+  return h.digest('hex');
+}
+
 /** A piece of the encoded snapshot; `digest` says which version it belongs to. */
 export interface SnapshotPiece {
   digest: string;
@@ -69,11 +76,7 @@ export class RepoTexts {
   }
 
   digest(): string {
-    if (!this.digestHex) {
-      const h = createHash('sha256');
-      for (const [path, text] of this.all()) h.update(path).update('\0').update(text).update('\0');
-      this.digestHex = h.digest('hex');
-    }
+    this.digestHex ??= digestOf(this.all());
     return this.digestHex;
   }
 
