@@ -46,7 +46,9 @@ class UnexpectedCommandError extends Error {
 
 const CONTEXT_WRITTEN_CHARS = 16_000;
 
-const corpusKey = (w: Work) => `${w.run}:${w.repo.name}`;
+// The version is part of the key: a long-lived process must not score a changed repository with
+// a scorer trained on its earlier texts (a run id is reused when a run is repeated).
+const corpusKey = (w: Work) => `${w.run}:${w.repo.name}:${(w.repo.digest ?? '').slice(0, 16)}`;
 
 /** Texts of the files written before `path`, in writing order: what the scorer may train on. */
 function writtenBefore(ws: Workspace, path: string): string[] {

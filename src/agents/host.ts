@@ -109,13 +109,14 @@ export class AgentHost {
       result = { run: work.run, job: work.job, role: work.role, by, steps: [], error: message };
       failed = err;
     }
+    if (work.attempt !== undefined) result.attempt = work.attempt;
     result.steps.forEach((step, index) => {
       void this.opts.bus
         .publish(subjects.trace(work.run), { type: MSG.step, body: { job: work.job, index, step }, run: work.run, sender: by, policy: tag, traceparent: job.traceparent })
         .catch(() => {});
     });
     const rq = await this.results(work.run);
-    await rq.enqueue(resultSubject(work.run, work.role), { type: MSG.result, body: result, run: work.run, sender: by, policy: tag, traceparent: job.traceparent }, { msgId: `result:${work.job}` });
+    await rq.enqueue(resultSubject(work.run, work.role), { type: MSG.result, body: result, run: work.run, sender: by, policy: tag, traceparent: job.traceparent }, { msgId: `result:${work.attempt ?? ''}:${work.job}` });
     this.handled++;
     if (failed !== undefined) throw failed;
     log.debug({ steps: result.steps.length }, 'work done');

@@ -16,8 +16,13 @@ export const MSG = {
 
 const common = {
   run: z.string().min(1),
-  /** Unique per piece of work in a run; also the producer's dedupe id. */
+  /** Unique per piece of work in a run; with `attempt`, the producer's dedupe id. */
   job: z.string().min(1),
+  /**
+   * Which start of the run this is (a resumed run keeps its attempt): work and results of an
+   * earlier run under the same id are neither deduplicated against this one's nor taken for its.
+   */
+  attempt: z.string().optional(),
   seed: z.number().int(),
   repo: repoRefSchema,
   /** Scorer calls the search may spend per refined chunk (0: no search, first proposals). */
@@ -51,6 +56,7 @@ export type WorkOf<R extends Work['role']> = Extract<Work, { role: R }>;
 export const resultSchema = z.object({
   run: z.string(),
   job: z.string(),
+  attempt: z.string().optional(),
   role: roleSchema,
   /** Who did it: `role/instance`. */
   by: z.string(),

@@ -16,6 +16,8 @@ export interface CheckpointHeader {
   budget: number;
   faultRate: number;
   policies: Record<string, unknown>;
+  /** The run's start whose work this is (see ConductOptions.attempt); kept when resuming. */
+  attempt?: string;
 }
 
 export class CheckpointMismatchError extends Error {
@@ -31,6 +33,8 @@ export class Checkpoint {
     readonly path: string,
     fd: number,
     saved: WorkResult[],
+    /** The start of the run the saved work belongs to (the first start's, when resumed). */
+    readonly attempt: string | undefined,
   ) {
     this.fd = fd;
     this.saved = saved;
@@ -42,9 +46,12 @@ export class Checkpoint {
     if (resume && existsSync(path)) {
       const lines = readFileSync(path, 'utf8').split('\n');
       const head = lines[0] ? (JSON.parse(lines[0]) as CheckpointHeader) : undefined;
-      if (!head || JSON.stringify(head) !== JSON.stringify(header)) {
+      const { attempt: _a, ...wanted } = header;
+      const { attempt: kept, ...found } = head ?? ({} as Partial<CheckpointHeader>);
+      if (!head || JSON.stringify(found) !== JSON.stringify(wanted)) {
         throw new CheckpointMismatchError(`${path} belongs to another run (or other options): ${lines[0]?.slice(0, 200) ?? 'empty'}`);
       }
+      if (kept !== undefined) header = { ...header, attempt: kept };
       for (const line of lines.slice(1)) {
         if (!line.trim()) continue;
         try {
@@ -59,7 +66,7 @@ export class Checkpoint {
     writeSync(fd, JSON.stringify(header) + '\n');
     for (const r of saved) writeSync(fd, JSON.stringify(r) + '\n');
     fsyncSync(fd);
-    return new Checkpoint(path, fd, saved);
+    return new Checkpoint(path, fd, saved, header.attempt);
   }
 
   get resumed(): number {

@@ -5,6 +5,7 @@
  * their results from the run's durable results queue; the trajectory is the results' steps in the
  * order the work was handed out, so it does not depend on which process did what, or when.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus, Consumer, WorkQueue } from '../bus/mod.ts';
 import { BusError } from '../bus/mod.ts';
@@ -39,6 +40,13 @@ export interface ConductOptions {
   replayed?: (job: string) => WorkResult | undefined;
   /** Keep every step in the returned record (tests); a streaming writer turns this off. */
   keepSteps?: boolean;
+  /**
+   * Which start of the run this is; a new one by default. A resumed run passes its first start's
+   * (kept in its checkpoint), so the work it hands out again is deduplicated against the work
+   * already queued and the results already queued are its own. Results of other starts under the
+   * same run id (an earlier run, not resumed) are dropped.
+   */
+  attempt?: string;
 }
 
 export interface RunRecord {
@@ -68,10 +76,15 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
   const arrived = new Map<string, WorkResult>();
   const waiting = new Map<string, (r: WorkResult) => void>();
 
+  const attempt = opts.attempt ?? randomBytes(6).toString('hex');
   const results = await openResultQueue(opts.bus, opts.run, settings);
   const consumer: Consumer = results.consume<WorkResult>(
     async (job) => {
       const r = job.body;
+      if (r.attempt !== attempt) {
+        log.debug({ job: r.job, attempt: r.attempt }, 'result of another start of this run dropped');
+        return;
+      }
       const w = waiting.get(r.job);
       if (w) {
         waiting.delete(r.job);
@@ -84,7 +97,9 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
   );
 
   const record: RunRecord = { run: opts.run, repo: opts.repo, seed: opts.seed, plan: { overview: '', requirements: [], milestones: [] }, steps: [], files: [], episodes: [], failures: [] };
-  const common = { run: opts.run, seed: opts.seed, repo: opts.repo, budget: opts.budget };
+  // Every piece of work names the version it is about (agents refuse, or re-index, another one).
+  const repo = opts.repo.digest ? opts.repo : { ...opts.repo, digest: ws.digest() };
+  const common = { run: opts.run, seed: opts.seed, repo, budget: opts.budget, attempt };
 
   type WorkBody<R extends Role> = Omit<Extract<Work, { role: R }>, 'run' | 'seed' | 'repo' | 'budget' | 'job' | 'role'>;
   const dispatch = async <R extends Role>(role: R, key: string, body: WorkBody<R>): Promise<WorkResult> => {
@@ -120,7 +135,7 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
     });
     const work = { ...common, ...body, role, job } as Work;
     try {
-      await (await q).enqueue(workSubject(opts.run, role), { type: MSG.work, body: work, run: opts.run, sender: 'conductor' }, { msgId: `${opts.run}:${job}` });
+      await (await q).enqueue(workSubject(opts.run, role), { type: MSG.work, body: work, run: opts.run, sender: 'conductor' }, { msgId: `${opts.run}:${attempt}:${job}` });
     } catch (err) {
       // Nothing will answer work that was never queued: no timer may hold the process for it.
       clearTimeout(timer);

@@ -4,6 +4,7 @@
  * then verifies the dataset against the repository. The CLI (`retrace run`) is a thin shell on
  * this.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -278,7 +279,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   try {
     checkpoint = Checkpoint.open(
       checkpointPath,
-      { checkpoint: 1, run, repo: root, seed: opts.seed, budget: opts.budget, faultRate: opts.faultRate, policies },
+      { checkpoint: 1, run, repo: root, seed: opts.seed, budget: opts.budget, faultRate: opts.faultRate, policies, attempt: randomBytes(6).toString('hex') },
       opts.resume,
     );
   } catch (err) {
@@ -315,6 +316,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
       keepSteps: false,
       ...(opts.queue ? { queue: opts.queue } : {}),
       replayed: (job) => checkpoint.take(job),
+      ...(checkpoint.attempt ? { attempt: checkpoint.attempt } : {}),
       onResult: (r, how) => {
         const tIo = now();
         if (!how.replayed) checkpoint.record(r);

@@ -108,6 +108,12 @@ describe('a distributed run on a 3-node cluster', () => {
     const after = await nodeRequests();
     expect(after.size).toBe(2);
     for (const [node, n] of after) expect(n - (before.get(node) ?? 0), node).toBeGreaterThan(0);
+
+    // The same run again at once, under the same id: its work is its own (not deduplicated against
+    // the first run's), and it writes the same bytes.
+    const again = procs.start(`${id}-again`, ['run', empty, '-o', join(tmp, `${id}.again.jsonl`), '--run-id', id, '--graph', 'bigfx', ...nats(), ...COMMON], { cwd: tmp });
+    expect(await again.exited, again.output()).toBe(0);
+    expect(readFileSync(join(tmp, `${id}.again.jsonl`), 'utf8')).toBe(expected);
   }, 240_000);
 
   it('a scoring node killed with SIGKILL mid-run: its requests go to the other node, the bytes stay the same', async () => {
