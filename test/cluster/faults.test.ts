@@ -79,6 +79,16 @@ function onSearch(runId: string, fn: (e: Incoming<{ job: string }>) => void): { 
   return { stop: () => sub.unsubscribe() };
 }
 
+/** Coder work that names a file the repository does not have: every delivery fails. */
+function poisonWork(run: string, job: string): Work {
+  const path = 'src/missing.js';
+  return { run, job, seed: SEED, budget: 8, repo: { name: 'bigfx', root: fixture }, role: 'coder', path, design: { path, responsibility: 'none', publicInterface: [], dependencies: [] }, faultRate: 0.5 };
+}
+
+function coderQueue() {
+  return bus.workQueue(roleQueue('coder').name, { subjects: roleQueue('coder').subjects, ackWaitMs: 3000, maxDeliver: 3 });
+}
+
 async function coderDeliveries(): Promise<{ deliveries: number; jobs: number }> {
   const { jsm } = await bus.js();
   const info = await jsm.consumers.info(`RETRACE_WQ_${roleQueue('coder').name}`, 'workers');
@@ -158,18 +168,8 @@ describe('faults on a 3-node cluster', () => {
     // Work that names a file the repository does not have, under the id of a real job of the run
     // (as an earlier start of a run with this id would have left): the run's own work is of its
     // own start, so it is neither deduplicated against the poison nor answered by its failure.
-    const poison: Work = {
-      run: id,
-      job,
-      seed: SEED,
-      budget: 8,
-      repo: { name: 'bigfx', root: fixture },
-      role: 'coder',
-      path: 'src/missing.js',
-      design: { path: 'src/missing.js', responsibility: 'none', publicInterface: [], dependencies: [] },
-      faultRate: 0.5,
-    };
-    const q = await bus.workQueue(roleQueue('coder').name, { subjects: roleQueue('coder').subjects, ackWaitMs: 3000, maxDeliver: 3 });
+    const poison = poisonWork(id, job);
+    const q = await coderQueue();
     const dead: Array<Incoming<DeadLetter>> = [];
     const sub = bus.subscribe<DeadLetter>('retrace-dlq.role-coder', (m) => {
       dead.push(m);
@@ -198,18 +198,8 @@ describe('faults on a 3-node cluster', () => {
 
   it('a poison work item beside the run\'s work: dead-lettered, reported by the run, and the run completes with the same bytes', async () => {
     const id = 'poison2';
-    const poison: Work = {
-      run: id,
-      job: 'coder:code:src/missing.js',
-      seed: SEED,
-      budget: 8,
-      repo: { name: 'bigfx', root: fixture },
-      role: 'coder',
-      path: 'src/missing.js',
-      design: { path: 'src/missing.js', responsibility: 'none', publicInterface: [], dependencies: [] },
-      faultRate: 0.5,
-    };
-    const q = await bus.workQueue(roleQueue('coder').name, { subjects: roleQueue('coder').subjects, ackWaitMs: 3000, maxDeliver: 3 });
+    const poison = poisonWork(id, 'coder:code:src/missing.js');
+    const q = await coderQueue();
     let injected: Promise<unknown> | undefined;
     // Once the run is under way (a coder busy with the long job), the other coder gets the poison.
     const watch = onSearch(id, (e) => {
