@@ -171,7 +171,7 @@ export function register(program: Command): void {
   program
     .command('run')
     .description('rebuild a repository with the agent team and write the trajectories as a dataset')
-    .argument('<repo>', 'path of the repository')
+    .argument('[repo]', 'path of the repository (may be left out with --graph: the graph service has it)')
     .option('-o, --out <file>', 'dataset file (JSONL)', undefined)
     .option('--seed <n>', 'seed: the same seed gives the same dataset', '1')
     .option('--budget <calls>', 'scorer calls per refined chunk of code (0: no search)', '16')
@@ -191,7 +191,7 @@ export function register(program: Command): void {
     .option('--no-trace', 'record no message trace')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--log-level <level>', 'log level (logs go to stderr)', 'warn')
-    .action(async (repoPath: string, o: RunCliOptions) => {
+    .action(async (repoPath: string | undefined, o: RunCliOptions) => {
       const log = createLogger({ level: o.logLevel });
       const progress = progressBars(!o.json && process.stderr.isTTY === true);
       let summary: RunSummary;
@@ -203,9 +203,9 @@ export function register(program: Command): void {
         }
         const rate = Number(o.faultRate);
         if (!(rate >= 0 && rate <= 1)) throw new InputError(`--fault-rate must be between 0 and 1, got "${o.faultRate}"`);
-        const repoName = resolve(repoPath).split('/').pop() || 'repo';
+        const repoName = repoPath !== undefined ? resolve(repoPath).split('/').pop() || 'repo' : (o.graph ?? 'repo');
         const opts: Parameters<typeof runJob>[0] = {
-          repoPath,
+          ...(repoPath !== undefined ? { repoPath } : {}),
           out: resolve(o.out ?? `${repoName}.retrace.jsonl`),
           seed: int('--seed', o.seed),
           budget: int('--budget', o.budget),

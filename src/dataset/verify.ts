@@ -28,7 +28,13 @@ export interface VerifyOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function verifyDataset(file: string, repoRoot: string, opts: VerifyOptions = {}): Promise<RunVerification[]> {
+/** A repository to verify against without a copy on disk: its kept files and their bytes. */
+export interface RepoFiles {
+  files: readonly string[];
+  read(path: string): Buffer;
+}
+
+export async function verifyDataset(file: string, repo: string | RepoFiles, opts: VerifyOptions = {}): Promise<RunVerification[]> {
   const onProgress = opts.onProgress;
   let replayed = 0;
   let listed = 0;
@@ -78,10 +84,11 @@ export async function verifyDataset(file: string, repoRoot: string, opts: Verify
   if (runs.size === 0) throw new DatasetFormatError(`${file}: no records`);
   // The repository as a run sees it: indexing decides what is kept (gitignore, binaries,
   // oversized, generated and vendored files are skipped); its facts cache makes this cheap.
-  const onDisk = (await indexRepo(repoRoot)).data.files.map((f) => f.path);
+  const expected = typeof repo === 'string' ? (await indexRepo(repo)).data.files.map((f) => f.path) : repo.files;
+  const source = typeof repo === 'string' ? repo : (path: string) => repo.read(path);
   const out: RunVerification[] = [];
   for (const [key, r] of runs) {
-    out.push({ run: key, repo: r.repo, records: r.records, steps: r.steps, ...verifyFiles(r.replayer.files, repoRoot, onDisk) });
+    out.push({ run: key, repo: r.repo, records: r.records, steps: r.steps, ...verifyFiles(r.replayer.files, source, expected) });
   }
   return out;
 }

@@ -51,13 +51,15 @@ export interface VerifyReport {
 }
 
 /** Compares replayed files with `expected` paths of the repository at `root`, byte for byte. */
-export function verifyFiles(files: ReadonlyMap<string, string>, root: string, expected: readonly string[]): VerifyReport {
+/** `repo`: the repository's root on disk, or a reader of its files' bytes (a graph service's texts). */
+export function verifyFiles(files: ReadonlyMap<string, string>, repo: string | ((path: string) => Buffer), expected: readonly string[]): VerifyReport {
+  const bytes = typeof repo === 'string' ? (path: string) => readFileSync(join(repo, path)) : repo;
   const report: VerifyReport = { ok: true, identical: 0, missing: [], different: [], extra: [] };
   const want = new Set(expected);
   for (const path of expected) {
     const got = files.get(path);
     if (got === undefined) report.missing.push(path);
-    else if (!Buffer.from(got, 'utf8').equals(readFileSync(join(root, path)))) report.different.push(path);
+    else if (!Buffer.from(got, 'utf8').equals(bytes(path))) report.different.push(path);
     else report.identical++;
   }
   for (const path of files.keys()) if (!want.has(path)) report.extra.push(path);

@@ -52,7 +52,8 @@ export interface RunProgress {
 }
 
 export interface RunJobOptions {
-  repoPath: string;
+  /** The repository on disk; may be left out with `graph` (the graph service has it). */
+  repoPath?: string;
   out: string;
   seed: number;
   budget: number;
@@ -189,13 +190,17 @@ async function settle(bus: Bus, count: () => number): Promise<void> {
 export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   const log = opts.log ?? silentLogger;
   const t0 = now();
-  const root = resolve(opts.repoPath);
-  if (!existsSync(root)) throw new InputError(`no such repository: ${opts.repoPath}`);
-  if (!statSync(root).isDirectory()) throw new InputError(`not a directory: ${opts.repoPath}`);
-  const name = repoName(root);
-  const run = opts.runId ?? `${name}-s${opts.seed}`;
-  const repo: RepoRef = { name, root };
   if (opts.graph && !(opts.nats && opts.nats.length > 0)) throw new InputError('--graph names a graph service on NATS: it needs --nats');
+  if (opts.repoPath === undefined && !opts.graph) throw new InputError("give the repository's path, or --graph NAME (a graph service serving it) with --nats");
+  // Without a path the repository is only on the graph service's machine: it is named after the
+  // service, and its root there is filled in from the service's snapshot.
+  const root = opts.repoPath === undefined ? undefined : resolve(opts.repoPath);
+  if (root !== undefined && !existsSync(root)) throw new InputError(`no such repository: ${opts.repoPath}`);
+  if (root !== undefined && !statSync(root).isDirectory()) throw new InputError(`not a directory: ${opts.repoPath}`);
+  const name = root !== undefined ? repoName(root) : opts.graph!;
+  const where = root ?? `graph:${opts.graph}`;
+  const run = opts.runId ?? `${name}-s${opts.seed}`;
+  const repo: RepoRef = { name, root: where };
 
   opts.progress?.phase('index');
   // Indexing progress goes to the display only while the run indexes (the team's workspaces are
@@ -204,7 +209,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   let workspaces = new Workspaces(onIndex ? { onIndexProgress: (p) => onIndex?.(p.done, p.total, p.phase) } : {});
   let ws: Workspace | undefined;
   const emptyRepo = (w: Workspace) =>
-    new InputError(`${opts.repoPath} has no files to rebuild${w.graph.data.skipped.length ? ` (${w.graph.data.skipped.length} skipped)` : ''}`);
+    new InputError(`${opts.repoPath ?? opts.graph} has no files to rebuild${w.graph.data.skipped.length ? ` (${w.graph.data.skipped.length} skipped)` : ''}`);
   if (!opts.graph) {
     ws = await workspaces.get(repo);
     if (ws.order.length === 0) throw emptyRepo(ws);
@@ -245,6 +250,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
         ws = await workspaces.get(repo);
         if (ws.order.length === 0) throw emptyRepo(ws);
         repo.digest = ws.repo.digest!;
+        if (root === undefined) repo.root = ws.graph.root;
       }
       if (opts.spawn) children = spawnAgents(opts.nats, log, opts.queue);
       await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
@@ -279,7 +285,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   try {
     checkpoint = Checkpoint.open(
       checkpointPath,
-      { checkpoint: 1, run, repo: root, seed: opts.seed, budget: opts.budget, faultRate: opts.faultRate, policies, attempt: randomBytes(6).toString('hex') },
+      { checkpoint: 1, run, repo: where, seed: opts.seed, budget: opts.budget, faultRate: opts.faultRate, policies, attempt: randomBytes(6).toString('hex') },
       opts.resume,
     );
   } catch (err) {
@@ -352,12 +358,15 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   if (opts.verify !== false) {
     opts.progress?.phase('verify');
     const onVerify = opts.progress?.verify?.bind(opts.progress);
-    verification = await verifyDataset(opts.out, root, onVerify ? { onProgress: onVerify } : {});
+    // With a graph service, against what it serves (the repository the run rebuilt); else the disk.
+    const served = ws;
+    const against = opts.graph ? { files: served.graph.data.files.map((f) => f.path), read: (p: string) => Buffer.from(served.read(p), 'utf8') } : root!;
+    verification = await verifyDataset(opts.out, against, onVerify ? { onProgress: onVerify } : {});
   }
   const tEnd = now();
   return {
     run,
-    repo: root,
+    repo: where,
     out: opts.out,
     files: record.files.length,
     steps: writer.totals.steps,

@@ -116,6 +116,19 @@ describe('a distributed run on a 3-node cluster', () => {
     expect(readFileSync(join(tmp, `${id}.again.jsonl`), 'utf8')).toBe(expected);
   }, 240_000);
 
+  it('no copy of the repository at all: the run named after the graph service, verified against what it serves', async () => {
+    const id = 'dist4';
+    const out = join(tmp, `${id}.jsonl`);
+    const run = procs.start(id, ['run', '-o', out, '--run-id', id, '--graph', 'bigfx', ...nats(), ...COMMON.filter((a) => a !== '--no-verify')], { cwd: tmp });
+    const expected = await reference(id);
+    expect(await run.exited, run.output()).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(expected);
+    const summary = JSON.parse(run.output().trim().split('\n').at(-1)!) as { repo: string; verify: Array<{ ok: boolean; identical: number }> };
+    expect(summary.repo).toBe('graph:bigfx');
+    expect(summary.verify).toHaveLength(1);
+    expect(summary.verify[0]).toMatchObject({ ok: true, identical: 3, different: [], missing: [], extra: [] });
+  }, 240_000);
+
   it('a scoring node killed with SIGKILL mid-run: its requests go to the other node, the bytes stay the same', async () => {
     const id = 'dist2';
     let killed = false;

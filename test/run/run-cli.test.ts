@@ -80,6 +80,23 @@ describe('retrace run', () => {
     const badPolicy = retrace('run', fixture, '--policy', 'wizard=grounded');
     expect(badPolicy.status).toBe(2);
     expect(badPolicy.stderr).toMatch(/unknown role "wizard"/);
+    const nothing = retrace('run');
+    expect(nothing.status).toBe(2);
+    expect(nothing.stderr).toMatch(/give the repository's path, or --graph NAME/);
+    const graphAlone = retrace('run', '--graph', 'mini');
+    expect(graphAlone.status).toBe(2);
+    expect(graphAlone.stderr).toMatch(/--graph names a graph service on NATS: it needs --nats/);
+  });
+
+  it('says when the graph service named does not answer', async () => {
+    const server = await startNatsServer();
+    try {
+      const r = retrace('run', '--graph', 'nobody', '--nats', server.url, '-o', join(tmp, 'nograph.jsonl'));
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/graph service "nobody" did not answer/);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('says when no agents answer on the bus, and exits instead of hanging', async () => {
