@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { MemoryBus, token, type Bus, type DeadLetter, type Subscription } from '../bus/mod.ts';
+import { MemoryBus, subjects, token, type Bus, type DeadLetter, type Subscription } from '../bus/mod.ts';
 import { decodeBody } from '../bus/envelope.ts';
 import { connectWithEnv } from '../bus/env.ts';
 import type { PolicySpec } from '../agents/policy.ts';
@@ -111,6 +111,21 @@ export interface RunSummary {
   ms: { index: number; plan: number; files: number; verify: number; total: number; search: number; io: number };
   peakRssBytes: number;
   verify: RunVerification[] | null;
+}
+
+/** `run.status` on `retrace.<run>.event.run`: the run started, or ended (finished or failed). */
+export const RUN_STATUS = 'run.status';
+export interface RunStatus {
+  run: string;
+  status: 'started' | 'finished' | 'failed';
+  repo: string;
+  /** Files the run rebuilds. */
+  files: number;
+  attempt?: string;
+  /** Pieces of work that failed (finished runs). */
+  failures?: number;
+  /** Why the run failed. */
+  error?: string;
 }
 
 export interface RunDeadLetter {
@@ -308,6 +323,10 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   let tPlanned = 0;
   const total = ws.order.length;
   opts.progress?.phase('plan');
+  // The run's own events: who follows it (`retrace trace --nats --run`) sees it start and end.
+  const status = (body: RunStatus) => runBus.publish(subjects.event(run, 'run'), { type: RUN_STATUS, body, run, sender: 'run' }).catch(() => {});
+  await status({ run, status: 'started', repo: name, files: total, ...(checkpoint.attempt ? { attempt: checkpoint.attempt } : {}) });
+  let ended: RunStatus = { run, status: 'failed', repo: name, files: total };
   let record: Awaited<ReturnType<typeof conduct>>;
   try {
     record = await conduct({
@@ -346,7 +365,12 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
       },
     });
     writer.finish();
+    ended = { run, status: 'finished', repo: name, files: total, failures: record.failures.length };
+  } catch (err) {
+    ended.error = err instanceof Error ? err.message : String(err);
+    throw err;
   } finally {
+    await status(ended);
     checkpoint.close();
     await release();
   }

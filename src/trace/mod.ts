@@ -2,7 +2,7 @@
 export { startRecorder, readTrace, iterateTrace, TraceFormatError, type Recorder, type RecorderOptions, type Trace } from './recorder.ts';
 export { DEFAULT_MAX_STRING, TRACE_FORMAT, type TraceHeader, type TraceRecord } from './record.ts';
 export { buildModel, type TraceModel, type TraceMessage, type AgentInfo, type SearchView, type PolicyRevision } from './model.ts';
-export { renderText } from './text.ts';
+export { renderText, messageLine } from './text.ts';
 export { renderMermaid } from './mermaid.ts';
 export { renderHtml } from './html.ts';
 export { startOtlpExport, otlpEndpointFromEnv, type OtlpExport, type OtlpExportOptions } from './otlp.ts';

@@ -23,13 +23,16 @@ export function renderText(model: TraceModel): string {
   }
   out.push('');
   const width = Math.max(...model.messages.map((m) => `+${m.at.toFixed(1)}ms`.length), 0);
-  for (const m of model.messages) {
-    const parts = [`+${m.at.toFixed(1)}ms`.padStart(width), clean(m.from), '->', clean(m.subject), clean(m.type)];
-    if (m.job) parts.push(clean(m.job));
-    if (m.kind === 'work' || m.kind === 'result') parts.push(`(to ${clean(m.to)})`);
-    if (m.policy) parts.push(`[${clean(m.policy)}]`);
-    parts.push(formatBytes(m.size));
-    out.push(parts.join(' '));
-  }
+  for (const m of model.messages) out.push(messageLine(m, width, m.kind === 'work' || m.kind === 'result' ? m.to : undefined));
   return `${out.join('\n')}\n`;
+}
+
+/** One message as a timeline line: `+ms sender -> subject type job (to x) [policy] size`. */
+export function messageLine(m: { at: number; from: string; subject: string; type: string; job?: string; policy?: string; size: number }, width = 0, to?: string): string {
+  const parts = [`+${m.at.toFixed(1)}ms`.padStart(width), clean(m.from), '->', clean(m.subject), clean(m.type)];
+  if (m.job) parts.push(clean(m.job));
+  if (to) parts.push(`(to ${clean(to)})`);
+  if (m.policy) parts.push(`[${clean(m.policy)}]`);
+  parts.push(formatBytes(m.size));
+  return parts.join(' ');
 }

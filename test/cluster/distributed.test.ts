@@ -129,6 +129,25 @@ describe('a distributed run on a 3-node cluster', () => {
     expect(summary.verify[0]).toMatchObject({ ok: true, identical: 3, different: [], missing: [], extra: [] });
   }, 240_000);
 
+  it('a run followed live from another process: a line per message, the trace recorded, the follower done when the run ends', async () => {
+    const id = 'dist5';
+    const recorded = join(tmp, `${id}.trace.jsonl`);
+    const follower = procs.start(`${id}-trace`, ['trace', ...nats(), '--run', id, '--out', recorded]);
+    await procs.ready([`${id}-trace`], /following run dist5/);
+    const run = procs.start(id, ['run', '-o', join(tmp, `${id}.jsonl`), '--run-id', id, '--graph', 'bigfx', ...nats(), ...COMMON], { cwd: tmp });
+    expect(await run.exited, run.output()).toBe(0);
+    expect(await follower.exited, follower.output()).toBe(0);
+    const lines = follower.output().split('\n');
+    expect(lines.find((l) => /run -> retrace\.dist5\.event\.run run\.status/.test(l))).toBeDefined();
+    // Every role that always has work (the debugger has some only when a draft is faulty).
+    for (const role of ['planner', 'architect', 'coder', 'tester']) expect(lines.some((l) => new RegExp(`^\\s*\\+[\\d.]+ms ${role}/\\S+ -> retrace\\.dist5\\.result\\.${role} agent\\.result`).test(l)), role).toBe(true);
+    expect(follower.output()).toMatch(/run dist5 finished · \d+ messages · recorded to/);
+    // The recorded trace renders like any run's.
+    const rendered = procs.start(`${id}-render`, ['trace', recorded]);
+    expect(await rendered.exited).toBe(0);
+    expect(rendered.output()).toMatch(/^run dist5 · started .* messages · \d+ agents/);
+  }, 240_000);
+
   it('a scoring node killed with SIGKILL mid-run: its requests go to the other node, the bytes stay the same', async () => {
     const id = 'dist2';
     let killed = false;
