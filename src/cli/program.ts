@@ -11,6 +11,7 @@ import { register as registerPolicy } from './policy.ts';
 import { register as registerTrace } from './trace.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerSearch } from './search.ts';
+import { register as registerRuns } from './runs.ts';
 
 export function buildProgram(): Command {
   const program = new Command('retrace')
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerTrace(program);
   registerRun(program);
   registerSearch(program);
+  registerRuns(program);
   return program;
 }

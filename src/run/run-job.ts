@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { MemoryBus, subjects, token, type Bus, type DeadLetter, type Subscription } from '../bus/mod.ts';
+import { buckets, MemoryBus, subjects, token, type Bus, type DeadLetter, type KvBucket, type Subscription } from '../bus/mod.ts';
 import { decodeBody } from '../bus/envelope.ts';
 import { connectWithEnv } from '../bus/env.ts';
 import type { PolicySpec } from '../agents/policy.ts';
@@ -126,6 +126,15 @@ export interface RunStatus {
   failures?: number;
   /** Why the run failed. */
   error?: string;
+}
+
+/** A run's entry in KV `retrace-runs` (key: the run id as a subject token). */
+export interface RunManifest extends RunStatus {
+  /** Files written so far. */
+  done: number;
+  /** ISO times: when the run started, when this entry was written. */
+  started: string;
+  updated: string;
 }
 
 export interface RunDeadLetter {
@@ -324,9 +333,35 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   const total = ws.order.length;
   opts.progress?.phase('plan');
   // The run's own events: who follows it (`retrace trace --nats --run`) sees it start and end.
-  const status = (body: RunStatus) => runBus.publish(subjects.event(run, 'run'), { type: RUN_STATUS, body, run, sender: 'run' }).catch(() => {});
-  await status({ run, status: 'started', repo: name, files: total, ...(checkpoint.attempt ? { attempt: checkpoint.attempt } : {}) });
-  let ended: RunStatus = { run, status: 'failed', repo: name, files: total };
+  // Over NATS the run also keeps its manifest in KV `retrace-runs` (what `retrace runs` lists):
+  // its last status, and files done, updated at most once a second while it runs.
+  let manifests: KvBucket<RunManifest> | undefined;
+  if (opts.nats && opts.nats.length > 0) {
+    manifests = await runBus.kv<RunManifest>(buckets.runs).catch((err: unknown) => {
+      log.warn({ err }, 'no run manifest: the retrace-runs bucket cannot be opened');
+      return undefined;
+    });
+  }
+  const started = new Date().toISOString();
+  let lastStatus: RunStatus | undefined;
+  let lastPut = 0;
+  let puts: Promise<unknown> = Promise.resolve();
+  const putManifest = (s: RunStatus): void => {
+    if (!manifests) return;
+    const m: RunManifest = { ...s, done: filesDone, started, updated: new Date().toISOString() };
+    const kv = manifests;
+    lastPut = Date.now();
+    // One after the other, so the last written is the newest.
+    puts = puts.then(() => kv.put(token(run), m)).catch((err: unknown) => log.warn({ err }, 'run manifest not written'));
+  };
+  const status = async (body: RunStatus) => {
+    lastStatus = body;
+    putManifest(body);
+    await runBus.publish(subjects.event(run, 'run'), { type: RUN_STATUS, body, run, sender: 'run' }).catch(() => {});
+  };
+  const about = { run, repo: name, files: total, ...(checkpoint.attempt ? { attempt: checkpoint.attempt } : {}) };
+  await status({ ...about, status: 'started' });
+  let ended: RunStatus = { ...about, status: 'failed' };
   let record: Awaited<ReturnType<typeof conduct>>;
   try {
     record = await conduct({
@@ -361,16 +396,18 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
         if ((r.role === 'coder' || (r.role === 'tester' && r.job.startsWith('tester:write:'))) && r.steps[0]?.path) {
           filesDone++;
           opts.progress?.file(filesDone, total, r.steps[0].path);
+          if (lastStatus && Date.now() - lastPut >= 1000) putManifest(lastStatus);
         }
       },
     });
     writer.finish();
-    ended = { run, status: 'finished', repo: name, files: total, failures: record.failures.length };
+    ended = { ...about, status: 'finished', failures: record.failures.length };
   } catch (err) {
     ended.error = err instanceof Error ? err.message : String(err);
     throw err;
   } finally {
     await status(ended);
+    await puts;
     checkpoint.close();
     await release();
   }

@@ -202,4 +202,18 @@ describe('a distributed run on a 3-node cluster', () => {
     // One coder job per file (package.json, src/core.js, src/index.js), the one in hand not queued again.
     expect(after.jobs - before.jobs).toBe(3);
   }, 240_000);
+
+  it('lists the runs it has seen with retrace runs: finished, every file written', async () => {
+    const listed = procs.start('runs', ['runs', ...nats(), '--json']);
+    expect(await listed.exited, listed.output()).toBe(0);
+    const runs = JSON.parse(listed.output().trim().split('\n').at(-1)!) as Array<{ run: string; status: string; done: number; files: number; repo: string; attempt?: string }>;
+    const dist1 = runs.find((r) => r.run === 'dist1');
+    expect(dist1).toMatchObject({ status: 'finished', done: 3, files: 3, repo: 'bigfx' });
+    expect(dist1!.attempt).toMatch(/^[0-9a-f]{12}$/);
+    // The run killed and resumed (dist3) is finished too, under its first start's attempt.
+    expect(runs.find((r) => r.run === 'dist3')).toMatchObject({ status: 'finished', done: 3 });
+    const table = procs.start('runs-text', ['runs', ...nats()]);
+    expect(await table.exited).toBe(0);
+    expect(table.output()).toMatch(/^dist1\s+finished\s+3\/3 files\s+bigfx\s+started \d+s ago/m);
+  }, 60_000);
 });
