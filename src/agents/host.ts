@@ -34,6 +34,11 @@ export interface AgentHostOptions {
   concurrency?: number;
   queue?: QueueSettings;
   log?: Logger;
+  /**
+   * How long one piece of work may keep heartbeating (30 minutes by default): past it the work is
+   * taken for stuck, and the queue delivers it again after its ack wait.
+   */
+  maxWorkMs?: number;
 }
 
 export async function openResultQueue(bus: Bus, run: string, settings: QueueSettings = DEFAULT_QUEUE): Promise<WorkQueue> {
@@ -82,7 +87,25 @@ export class AgentHost {
     return q;
   }
 
+  /**
+   * Heartbeats on a timer as well as after every command while a piece of work is in hand, result
+   * included: one command can outlast the ack wait (a slow model call, a long search on a loaded
+   * machine), and so can publishing the result while the cluster elects a leader.
+   */
   private async handle(job: Job<Work>): Promise<void> {
+    const ackWaitMs = this.opts.queue?.ackWaitMs ?? DEFAULT_QUEUE.ackWaitMs;
+    const beatUntil = Date.now() + (this.opts.maxWorkMs ?? 30 * 60_000);
+    const beat = setInterval(() => {
+      if (Date.now() < beatUntil) job.working();
+    }, Math.max(50, Math.floor(ackWaitMs / 3)));
+    try {
+      await this.work(job);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async work(job: Job<Work>): Promise<void> {
     const work = job.body;
     const by = this.opts.instance;
     if (work.role !== this.opts.role) throw new Error(`work for ${work.role} reached the ${this.opts.role} queue`);
