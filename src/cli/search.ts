@@ -9,7 +9,8 @@
  *
  * Agents' searches name the run's corpus (the files written so far): `--corpus-scoring local`
  * trains an embedded scorer on it here; `nodes` sends it with every batch to the scoring nodes of
- * `--model`, which train one each (embedded nodes) — the same scores either way.
+ * `--model`, which train one each (embedded nodes) — the same scores either way. With a served
+ * model (`--model` not `embedded-*`) the corpus is ignored: every search is scored by the model.
  * Credentials come from the environment (RETRACE_NATS_*, see src/bus/env.ts).
  * SIGINT/SIGTERM: stop taking jobs, finish those in flight, close the connection.
  */
@@ -52,6 +53,19 @@ interface SearchServiceCommandOptions {
   maxDeliver: string;
 }
 
+const isEmbeddedModel = (model: string) => model.startsWith('embedded-');
+
+/**
+ * Who scores searches that name a run's corpus (the agents' searches). An embedded model learns
+ * from the corpus: a scorer trained here (`local`) or on the nodes (`nodes`). A served model
+ * already knows code: the corpus is ignored and every search goes to its nodes — with `local`, the
+ * agents' searches would otherwise never reach the GPU.
+ */
+export function corporaFor(model: string, mode: string, client: ScoringClient, trainedHere: boolean): { corpora?: CorpusScorers | ScoringClient } {
+  if (!isEmbeddedModel(model) && !trainedHere) return {};
+  return { corpora: mode === 'nodes' ? client : new CorpusScorers() };
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('search-service')
@@ -81,12 +95,13 @@ export function register(program: Command): void {
     const service = await SearchService.start({
       bus,
       scorer,
-      corpora: opts.corpusScoring === 'nodes' ? client : new CorpusScorers(),
+      ...corporaFor(opts.model, opts.corpusScoring, client, opts.train.length > 0),
       concurrency: Number(opts.concurrency),
       ackWaitMs: Number(opts.ackWait),
       maxDeliver: Number(opts.maxDeliver),
     });
-    process.stderr.write(`search-service ${service.instance}: consuming ${refineSubject()} (scorer ${scorer.model}, corpus scoring ${opts.corpusScoring})\n`);
+    const corpusMode = isEmbeddedModel(opts.model) || opts.train.length > 0 ? opts.corpusScoring : 'ignored (a served model knows code)';
+    process.stderr.write(`search-service ${service.instance}: consuming ${refineSubject()} (scorer ${scorer.model}, corpus scoring ${corpusMode})\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
