@@ -58,8 +58,9 @@ function writtenBefore(ws: Workspace, path: string): string[] {
 
 function remoteOf(w: Work, d: ExecutorDeps, ctx: ProposerContext): NonNullable<Parameters<Refiner['refine']>[0]['remote']> {
   const i = d.ws.order.indexOf(ctx.path);
-  const corpus: { root: string; files: string[]; graph?: string } = { root: d.ws.repo.root, files: d.ws.order.slice(0, Math.max(0, i)) };
+  const corpus: { root: string; files: string[]; graph?: string; digest?: string } = { root: d.ws.repo.root, files: d.ws.order.slice(0, Math.max(0, i)) };
   if (d.ws.repo.graph) corpus.graph = d.ws.repo.graph;
+  if (d.ws.repo.digest) corpus.digest = d.ws.repo.digest;
   return { run: w.run, policyId: d.policy.id, proposerContext: ctx, corpus };
 }
 

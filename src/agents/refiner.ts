@@ -33,7 +33,7 @@ export interface RefineRequest {
     run: string;
     policyId: string;
     proposerContext: ProposerContext;
-    corpus: { root: string; files: string[]; graph?: string };
+    corpus: { root: string; files: string[]; graph?: string; digest?: string };
   };
 }
 

@@ -70,7 +70,13 @@ export class ServiceRefiner implements Refiner {
       maxSteps: 4,
       preceding: g.preceding ?? '',
       knownIdentifiers: [...(g.knownIdentifiers ?? [])].sort(),
-      corpus: { key: req.corpusKey, root: remote.corpus.root, files: remote.corpus.files, ...(remote.corpus.graph ? { graph: remote.corpus.graph } : {}) },
+      corpus: {
+        key: req.corpusKey,
+        root: remote.corpus.root,
+        files: remote.corpus.files,
+        ...(remote.corpus.graph ? { graph: remote.corpus.graph } : {}),
+        ...(remote.corpus.digest ? { digest: remote.corpus.digest } : {}),
+      },
       progress: false,
     };
     if (g.language) body.language = g.language;

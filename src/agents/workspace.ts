@@ -72,7 +72,7 @@ export class Workspace {
       throw new RepoUnavailableError(`graph service "${repo.graph}" serves another version of ${repo.name} (digest ${snapshot.digest.slice(0, 12)}, the run has ${repo.digest.slice(0, 12)})`);
     }
     const paths = snapshot.files.map((f) => f.path);
-    const texts = await client.sources(paths);
+    const texts = await client.sources(paths, snapshot.digest);
     const served = new Map(paths.map((p, i) => [p, texts[i]!]));
     return new Workspace({ ...repo, digest: snapshot.digest }, graphFromSnapshot(snapshot), settings, served);
   }

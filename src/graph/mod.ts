@@ -20,6 +20,6 @@ export { isTestFile, testSubjects } from './queries/test-files.ts';
 export type * from './types.ts';
 export { summarize, formatSummary, type GraphSummary } from './summary.ts';
 export { serveGraph, type GraphServiceOptions, type GraphServiceHandle } from './service/graph-service.ts';
-export { GraphClient } from './service/client.ts';
+export { GraphClient, GraphVersionError } from './service/client.ts';
 export { GRAPH_SERVICE, graphQueries, graphQueryNames, graphSubject, requestType, resultType, type GraphQuery, type GraphQueryBody } from './service/protocol.ts';
 export { RepoTexts, digestOf, graphFromSnapshot, type RepoSnapshot } from './service/snapshot.ts';

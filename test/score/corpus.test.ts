@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../src/bus/mod.ts';
-import { indexRepo, serveGraph } from '../../src/graph/mod.ts';
+import { GraphClient, GraphVersionError, indexRepo, serveGraph } from '../../src/graph/mod.ts';
 import { corpusReader, CorpusPathError, CorpusScorers, EmbeddedScorer, ScoringClient, ScoringNode, type CorpusRef, type ScoreItem } from '../../src/search/score/mod.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'retrace-corpus-'));
@@ -94,6 +94,10 @@ describe('corpusReader', () => {
       await expect(corpusReader()({ key: 'k', files: [bad], root: tmp }, [bad])).rejects.toThrow(CorpusPathError);
     }
     await expect(corpusReader()({ key: 'k', files, graph: 'corp' }, files)).rejects.toThrow(/no bus/);
+    // A corpus pinned to a version: read only from a service that serves that version.
+    const digest = (await new GraphClient(bus, 'corp').snapshot()).digest;
+    expect(await corpusReader(bus)({ key: 'k', files, graph: 'corp', digest }, files)).toEqual(docs);
+    await expect(corpusReader(bus)({ key: 'k', files, graph: 'corp', digest: '0'.repeat(64) }, files)).rejects.toThrow(GraphVersionError);
     await handle.stop();
   });
 });

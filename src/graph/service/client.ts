@@ -9,6 +9,11 @@ import type { ResolvedImport } from '../types.ts';
 import { joinSnapshot, type RepoSnapshot, type SnapshotPiece } from './snapshot.ts';
 import { type GraphQuery, type GraphQueryBody, graphSubject, requestType } from './protocol.ts';
 
+/** The graph service answers for another version of the repository than the caller works on. */
+export class GraphVersionError extends Error {
+  override name = 'GraphVersionError';
+}
+
 export class GraphClient {
   constructor(
     private readonly bus: Bus,
@@ -65,12 +70,21 @@ export class GraphClient {
     }
   }
 
-  /** The texts of kept files, in order (as many requests as the reply size limit takes). */
-  async sources(files: readonly string[]): Promise<string[]> {
+  /**
+   * The texts of kept files, in order (as many requests as the reply size limit takes). With
+   * `digest`, the texts must be of that version: a service restarted on other files meanwhile is
+   * a GraphVersionError, never a mix of versions.
+   */
+  async sources(files: readonly string[], digest?: string): Promise<string[]> {
     const out: string[] = [];
+    let seen = digest;
     while (out.length < files.length) {
       const rest = files.slice(out.length, out.length + 4096);
-      const reply = await this.ask<'source', { texts: string[] }>('source', { files: rest });
+      const reply = await this.ask<'source', { texts: string[]; digest: string }>('source', { files: rest });
+      if (seen !== undefined && reply.digest !== seen) {
+        throw new GraphVersionError(`graph service ${this.repo} serves version ${reply.digest.slice(0, 12)}, not ${seen.slice(0, 12)}`);
+      }
+      seen = reply.digest;
       if (reply.texts.length === 0) throw new Error(`graph service ${this.repo} sent no text for ${rest[0]}`);
       out.push(...reply.texts);
     }

@@ -51,7 +51,7 @@ const answers: { [Q in GraphQuery]: (g: RepoGraph, body: GraphQueryBody<Q>, text
     return rest;
   },
   snapshot: (_g, b, texts, maxBytes) => texts.snapshotPiece(b.offset ?? 0, maxBytes),
-  source: (_g, b, texts, maxBytes) => ({ texts: texts.sources(b.files, maxBytes) }),
+  source: (_g, b, texts, maxBytes) => ({ texts: texts.sources(b.files, maxBytes), digest: texts.digest() }),
 };
 
 export async function serveGraph(opts: GraphServiceOptions): Promise<GraphServiceHandle> {

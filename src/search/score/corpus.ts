@@ -26,7 +26,7 @@ export function corpusReader(bus?: Bus): CorpusReader {
   return async (ref, files) => {
     if (ref.graph) {
       if (!bus) throw new CorpusPathError(`corpus ${ref.key} is served by the graph service "${ref.graph}", and this process has no bus`);
-      return new GraphClient(bus, ref.graph).sources(files);
+      return new GraphClient(bus, ref.graph).sources(files, ref.digest);
     }
     return files.map((f) => {
       const rel = normalize(f);

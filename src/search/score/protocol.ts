@@ -43,7 +43,7 @@ export const MAX_ITEMS_PER_REQUEST = 1024;
  * `root` on a file system the processes share.
  */
 export const CorpusRefSchema = z
-  .object({ key: z.string().min(1), files: z.array(z.string()), root: z.string().min(1).optional(), graph: z.string().min(1).optional() })
+  .object({ key: z.string().min(1), files: z.array(z.string()), root: z.string().min(1).optional(), graph: z.string().min(1).optional(), digest: z.string().optional() })
   .refine((c) => c.root !== undefined || c.graph !== undefined, { message: 'a corpus names a graph service or a root' });
 export type CorpusRef = z.infer<typeof CorpusRefSchema>;
 
