@@ -45,12 +45,18 @@ export interface NatsBusOptions extends NatsConnectOptions {
    * 3 on a 3-node cluster so they survive a node down. Existing streams are scaled to it.
    */
   replicas?: number;
+  /**
+   * API timeout of one try at creating a stream, consumer or bucket (tries are repeated): 1 s by
+   * default. On a fresh cluster, processes creating the same replicated stream at once get no
+   * answer until this timeout (nats-server 2.9).
+   */
+  setupTimeoutMs?: number;
 }
 
-/** Maps a nats.js failure onto our error classes. */
 /** API timeout of JetStream setup calls (each is tried again; see NatsBus.setup). */
 const SETUP_TIMEOUT_MS = 1000;
 
+/** Maps a nats.js failure onto our error classes. */
 export function mapNatsError(err: unknown, subject: string, timeoutMs: number): Error {
   if (err instanceof BusError) return err;
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
@@ -82,6 +88,7 @@ export class NatsBus implements Bus {
     readonly nc: NatsConnection,
     log: Logger,
     readonly replicas = 1,
+    private readonly setupTimeoutMs = SETUP_TIMEOUT_MS,
   ) {
     this.log = log;
     this.svcm = new Svcm(nc);
@@ -93,7 +100,7 @@ export class NatsBus implements Bus {
     const replicas = opts.replicas ?? 1;
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new RangeError(`replicas must be an integer from 1 to 5, not ${opts.replicas}`);
     const nc = await connectNats({ ...opts, logger: log });
-    return new NatsBus(nc, log, replicas);
+    return new NatsBus(nc, log, replicas, opts.setupTimeoutMs ?? SETUP_TIMEOUT_MS);
   }
 
   get maxPayload(): number {
@@ -125,7 +132,8 @@ export class NatsBus implements Bus {
    */
   private async setup(): Promise<{ js: JetStreamClient; jsm: JetStreamManager }> {
     await this.js();
-    this.setupCtx ??= { js: jetstream(this.nc, { timeout: SETUP_TIMEOUT_MS }), jsm: await jetstreamManager(this.nc, { timeout: SETUP_TIMEOUT_MS, checkAPI: false }) };
+    const timeout = this.setupTimeoutMs;
+    this.setupCtx ??= { js: jetstream(this.nc, { timeout }), jsm: await jetstreamManager(this.nc, { timeout, checkAPI: false }) };
     return this.setupCtx;
   }
 
