@@ -106,7 +106,11 @@ export function register(program: Command): void {
     const concurrency = Number(opts.concurrency ?? (opts.backend === 'openai' ? 8 : 1));
     const nodeOpts: Parameters<typeof ScoringNode.start>[0] = { bus, scorer, backend: opts.backend, concurrency };
     // Embedded nodes of the agents' model also score searches over a run's corpus.
-    if (opts.backend === 'embedded') nodeOpts.corpora = new CorpusScorers();
+    if (opts.backend === 'embedded') {
+      const order = Number(opts.order);
+      const model = scorer.model;
+      nodeOpts.corpora = new CorpusScorers(4, () => new EmbeddedScorer({ order, model }));
+    }
     const node = await ScoringNode.start(nodeOpts);
     process.stderr.write(`scorer-node ${node.id}: serving ${scoreSubject(scorer.model)}\n`);
     await new Promise<void>((resolve) => {

@@ -73,6 +73,14 @@ describe('CorpusScorers', () => {
     expect(new Set(seen).size).toBe(1);
   });
 
+  it('trains the kind of scorer it is given (a node of another n-gram order)', async () => {
+    const c = new CorpusScorers(4, () => new EmbeddedScorer({ order: 3 }));
+    const order3 = new EmbeddedScorer({ order: 3 });
+    for (const d of docs.slice(0, 3)) order3.train(d);
+    expect(await c.use('k', 3, text, logprobs)).toEqual(await logprobs(order3));
+    expect(await logprobs(order3)).not.toEqual(await logprobs(fresh(3)));
+  });
+
   it('drops a scorer whose texts could not be read, and says why', async () => {
     const c = new CorpusScorers();
     const ref: CorpusRef = { key: 'k', files: ['f0.js', 'gone.js'], root: tmp };

@@ -57,8 +57,14 @@ export class CorpusScorers {
   private readonly entries: Entry[] = [];
   private clock = 0;
 
-  /** At most this many scorers are kept when idle (a long-lived process serves many runs). */
-  constructor(private readonly keep = 4) {}
+  /**
+   * At most `keep` scorers are kept when idle (a long-lived process serves many runs); `make`
+   * builds an untrained one (a node of another n-gram order trains its own kind).
+   */
+  constructor(
+    private readonly keep = 4,
+    private readonly make: () => EmbeddedScorer = () => new EmbeddedScorer(),
+  ) {}
 
   /** Runs `fn` with the scorer of `key` trained on `text(0..count)`; `text(i)` is asked only for untrained files. */
   async use<T>(key: string, count: number, text: (i: number) => string, fn: (scorer: EmbeddedScorer) => Promise<T>): Promise<T> {
@@ -95,7 +101,7 @@ export class CorpusScorers {
       if (e.count === count) return e;
       if (e.leases === 0 && e.count < count && (!extend || e.count > extend.count)) extend = e;
     }
-    const e: Entry = extend ?? { key, scorer: new EmbeddedScorer(), count: 0, ready: Promise.resolve(), leases: 0, lastUsed: 0 };
+    const e: Entry = extend ?? { key, scorer: this.make(), count: 0, ready: Promise.resolve(), leases: 0, lastUsed: 0 };
     if (!extend) this.entries.push(e);
     const from = e.count;
     e.count = count;
