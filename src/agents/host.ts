@@ -35,10 +35,11 @@ export interface AgentHostOptions {
   queue?: QueueSettings;
   log?: Logger;
   /**
-   * How long one piece of work may keep heartbeating (30 minutes by default): past it the work is
-   * taken for stuck, and the queue delivers it again after its ack wait.
+   * How long one command may run and still be heartbeaten (30 minutes by default): past it the
+   * command is taken for stuck, the heartbeats stop, and the queue delivers the work again after
+   * its ack wait. Each command's end starts the time again.
    */
-  maxWorkMs?: number;
+  maxCommandMs?: number;
 }
 
 export async function openResultQueue(bus: Bus, run: string, settings: QueueSettings = DEFAULT_QUEUE): Promise<WorkQueue> {
@@ -94,18 +95,22 @@ export class AgentHost {
    */
   private async handle(job: Job<Work>): Promise<void> {
     const ackWaitMs = this.opts.queue?.ackWaitMs ?? DEFAULT_QUEUE.ackWaitMs;
-    const beatUntil = Date.now() + (this.opts.maxWorkMs ?? 30 * 60_000);
+    const maxCommandMs = this.opts.maxCommandMs ?? 30 * 60_000;
+    let lastCommand = Date.now();
     const beat = setInterval(() => {
-      if (Date.now() < beatUntil) job.working();
+      if (Date.now() - lastCommand < maxCommandMs) job.working();
     }, Math.max(50, Math.floor(ackWaitMs / 3)));
     try {
-      await this.work(job);
+      await this.work(job, () => {
+        lastCommand = Date.now();
+        job.working();
+      });
     } finally {
       clearInterval(beat);
     }
   }
 
-  private async work(job: Job<Work>): Promise<void> {
+  private async work(job: Job<Work>, onCommand: () => void): Promise<void> {
     const work = job.body;
     const by = this.opts.instance;
     if (work.role !== this.opts.role) throw new Error(`work for ${work.role} reached the ${this.opts.role} queue`);
@@ -120,7 +125,7 @@ export class AgentHost {
           .publish(subjects.event(work.run, 'search'), { type: MSG.search, body: { job: work.job, ...e }, run: work.run, sender: by, policy: tag, traceparent: job.traceparent })
           .catch(() => {});
       };
-      const done = await runWork(work, { ws, policy, refiner: this.opts.refiner, onSearch }, { role: this.opts.role, policy: tag }, { onCommand: () => job.working() });
+      const done = await runWork(work, { ws, policy, refiner: this.opts.refiner, onSearch }, { role: this.opts.role, policy: tag }, { onCommand });
       result = { ...done, by };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -25,6 +25,8 @@ export interface TeamOptions {
   /** The refiner every host shares; a new LocalRefiner when absent. */
   refiner?: Refiner;
   queue?: QueueSettings;
+  /** See AgentHostOptions.maxCommandMs. */
+  maxCommandMs?: number;
   instance?: string;
   log?: Logger;
 }
@@ -57,6 +59,7 @@ export async function startTeam(opts: TeamOptions): Promise<Team> {
       instance: `${role}/${opts.instance ?? 'local'}`,
     };
     if (opts.queue) hostOpts.queue = opts.queue;
+    if (opts.maxCommandMs !== undefined) hostOpts.maxCommandMs = opts.maxCommandMs;
     if (opts.log) hostOpts.log = opts.log;
     const host = new AgentHost(hostOpts);
     await host.start();

@@ -58,4 +58,21 @@ describe('heartbeats', () => {
     expect(info.delivered.consumer_seq).toBe(info.delivered.stream_seq);
     for (const b of [agentsBus, otherBus, driverBus]) await b.close();
   }, 120_000);
+
+  it('stop for a command stuck past maxCommandMs: its work is delivered again', async () => {
+    const buses = await Promise.all([1, 2, 3].map(() => NatsBus.connect({ servers: server.url })));
+    const refiner = new SlowRefiner();
+    const queue = { ackWaitMs: ACK_WAIT, maxDeliver: 5 };
+    // Every search "hangs" for 4 ack waits; commands are taken for stuck after 100 ms.
+    const teams = [
+      await startTeam({ bus: buses[0]!, workspaces: new Workspaces(), refiner, queue, maxCommandMs: 100 }),
+      await startTeam({ bus: buses[1]!, workspaces: new Workspaces(), refiner, queue, maxCommandMs: 100 }),
+    ];
+    const record = await conduct({ bus: buses[2]!, workspaces: new Workspaces(), run: 'beat2', repo: { name: 'mini', root: join(import.meta.dirname, 'fixtures/mini') }, seed: 1, budget: 2, faultRate: 0, queue });
+    for (const t of teams) await t.stop();
+    expect(record.failures).toEqual([]);
+    // Some search ran again: its work came back to the other team while the first still slept.
+    expect([...refiner.calls.values()].some((n) => n > 1)).toBe(true);
+    for (const b of buses) await b.close();
+  }, 120_000);
 });
