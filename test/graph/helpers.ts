@@ -1,15 +1,15 @@
 /** Shared by the graph suites: fixture repos and edge listings. */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RepoGraph } from '../../src/graph/mod.ts';
+import { tempDir as removedAfterwards } from '../support/tmp.ts';
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const nodeModules = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules');
 
 export function tempDir(prefix = 'retrace-graph-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return removedAfterwards(prefix);
 }
 
 /** Writes a txtar fixture (`-- path --` headers; text before the first header is a comment). */

@@ -1,14 +1,14 @@
 /** `retrace trace <file>`: each format, to stdout or a file; a bad format or file is an error. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/cli/program.ts';
 import { MemoryBus } from '../../src/bus/mod.ts';
 import { startRecorder } from '../../src/trace/mod.ts';
 import { waitFor } from '../support/wait.ts';
+import { tempDir } from '../support/tmp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'retrace-trace-cli-'));
+const dir = tempDir('retrace-trace-cli-');
 
 async function run(args: string[]): Promise<string> {
   let out = '';

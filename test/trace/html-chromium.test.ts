@@ -5,8 +5,7 @@
  * trees open with their best path highlighted. Keeps a screenshot (docs/trace-screenshot.png
  * when RETRACE_UPDATE_SCREENSHOT=1, a temp file otherwise, so test runs do not touch the tree).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -15,6 +14,7 @@ import { buildModel, readTrace, renderHtml, startRecorder, type TraceModel } fro
 import { natsServerAvailable, startNatsServer, type NatsServerHandle } from '../support/nats-server.ts';
 import { runObserved } from './support/recorded-run.ts';
 import { HOSTILE } from './support/hostile.ts';
+import { tempDir } from '../support/tmp.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -25,7 +25,7 @@ describe.skipIf(!haveChromium || !natsServerAvailable())('trace page in headless
   let browser: Browser;
   let model: TraceModel;
   let page: string;
-  const dir = mkdtempSync(join(tmpdir(), 'retrace-page-'));
+  const dir = tempDir('retrace-page-');
 
   beforeAll(async () => {
     server = await startNatsServer();

@@ -3,8 +3,6 @@
  * set, every message of a run becomes one span whose ids are the message's traceparent, whose
  * parent is the span the message was sent from, across the processes of a run over NATS.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus, parseTraceparent } from '../../src/bus/mod.ts';
@@ -13,6 +11,7 @@ import { natsServerAvailable, startNatsServer, type NatsServerHandle } from '../
 import { waitFor } from '../support/wait.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.ts';
 import { runObserved } from './support/recorded-run.ts';
+import { tempDir } from '../support/tmp.ts';
 
 let receiver: OtlpReceiver;
 const saved = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -69,7 +68,7 @@ describe('OTLP export', () => {
     });
 
     it('links every message of a run to the span it was sent from, across connections', async () => {
-      const file = join(mkdtempSync(join(tmpdir(), 'retrace-otlp-')), 'o3.jsonl');
+      const file = join(tempDir('retrace-otlp-'), 'o3.jsonl');
       const run = await runObserved(server.url, 'o3', async (bus) => [await startRecorder(bus, 'o3', file), startOtlpExport(bus, 'o3')]);
       const { records } = await readTrace(file);
       expect(records).toHaveLength(run.messages);

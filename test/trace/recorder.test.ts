@@ -2,8 +2,7 @@
  * The recorder writes every message of a run, one JSON line each, in arrival order, with its
  * tracing headers, job and size; long strings are cut; the reader gives the records back.
  */
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus, parseTraceparent } from '../../src/bus/mod.ts';
@@ -14,8 +13,9 @@ import { readTrace, startRecorder, TraceFormatError } from '../../src/trace/mod.
 import { natsServerAvailable, startNatsServer, type NatsServerHandle } from '../support/nats-server.ts';
 import { waitFor } from '../support/wait.ts';
 import { fixtureRoot, runObserved } from './support/recorded-run.ts';
+import { tempDir } from '../support/tmp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'retrace-trace-'));
+const dir = tempDir('retrace-trace-');
 
 describe('recorder on MemoryBus', () => {
   it('writes each message of the run once, in order, with headers, job, size; other runs are ignored', async () => {

@@ -2,14 +2,13 @@
  * The views of a recorded run: the text timeline and the Mermaid diagram name every agent and
  * account for every message; the HTML page is self-contained and escapes what messages carry.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, readTrace, renderHtml, renderMermaid, renderText, startRecorder, type TraceModel } from '../../src/trace/mod.ts';
 import { natsServerAvailable, startNatsServer, type NatsServerHandle } from '../support/nats-server.ts';
 import { HOSTILE } from './support/hostile.ts';
 import { runObserved, type ObservedRun } from './support/recorded-run.ts';
+import { tempDir } from '../support/tmp.ts';
 
 
 describe.skipIf(!natsServerAvailable())('trace views', () => {
@@ -18,7 +17,7 @@ describe.skipIf(!natsServerAvailable())('trace views', () => {
   let run: ObservedRun;
   beforeAll(async () => {
     server = await startNatsServer();
-    const file = join(mkdtempSync(join(tmpdir(), 'retrace-views-')), 'v1.jsonl');
+    const file = join(tempDir('retrace-views-'), 'v1.jsonl');
     run = await runObserved(server.url, 'v1', async (bus) => [await startRecorder(bus, 'v1', file)], [
       { subject: 'retrace.v1.trace', type: 'agent.step', sender: 'coder/evil', policy: 'grounded@9', body: { job: 'coder:evil', index: 0, step: { text: HOSTILE } } },
     ]);
