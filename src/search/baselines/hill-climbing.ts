@@ -9,7 +9,7 @@
  */
 import { runSearch } from '../run.ts';
 import type { SearchBudget, SearchMethod, SearchProblem, SearchResult } from '../types.ts';
-import { initialSequence } from './initial.ts';
+import { scoredStart } from './initial.ts';
 import { bestRewrite } from './rewrite.ts';
 
 export interface HillClimbingOptions {
@@ -32,11 +32,10 @@ export class HillClimbing implements SearchMethod {
     const iterations = this.opts.iterations ?? Infinity;
     return runSearch(this.name, problem, budget, async (ctx) => {
       const ev = ctx.evaluator;
-      let current = await initialSequence(ctx, Math.min(this.opts.length ?? 4, ctx.maxSteps));
-      if (current.length === 0) return undefined;
-      const [first] = await ev.evaluate([current]);
-      if (!first) return undefined;
-      let currentReward = first.reward;
+      const start = await scoredStart(ctx, this.opts.length ?? 4);
+      if (!start) return undefined;
+      let current = start.steps;
+      let currentReward = start.reward;
       ctx.progress();
       // Rewrites already scored cost nothing; when iterations stop finding new ones, stop.
       let fruitless = 0;

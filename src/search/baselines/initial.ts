@@ -10,3 +10,14 @@ export async function initialSequence(ctx: SearchContext, length: number): Promi
   }
   return steps;
 }
+
+/**
+ * Where both local searches start: the initial sequence of `length` steps (capped at the
+ * problem's maximum) and its reward; undefined when there is nothing to start from.
+ */
+export async function scoredStart(ctx: SearchContext, length: number): Promise<{ steps: string[]; reward: number } | undefined> {
+  const steps = await initialSequence(ctx, Math.min(length, ctx.maxSteps));
+  if (steps.length === 0) return undefined;
+  const [first] = await ctx.evaluator.evaluate([steps]);
+  return first ? { steps, reward: first.reward } : undefined;
+}

@@ -7,7 +7,7 @@
  */
 import { runSearch } from '../run.ts';
 import type { SearchBudget, SearchMethod, SearchProblem, SearchResult } from '../types.ts';
-import { initialSequence } from './initial.ts';
+import { scoredStart } from './initial.ts';
 import { bestRewrite } from './rewrite.ts';
 
 export interface SegmentRefinementOptions {
@@ -27,11 +27,10 @@ export class SegmentRefinement implements SearchMethod {
     const threshold = this.opts.threshold ?? 1e-4;
     return runSearch(this.name, problem, budget, async (ctx) => {
       const ev = ctx.evaluator;
-      let current = await initialSequence(ctx, Math.min(this.opts.length ?? 4, ctx.maxSteps));
-      if (current.length === 0) return undefined;
-      const [first] = await ev.evaluate([current]);
-      if (!first) return undefined;
-      let currentReward = first.reward;
+      const start = await scoredStart(ctx, this.opts.length ?? 4);
+      if (!start) return undefined;
+      let current = start.steps;
+      let currentReward = start.reward;
       for (let pass = 0; ev.remaining() > 0; pass++) {
         const before = currentReward;
         for (let i = 0; i < current.length && ev.remaining() > 0; i++) {
