@@ -6,6 +6,7 @@
  *   retrace graph ../some-repo --json --no-cache
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { indexRepo, repoName, RepoTexts, serveGraph } from '../graph/mod.ts';
 import { createLogger } from '../log/logger.ts';
@@ -40,6 +41,8 @@ function addIndexOptions(cmd: Command): Command {
 }
 
 function index(repo: string, opts: IndexCommandOptions): ReturnType<typeof indexRepo> {
+  if (!existsSync(repo)) throw new Error(`no such repository: ${repo}`);
+  if (!statSync(repo).isDirectory()) throw new Error(`not a directory: ${repo}`);
   return indexRepo(repo, {
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),

@@ -39,4 +39,11 @@ describe('retrace graph', () => {
     });
     expect((summary.buildOrder as { order: string[] }).order).toHaveLength(6);
   });
+
+  it('says clearly when the repository is missing or is not a directory', async () => {
+    await expect(run(['graph', '/nonexistent/repo'])).rejects.toThrow('no such repository: /nonexistent/repo');
+    await expect(run(['graph', `${fixturesDir}/ts.txtar`])).rejects.toThrow(/not a directory: .*ts\.txtar/);
+    await expect(run(['graph-service', '/nonexistent/repo', '--nats', 'nats://127.0.0.1:1'])).rejects.toThrow('no such repository: /nonexistent/repo');
+  });
 });
+
