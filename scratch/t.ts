@@ -1,0 +1,13 @@
+import { Knowledge, SequenceGuard, literalsOf, namesIn } from '../src/boundary/mod.ts';
+import { readFileSync } from 'node:fs';
+const code = readFileSync('node_modules/commander/lib/suggestSimilar.js','utf8');
+console.log(literalsOf(code,'javascript'));
+console.log(namesIn('It calls `Math.abs` and editDistance(a, b) then this.foo.bar; Error and JavaScript plain'));
+const k = new Knowledge('javascript').addText('const maxDistance = 3;');
+const spec = k.answer(code);
+console.log(spec.names.slice(0,40), spec.strings, spec.numbers, spec.knownRuns.length);
+const g = new SequenceGuard(spec);
+console.log(g.violations(['It uses `Math.abs` and `maxDistance`.']));
+console.log(g.violations(['It computes `bestDistance`.']));
+const toks = code.slice(200, 600);
+console.log(g.violations([toks.slice(0,40), toks.slice(40,80)]));

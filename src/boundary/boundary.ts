@@ -1,0 +1,192 @@
+/**
+ * The knowledge boundary: what the team may know at a point of a trajectory, and what of the code
+ * about to be written is the answer (docs/reasoning.md).
+ *
+ * Known: the brief (README, manifests, file tree), the plan, the designs, the files already written
+ * as their Reads returned them, the file written so far, the names of definitions already written,
+ * the public names the architect declared, and what every engineer of the language knows (its
+ * keywords and builtins). The answer: the rest of the file about to be written — its names that are
+ * not known, its string and number literals that are not known, and every run of more than 8 of its
+ * tokens that the known texts do not hold.
+ *
+ * `Knowledge` collects what is known; `knowledge.answer(code)` says what of `code` is the answer as
+ * plain data (`AnswerSpec`, which travels to search services); a `SequenceGuard` on a spec checks
+ * the whole text trained on since the last write — never a step alone — against it.
+ *
+ * Invariant: a guard built from less knowledge is stricter. The agents build theirs from a subset
+ * of what the dataset shows before a write, so what they let through, `retrace stats` counts clean.
+ */
+import type { LanguageId } from '../graph/types.ts';
+import { isAmbient } from './lexicon.ts';
+import { copyTokens, identifiersOf, literalsOf, quotesString, statedNames } from './text.ts';
+
+/** Longest run of target tokens that reasoning may repeat. */
+export const MAX_COPY_RUN = 8;
+
+export type ViolationKind = 'copy' | 'literal' | 'name';
+
+export interface BoundaryViolation {
+  kind: ViolationKind;
+  /** The run, the literal or the name. */
+  detail: string;
+}
+
+/** What of a piece of code is the answer: plain data, JSON- and msgpack-safe. */
+export interface AnswerSpec {
+  language: LanguageId | null;
+  /** The code about to be written (the next write and the rest of its file). */
+  text: string;
+  /** Its identifiers that are not known. */
+  names: string[];
+  /** Its string literals that are not known. */
+  strings: string[];
+  /** Its number literals that are not known. */
+  numbers: string[];
+  /** Indices (in `copyTokens(text)`) of the runs of MAX_COPY_RUN + 1 tokens that known texts hold. */
+  knownRuns: number[];
+}
+
+const RUN = MAX_COPY_RUN + 1;
+/** Heads whose members belong to the code at hand, not to the language. */
+const OWN_HEADS = new Set(['this', 'self', 'cls', 'super', 'Self', 'crate']);
+const SEP = '\u0000';
+
+function runKeys(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + RUN <= tokens.length; i++) out.push(tokens.slice(i, i + RUN).join(SEP));
+  return out;
+}
+
+export class Knowledge {
+  private readonly texts: string[] = [];
+  private readonly names = new Set<string>();
+  private runs: Set<string> | undefined;
+
+  constructor(readonly language: LanguageId | null) {}
+
+  /** A text the team has seen or written: its names, literals and runs are known. */
+  addText(text: string): this {
+    if (text.length === 0) return this;
+    this.texts.push(text);
+    for (const n of identifiersOf(text)) this.names.add(n);
+    this.runs = undefined;
+    return this;
+  }
+
+  /** Names known without their text: definitions already written, declared public names. */
+  addNames(names: Iterable<string>): this {
+    for (const n of names) this.names.add(n);
+    return this;
+  }
+
+  knows(name: string): boolean {
+    return this.names.has(name) || isAmbient(this.language, name);
+  }
+
+  /** What of `code` (the next write, and the rest of its file) is the answer. */
+  answer(code: string): AnswerSpec {
+    const lits = literalsOf(code, this.language);
+    const known = this.knownRuns();
+    const keys = runKeys(copyTokens(code));
+    const knownRuns: number[] = [];
+    keys.forEach((k, i) => known.has(k) && knownRuns.push(i));
+    return {
+      language: this.language,
+      text: code,
+      names: [...identifiersOf(code)].filter((n) => !this.knows(n)).sort(),
+      strings: lits.strings.filter((s) => !this.texts.some((t) => t.includes(s))).sort(),
+      numbers: lits.numbers.filter((x) => !this.texts.some((t) => new RegExp(`(^|[^\\w.])${escapeRegExp(x)}($|[^\\w.])`).test(t))).sort(),
+      knownRuns,
+    };
+  }
+
+  private knownRuns(): Set<string> {
+    if (!this.runs) {
+      const runs = new Set<string>();
+      for (const t of this.texts) for (const k of runKeys(copyTokens(t))) runs.add(k);
+      this.runs = runs;
+    }
+    return this.runs;
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The check on the text trained on between two writes: `prefix` is what was said since the last
+ * write before the steps under test (an intent, a design note), and each check covers prefix and
+ * steps as one sequence, so slicing the answer into short steps is a copy like any other.
+ */
+export class SequenceGuard {
+  private readonly answerRuns: Set<string>;
+  private readonly names: ReadonlySet<string>;
+  private readonly numbers: ReadonlySet<string>;
+
+  constructor(
+    readonly spec: AnswerSpec,
+    readonly prefix: readonly string[] = [],
+  ) {
+    const known = new Set(spec.knownRuns);
+    this.answerRuns = new Set(runKeys(copyTokens(spec.text)).filter((_, i) => !known.has(i)));
+    this.names = new Set(spec.names);
+    this.numbers = new Set(spec.numbers);
+  }
+
+  /** The same answer, with more said before the steps under test. */
+  after(more: readonly string[]): SequenceGuard {
+    return new SequenceGuard(this.spec, [...this.prefix, ...more]);
+  }
+
+  /** Everything in prefix + steps that states the answer; empty when the sequence is clean. */
+  violations(steps: readonly string[] = []): BoundaryViolation[] {
+    const seq = [...this.prefix, ...steps];
+    const out: BoundaryViolation[] = [];
+    const tokens = seq.flatMap(copyTokens);
+    for (let i = 0; i + RUN <= tokens.length; i++) {
+      const key = tokens.slice(i, i + RUN).join(SEP);
+      if (this.answerRuns.has(key)) {
+        out.push({ kind: 'copy', detail: tokens.slice(i, i + RUN).join(' ') });
+        break;
+      }
+    }
+    const text = seq.join('\n');
+    for (const s of this.spec.strings) if (quotesString(text, s)) out.push({ kind: 'literal', detail: s });
+    for (const t of tokens) if (this.numbers.has(t)) out.push({ kind: 'literal', detail: t });
+    const seen = new Set<string>();
+    for (const step of seq) {
+      for (const { name: n, head } of statedNames(step)) {
+        // A member of a builtin (`Math.abs`, `console.log`) is the language's, not the file's.
+        if (head !== undefined && !OWN_HEADS.has(head) && isAmbient(this.spec.language, head) && !this.names.has(head)) continue;
+        if (this.names.has(n) && !seen.has(n)) {
+          seen.add(n);
+          out.push({ kind: 'name', detail: n });
+        }
+      }
+    }
+    return out;
+  }
+
+  admits(steps: readonly string[]): boolean {
+    return this.violations(steps).length === 0;
+  }
+
+  /**
+   * The candidates, in order, that keep the sequence inside the boundary: each is kept when prefix,
+   * the ones kept so far and it pass together. What a grounded policy says is what survives this.
+   */
+  keep(candidates: readonly string[]): string[] {
+    const kept: string[] = [];
+    for (const c of candidates) {
+      if (c.trim().length === 0) continue;
+      if (this.admits([...kept, c])) kept.push(c);
+    }
+    return kept;
+  }
+}
+
+/** A guard with nothing to protect: for text that precedes no code (or code with no language). */
+export function openGuard(): SequenceGuard {
+  return new SequenceGuard({ language: null, text: '', names: [], strings: [], numbers: [], knownRuns: [] });
+}
