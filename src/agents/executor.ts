@@ -1,21 +1,29 @@
 /**
  * Carries out a role machine's commands for one piece of work: asks the policy for words, the
  * workspace for real contents and facts, the refiner for searched reasoning, the checks for their
- * real output. State that lives between commands (the text written so far, the planned fault) is
- * kept here, per piece of work, never in the machine.
+ * real output. State that lives between commands (the text written so far, the planned fault, what
+ * the team knows so far) is kept here, per piece of work, never in the machine.
+ *
+ * Every text a policy gives is held to the knowledge boundary before it is recorded (knowledge.ts,
+ * docs/reasoning.md): each call gets the guard of its point in the trajectory, and what comes back
+ * is enforced against it whatever the policy did.
  */
+import type { Logger } from 'pino';
+import { Knowledge, SequenceGuard, type BoundarySpec } from '../boundary/mod.ts';
+import { languageOf } from '../graph/languages.ts';
 import { joinReasoning } from '../search/objective.ts';
 import { createRng, mixSeed } from '../search/rng.ts';
-import { runChecks } from './checks.ts';
+import { runChecks, type CheckReport } from './checks.ts';
 import { injectFault, repairEdit, type Fault } from './faults.ts';
+import { briefOf, declarableNames, enforce, knowledgeBefore, readFor, repositoryText } from './knowledge.ts';
 import type { Answer, Command } from './machines/common.ts';
-import { renderDesign, renderFindings } from './machines/common.ts';
+import { renderDesign, renderFindings, renderPlan } from './machines/common.ts';
 import type { Policy, ProposerContext } from './policy.ts';
 import type { Work, WorkOf } from './protocol.ts';
 import type { Refiner } from './refiner.ts';
 import type { Workspace } from './workspace.ts';
 import type { SearchTree } from '../search/types.ts';
-import type { SearchStats } from './types.ts';
+import type { FileDesign, Finding, Plan, SearchStats } from './types.ts';
 
 export interface SearchEvent {
   path: string;
@@ -33,6 +41,7 @@ export interface ExecutorDeps {
   refiner: Refiner;
   /** Told of every search, with its tree: the host publishes it for the trace viewer. */
   onSearch?: (e: SearchEvent) => void;
+  log?: Logger;
 }
 
 export type Execute = (cmd: Command) => Promise<Answer>;
@@ -51,7 +60,7 @@ const CONTEXT_WRITTEN_CHARS = 16_000;
 const corpusKey = (w: Work) => `${w.run}:${w.repo.name}:${(w.repo.digest ?? '').slice(0, 16)}`;
 
 /** Texts of the files written before `path`, in writing order: what the scorer may train on. */
-function writtenBefore(ws: Workspace, path: string): string[] {
+function writtenTexts(ws: Workspace, path: string): string[] {
   const i = ws.order.indexOf(path);
   return ws.order.slice(0, Math.max(0, i)).map((p) => ws.read(p));
 }
@@ -64,31 +73,100 @@ function remoteOf(w: Work, d: ExecutorDeps, ctx: ProposerContext): NonNullable<P
   return { run: w.run, policyId: d.policy.id, proposerContext: ctx, corpus };
 }
 
-function commonExecute(w: Work, d: ExecutorDeps, cmd: Command): Promise<Answer> | undefined {
-  if (cmd.kind === 'read') return Promise.resolve({ type: 'READ', path: cmd.path, content: d.ws.read(cmd.path) });
-  return undefined;
+/** The boundary at a point: what of `answer` is unknown given `known`, and what was said since the last write. */
+function boundaryAt(known: Knowledge, answer: string, prefix: readonly string[] = []): BoundarySpec {
+  return { answer: known.answer(answer), prefix: [...prefix] };
+}
+
+const guardOfSpec = (b: BoundarySpec) => new SequenceGuard(b.answer, b.prefix);
+
+/** Reads of the files a coder or a test writer needs; a file not written yet reads as its design. */
+function readExecutor(w: { path: string; readDesigns?: FileDesign[] | undefined }, d: ExecutorDeps, known: Knowledge) {
+  return (cmd: Extract<Command, { kind: 'read' }>): Answer => {
+    const r = readFor(d.ws, cmd.path, w.path, w.readDesigns);
+    known.addText(r.content);
+    return { type: 'READ', path: cmd.path, content: r.content, source: r.source };
+  };
 }
 
 export function plannerExecutor(w: WorkOf<'planner'>, d: ExecutorDeps): Execute {
   return async (cmd) => {
     if (cmd.kind !== 'plan') throw new UnexpectedCommandError('planner', cmd);
-    const out = await d.policy.plan(d.ws.summary(), w.seed);
-    return { type: 'PLANNED', thoughts: out.thoughts, plan: out.plan };
+    const brief = briefOf(d.ws);
+    // The planner knows the brief; the whole repository is still the answer.
+    const guard = new SequenceGuard(new Knowledge(null).addText(brief).answer(repositoryText(d.ws)));
+    const out = await d.policy.plan({ summary: d.ws.summary(), guard }, w.seed);
+    const thoughts: string[] = [];
+    for (const t of out.thoughts) {
+      const kept = enforce(guard.after(thoughts), t, d.log, 'plan thought');
+      if (kept) thoughts.push(kept);
+    }
+    const plan = enforcePlan(guard.after(thoughts), out.plan, d.log);
+    return { type: 'PLANNED', brief, thoughts, plan };
   };
 }
 
+/** The plan's trained text (overview, requirements, goals) held to the guard; files and order untouched. */
+function enforcePlan(guard: SequenceGuard, plan: Plan, log?: Logger): Plan {
+  const overview = enforce(guard, plan.overview, log, 'plan overview');
+  const requirements: string[] = [];
+  for (const r of plan.requirements) {
+    const kept = enforce(guard.after([overview, ...requirements]), r, log, 'requirement');
+    if (kept) requirements.push(kept);
+  }
+  const said = [overview, ...requirements];
+  const milestones = plan.milestones.map((m) => {
+    const title = enforce(guard.after(said), m.title, log, 'milestone title') || 'Milestone';
+    const goal = enforce(guard.after([...said, title]), m.goal, log, 'milestone goal');
+    said.push(title, goal);
+    return { ...m, title, goal };
+  });
+  const out = { overview, requirements, milestones };
+  if (!guard.admits([renderPlan(out)])) log?.warn('the rendered plan crosses the knowledge boundary');
+  return out;
+}
+
 export function architectExecutor(w: WorkOf<'architect'>, d: ExecutorDeps): Execute {
+  const brief = briefOf(d.ws);
   return async (cmd) => {
     if (cmd.kind !== 'design') throw new UnexpectedCommandError('architect', cmd);
-    const out = await d.policy.design({ overview: w.overview, milestone: w.milestone, file: d.ws.facts(cmd.path) }, w.seed);
-    return { type: 'DESIGNED', path: cmd.path, thought: out.thought, design: out.design };
+    const declarable = declarableNames(d.ws, cmd.path);
+    const known = knowledgeBefore(d.ws, brief, cmd.path).addText(w.overview).addNames(declarable);
+    const guard = new SequenceGuard(known.answer(d.ws.read(cmd.path)));
+    const file = d.ws.facts(cmd.path);
+    const out = await d.policy.design({ overview: w.overview, milestone: w.milestone, file, declarable, guard }, w.seed);
+    const design = enforceDesign(guard, out.design, file.definitions, d.log);
+    const thought = enforce(guard, out.thought, d.log, 'design thought');
+    return { type: 'DESIGNED', path: cmd.path, thought, design };
   };
+}
+
+/**
+ * A design held to the guard: each interface entry, the responsibility and each dependency's why.
+ * The interface then lists every top-level definition (by kind and name), so what later files may
+ * name is what this design declared.
+ */
+function enforceDesign(guard: SequenceGuard, design: FileDesign, definitions: ReadonlyArray<{ name: string; kind: string }>, log?: Logger): FileDesign {
+  const publicInterface = design.publicInterface.filter((e) => guard.admits([e]));
+  const stated = new Set(publicInterface.join(' ').match(/[\w$]+/g) ?? []);
+  for (const def of definitions) if (!stated.has(def.name)) publicInterface.push(`${def.kind} \`${def.name}\``);
+  const responsibility = enforce(guard, design.responsibility, log, 'responsibility');
+  const dependencies = design.dependencies.map((x) => ({ path: x.path, why: enforce(guard, x.why, log, 'dependency') || 'imported' }));
+  const out = { path: design.path, responsibility, publicInterface, dependencies };
+  if (!guard.admits([renderDesign(out)])) log?.warn({ path: design.path }, 'the rendered design crosses the knowledge boundary');
+  return out;
 }
 
 export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {
   const chunks = d.ws.chunks(w.path);
   const facts = d.ws.facts(w.path);
+  const content = d.ws.read(w.path);
+  // What the coder knows, growing as it reads and writes: the brief, the design, the names written before.
+  const known = knowledgeBefore(d.ws, briefOf(d.ws), w.path).addText(renderDesign(w.design));
+  const read = readExecutor(w, d, known);
   let written = '';
+  /** What was said since the last write: the intent, before the first chunk. */
+  let said: string[] = [];
   // Is this file's first draft a debugging episode? Decided by the seed alone, then kept only if
   // the checks would catch the fault.
   let fault: { chunk: number; fault: Fault } | undefined;
@@ -101,34 +179,46 @@ export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {
     if (f) fault = { chunk: i, fault: f };
   }
   return async (cmd) => {
-    const common = commonExecute(w, d, cmd);
-    if (common) return common;
     switch (cmd.kind) {
-      case 'intent':
-        return { type: 'INTENT', text: await d.policy.fileIntent({ file: facts, design: w.design, chunks: chunks.length }, w.seed) };
+      case 'read':
+        return read(cmd);
+      case 'intent': {
+        const guard = new SequenceGuard(known.answer(content));
+        const reads = d.ws.readsFor(w.path).map((p) => ({ path: p, written: readFor(d.ws, p, w.path, w.readDesigns).source === 'file' }));
+        const text = enforce(guard, await d.policy.fileIntent({ file: facts, design: w.design, chunks: chunks.length, reads, guard }, w.seed), d.log, 'intent');
+        said = text ? [text] : [];
+        return { type: 'INTENT', text };
+      }
       case 'refine': {
         const chunk = chunks[cmd.chunk]!;
+        const rest = chunks.slice(cmd.chunk).map((c) => c.text).join('');
+        const boundary = boundaryAt(known, rest, said);
         // The scorer reads a window of the context's end (8192 tokens for the embedded one): the
         // file written so far is cut to what fits, so long files do not cost quadratic work.
         const context = [renderDesign(w.design), d.ws.contextMap(w.path), `// ${w.path}`, written.slice(-CONTEXT_WRITTEN_CHARS)].filter(Boolean).join('\n');
-        const ctx: ProposerContext = { path: w.path, language: facts.language, preceding: written, knownIdentifiers: d.ws.knownIdentifiers(), design: w.design };
+        const ctx: ProposerContext = { path: w.path, language: facts.language, preceding: written, knownIdentifiers: known.knownNames(), design: w.design, boundary };
         const r = await d.refiner.refine({
           corpusKey: corpusKey(w),
-          written: writtenBefore(d.ws, w.path),
+          written: writtenTexts(d.ws, w.path),
           context,
           target: chunk.text,
           proposer: d.policy.proposer(ctx),
+          boundary,
           seed: mixSeed(w.seed, 'refine', w.path, cmd.chunk),
           budget: w.budget,
           remote: remoteOf(w, d, ctx),
         });
-        d.onSearch?.({ path: w.path, chunk: cmd.chunk, target: chunk.text, steps: r.steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
-        return r.stats ? { type: 'REFINED', chunk: cmd.chunk, steps: r.steps, stats: r.stats } : { type: 'REFINED', chunk: cmd.chunk, steps: r.steps };
+        // Whatever refined the steps (here, or a search service), they are held to the same guard.
+        const steps = guardOfSpec(boundary).keep(r.steps);
+        d.onSearch?.({ path: w.path, chunk: cmd.chunk, target: chunk.text, steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
+        return r.stats ? { type: 'REFINED', chunk: cmd.chunk, steps, stats: r.stats } : { type: 'REFINED', chunk: cmd.chunk, steps };
       }
       case 'draft': {
         const faulty = fault?.chunk === cmd.chunk;
         const text = faulty ? fault!.fault.draft : chunks[cmd.chunk]!.text;
         written += text;
+        known.addText(text);
+        said = [];
         return { type: 'DRAFTED', chunk: cmd.chunk, text, faulty };
       }
       default:
@@ -137,25 +227,59 @@ export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {
   };
 }
 
+/** Checks of what was written, split by what the real, unmodified file also gets (the checker's limits). */
+function checkAgainstReal(d: ExecutorDeps, path: string, content: string): { report: CheckReport; findings: Finding[]; baseline: Finding[] } {
+  const language = d.ws.facts(path).language;
+  const report = runChecks(language, path, content, d.ws.env());
+  const real = content === d.ws.read(path) ? report : runChecks(language, path, d.ws.read(path), d.ws.env());
+  const key = (f: Finding) => `${f.check}\u0000${f.message}`;
+  const inReal = new Map<string, number>();
+  for (const f of real.findings) inReal.set(key(f), (inReal.get(key(f)) ?? 0) + 1);
+  const findings: Finding[] = [];
+  const baseline: Finding[] = [];
+  for (const f of report.findings) {
+    const n = inReal.get(key(f)) ?? 0;
+    if (n > 0) {
+      inReal.set(key(f), n - 1);
+      baseline.push(f);
+    } else findings.push(f);
+  }
+  return { report, findings, baseline };
+}
+
 export function testerExecutor(w: WorkOf<'tester'>, d: ExecutorDeps): Execute {
   let content = w.content ?? '';
   let checks: string[] = [];
+  let output = '';
+  const brief = briefOf(d.ws);
+  const known = knowledgeBefore(d.ws, brief, w.path);
+  const read = readExecutor(w, d, known);
   return async (cmd) => {
-    const common = commonExecute(w, d, cmd);
-    if (common) return common;
     switch (cmd.kind) {
-      case 'testIntent':
-        return { type: 'INTENT', text: await d.policy.testIntent({ file: d.ws.facts(w.path), subjects: d.ws.testSubjectsOf(w.path) }, w.seed) };
+      case 'read':
+        return read(cmd);
+      case 'testIntent': {
+        const guard = new SequenceGuard(known.answer(d.ws.read(w.path)));
+        const text = enforce(guard, await d.policy.testIntent({ file: d.ws.facts(w.path), subjects: d.ws.testSubjectsOf(w.path), guard }, w.seed), d.log, 'test intent');
+        return { type: 'INTENT', text };
+      }
       case 'write':
         content = d.ws.read(w.path);
         return { type: 'WRITTEN', text: content };
       case 'check': {
-        const report = runChecks(d.ws.facts(w.path).language, w.path, content, d.ws.env());
-        checks = report.checks;
-        return { type: 'CHECKED', findings: report.findings, output: report.output };
+        const r = checkAgainstReal(d, w.path, content);
+        checks = r.report.checks;
+        output = r.report.output;
+        return { type: 'CHECKED', findings: r.findings, baseline: r.baseline, output };
       }
-      case 'review':
-        return { type: 'REVIEWED', text: await d.policy.reviewChecks({ path: w.path, findings: cmd.findings, checks }, w.seed) };
+      case 'review': {
+        // Known: what was written (a faulty draft included) and what the checks printed; the answer
+        // is what the real file has and the written one does not (the fix).
+        const reviewKnown = knowledgeBefore(d.ws, brief, w.path).addText(content).addText(output);
+        const guard = new SequenceGuard(reviewKnown.answer(d.ws.read(w.path)));
+        const text = enforce(guard, await d.policy.reviewChecks({ path: w.path, findings: cmd.findings, baseline: cmd.baseline, checks, guard }, w.seed), d.log, 'review');
+        return { type: 'REVIEWED', text };
+      }
       default:
         throw new UnexpectedCommandError('tester', cmd);
     }
@@ -169,28 +293,38 @@ export function debuggerExecutor(w: WorkOf<'debugger'>, d: ExecutorDeps): Execut
   const line = w.findings[0]?.line ?? 1;
   const lines = w.content.split('\n');
   const excerpt = lines.slice(Math.max(0, line - 3), line + 2).join('\n');
+  // Known: the draft as written and the findings; the answer is the corrected text.
+  const known = knowledgeBefore(d.ws, briefOf(d.ws), w.path).addText(w.content).addText(renderFindings(w.findings));
+  let diagnosis: string[] = [];
   return async (cmd) => {
     switch (cmd.kind) {
       case 'diagnose': {
+        const guard = new SequenceGuard(known.answer(edit.new));
         const definition = facts.definitions.find((x) => x.startLine <= line && line <= x.endLine);
-        const input: Parameters<Policy['diagnose']>[0] = { path: w.path, findings: w.findings, excerpt, fix: { before: edit.old, after: edit.new } };
+        const input: Parameters<Policy['diagnose']>[0] = { path: w.path, findings: w.findings, excerpt, guard };
         if (definition) input.definition = definition;
-        return { type: 'DIAGNOSED', text: await d.policy.diagnose(input, w.seed) };
+        const text = enforce(guard, await d.policy.diagnose(input, w.seed), d.log, 'diagnosis');
+        diagnosis = text ? [text] : [];
+        return { type: 'DIAGNOSED', text };
       }
       case 'repair': {
-        const ctx: ProposerContext = { path: w.path, language: facts.language, preceding: excerpt, knownIdentifiers: d.ws.knownIdentifiers() };
+        const boundary = boundaryAt(known, edit.new, diagnosis);
+        const language = facts.language ?? languageOf(w.path);
+        const ctx: ProposerContext = { path: w.path, language, preceding: excerpt, knownIdentifiers: known.knownNames(), boundary };
         const r = await d.refiner.refine({
           corpusKey: corpusKey(w),
-          written: writtenBefore(d.ws, w.path),
+          written: writtenTexts(d.ws, w.path),
           context: joinReasoning(`${renderFindings(w.findings)}\n${excerpt}`, []),
           target: edit.new,
           proposer: d.policy.proposer(ctx),
+          boundary,
           seed: mixSeed(w.seed, 'repair', w.path),
           budget: w.budget,
           remote: remoteOf(w, d, ctx),
         });
-        d.onSearch?.({ path: w.path, chunk: -1, target: edit.new, steps: r.steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
-        return r.stats ? { type: 'REPAIRED', steps: r.steps, stats: r.stats, edit } : { type: 'REPAIRED', steps: r.steps, edit };
+        const steps = guardOfSpec(boundary).keep(r.steps);
+        d.onSearch?.({ path: w.path, chunk: -1, target: edit.new, steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
+        return r.stats ? { type: 'REPAIRED', steps, stats: r.stats, edit } : { type: 'REPAIRED', steps, edit };
       }
       default:
         throw new UnexpectedCommandError('debugger', cmd);

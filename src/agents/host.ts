@@ -125,7 +125,7 @@ export class AgentHost {
           .publish(subjects.event(work.run, 'search'), { type: MSG.search, body: { job: work.job, ...e }, run: work.run, sender: by, policy: tag, traceparent: job.traceparent })
           .catch(() => {});
       };
-      const done = await runWork(work, { ws, policy, refiner: this.opts.refiner, onSearch }, { role: this.opts.role, policy: tag }, { onCommand });
+      const done = await runWork(work, { ws, policy, refiner: this.opts.refiner, onSearch, log }, { role: this.opts.role, policy: tag }, { onCommand });
       result = { ...done, by };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

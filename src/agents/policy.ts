@@ -7,6 +7,7 @@
  * `retrace-policies` bucket; a step records `id@revision` of the spec that produced it.
  */
 import { z } from 'zod';
+import type { BoundarySpec, SequenceGuard } from '../boundary/mod.ts';
 import type { LanguageId } from '../graph/types.ts';
 import type { Proposer } from '../search/proposer.ts';
 import type { Chunk, DefinitionFacts, FileFacts, RepoSummary } from './facts.ts';
@@ -18,10 +19,30 @@ export interface PlanOutput {
   plan: Plan;
 }
 
-export interface DesignInput {
+/**
+ * Every text a policy produces is trained on before a write, so every input carries the guard of
+ * the knowledge boundary (docs/reasoning.md): what the policy says must pass `guard` as one sequence
+ * (`guard.admits([...])`, or keep only what `guard.keep(sentences)` keeps). Facts in the inputs may
+ * hold the answer (the real code's names, docs, signatures): a policy may read them to know what
+ * to think about, never restate them past the guard.
+ */
+export interface Guarded {
+  guard: SequenceGuard;
+}
+
+export interface PlanInput extends Guarded {
+  summary: RepoSummary;
+}
+
+export interface DesignInput extends Guarded {
   overview: string;
   milestone: Milestone;
   file: FileFacts;
+  /**
+   * Names the design may declare for the file: its definitions' names (its public interface) and
+   * the names it imports (its dependencies). Its guard already allows them.
+   */
+  declarable: string[];
 }
 
 export interface DesignOutput {
@@ -29,31 +50,37 @@ export interface DesignOutput {
   design: FileDesign;
 }
 
-export interface FileIntentInput {
+export interface FileIntentInput extends Guarded {
   file: FileFacts;
   design: FileDesign;
   chunks: number;
+  /** What the coder reads first: files already written, and designs of files not written yet (a cycle). */
+  reads: Array<{ path: string; written: boolean }>;
 }
 
-export interface CheckReviewInput {
+export interface CheckReviewInput extends Guarded {
   path: string;
+  /** Findings the real file does not have: faults of what was written. */
   findings: Finding[];
+  /**
+   * Findings the real, unmodified file has too: the checker's limits (a macro it does not expand,
+   * a global it does not know), never narrated as faults.
+   */
+  baseline: Finding[];
   /** Checks run, by name. */
   checks: string[];
 }
 
-export interface DiagnoseInput {
+export interface DiagnoseInput extends Guarded {
   path: string;
   findings: Finding[];
-  /** The lines around the first finding, as written. */
+  /** The lines around the first finding, as written (the faulty draft: known, it was written). */
   excerpt: string;
   /** The definition the fault sits in, when known. */
   definition?: DefinitionFacts;
-  /** The repair, from the real code: what the faulty lines are and what they should be. */
-  fix?: { before: string; after: string };
 }
 
-export interface TestIntentInput {
+export interface TestIntentInput extends Guarded {
   file: FileFacts;
   /** The files this test exercises. */
   subjects: string[];
@@ -64,16 +91,25 @@ export interface ProposerContext {
   language: LanguageId | null;
   /** The file's text before the chunk (imports, doc comment right above it). */
   preceding: string;
-  /** Every identifier defined anywhere in the repository: steps may name these. */
+  /**
+   * The names inside the knowledge boundary at this chunk (docs/reasoning.md): names of what is
+   * written or read, declared public names, the language's own. Steps may name these and no other
+   * name of the code about to be written; the search's guard refuses the rest.
+   */
   knownIdentifiers: ReadonlySet<string>;
   /** The design of the file, as the architect wrote it. */
   design?: FileDesign;
+  /**
+   * The knowledge boundary at this chunk (docs/reasoning.md): a proposer may hold its own proposals
+   * to it; the search's guard holds every proposal to it anyway.
+   */
+  boundary?: BoundarySpec;
 }
 
 export interface Policy {
   /** `grounded`, `openai`, ... */
   readonly id: string;
-  plan(summary: RepoSummary, seed: number): Promise<PlanOutput>;
+  plan(input: PlanInput, seed: number): Promise<PlanOutput>;
   design(input: DesignInput, seed: number): Promise<DesignOutput>;
   /** The coder's opening thought for a file, before reading and writing it. */
   fileIntent(input: FileIntentInput, seed: number): Promise<string>;

@@ -39,6 +39,8 @@ export const workSchema = z.discriminatedUnion('role', [
     design: fileDesignSchema,
     /** Share of files whose first draft carries a fault (a debugging episode). */
     faultRate: z.number().min(0).max(1),
+    /** Designs of the files it reads that are not written yet (an import cycle): what those Reads return. */
+    readDesigns: z.array(fileDesignSchema).optional(),
   }),
   z.object({
     ...common,
@@ -47,6 +49,8 @@ export const workSchema = z.discriminatedUnion('role', [
     mode: z.enum(['check', 'write-test']),
     /** The file as written so far (check mode). */
     content: z.string().optional(),
+    /** Designs of the files it reads that are not written yet (write-test mode). */
+    readDesigns: z.array(fileDesignSchema).optional(),
   }),
   z.object({ ...common, role: z.literal('debugger'), path: z.string(), content: z.string(), findings: z.array(findingSchema) }),
 ]);

@@ -4,6 +4,7 @@
  * the target's file (never on the file itself), so every process that refines the same target
  * computes the same result.
  */
+import { guardOf, type BoundarySpec } from '../boundary/mod.ts';
 import { Mcts } from '../search/mcts.ts';
 import { GuardedProposer, type Proposer } from '../search/proposer.ts';
 import { CorpusScorers, type Scorer } from '../search/score/mod.ts';
@@ -19,6 +20,12 @@ export interface RefineRequest {
   context: string;
   target: string;
   proposer: Proposer;
+  /**
+   * The knowledge boundary (docs/reasoning.md): what of the code is the answer, and what was said
+   * since the last write. No proposal that crosses it is scored or kept. Without it the whole target
+   * is the answer.
+   */
+  boundary?: BoundarySpec;
   seed: number;
   /** Scorer calls; 0 takes the proposer's first steps without scoring. */
   budget: number;
@@ -76,14 +83,15 @@ export class LocalRefiner implements Refiner {
   }
 
   private async refineUntimed(req: RefineRequest): Promise<Refined> {
+    const guard = req.boundary ? guardOf(req.boundary) : undefined;
     if (req.budget === 0 || req.target.trim().length === 0) {
-      const guarded = new GuardedProposer(req.proposer, req.context, req.target);
+      const guarded = new GuardedProposer(req.proposer, req.context, req.target, guard);
       const first = await guarded.propose([], req.unsearchedSteps ?? 2, req.seed);
       return { steps: first.map((p) => p.text) };
     }
     const search = (scorer: Scorer) =>
       new Mcts().search(
-        { context: req.context, target: req.target, proposer: req.proposer, scorer, seed: req.seed, maxSteps: this.opts.maxSteps ?? 4 },
+        { context: req.context, target: req.target, proposer: req.proposer, scorer, seed: req.seed, maxSteps: this.opts.maxSteps ?? 4, ...(guard ? { guard } : {}) },
         { scorerCalls: req.budget, batchSize: this.opts.batchSize ?? 8 },
       );
     const result = this.opts.scorer ? await search(this.opts.scorer) : await this.corpora.use(req.corpusKey, req.written.length, (i) => req.written[i]!, search);

@@ -79,8 +79,10 @@ export class ServiceRefiner implements Refiner {
       },
       progress: false,
     };
+    if (req.boundary) body.boundary = req.boundary;
     if (g.language) body.language = g.language;
     if (g.imports) body.imports = [...g.imports];
+    if (g.design) body.design = { responsibility: g.design.responsibility, publicInterface: [...g.design.publicInterface], dependencies: g.design.dependencies.map((x) => ({ ...x })) };
     const meta: Parameters<typeof requestRefine>[2] = { run: remote.run };
     if (this.opts.ackWaitMs !== undefined) meta.ackWaitMs = this.opts.ackWaitMs;
     if (this.opts.maxDeliver !== undefined) meta.maxDeliver = this.opts.maxDeliver;

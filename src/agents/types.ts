@@ -9,7 +9,7 @@ export type Role = (typeof ROLES)[number];
 export const roleSchema = z.enum(ROLES);
 
 export type StepKind = 'think' | 'action' | 'observation';
-export type Tool = 'read' | 'write' | 'edit' | 'check' | 'plan' | 'design';
+export type Tool = 'brief' | 'read' | 'write' | 'edit' | 'check' | 'plan' | 'design';
 
 export const searchStatsSchema = z.object({
   method: z.string(),
@@ -24,7 +24,8 @@ export type SearchStats = z.infer<typeof searchStatsSchema>;
 export const stepSchema = z.object({
   role: roleSchema,
   kind: z.enum(['think', 'action', 'observation']),
-  tool: z.enum(['read', 'write', 'edit', 'check', 'plan', 'design']).optional(),
+  /** `brief`: what the team is given before anything is written (README, manifests, file tree). */
+  tool: z.enum(['brief', 'read', 'write', 'edit', 'check', 'plan', 'design']).optional(),
   path: z.string().optional(),
   /** What the model sees (and, unless `train` is false, learns from). */
   text: z.string(),
@@ -37,6 +38,15 @@ export const stepSchema = z.object({
   /** Replay of an edit: `old` occurs exactly once in the file and becomes `new`. */
   edit: z.object({ old: z.string(), new: z.string() }).optional(),
   search: searchStatsSchema.optional(),
+  /** Why a step that is not an observation is not trained on: a faulty draft teaches the bug. */
+  untrained: z.enum(['faulty-draft']).optional(),
+  /**
+   * On a check's observation: findings, and how many of them the real, unmodified file has too
+   * (the checker's limits, not faults).
+   */
+  check: z.object({ findings: z.number().int(), baseline: z.number().int() }).optional(),
+  /** On a Read's observation: `design` when the file is not written yet (an import cycle). */
+  source: z.enum(['file', 'design']).optional(),
 });
 export type Step = z.infer<typeof stepSchema>;
 

@@ -160,9 +160,23 @@ export class Workspace {
     return this.identifiers;
   }
 
-  /** The ranked map of what `path` depends on, as text, for the search context. */
+  /**
+   * The ranked map of what `path` depends on, as text, for the search context: only files written
+   * before it (a file later in the order, in an import cycle, is not known yet: its lines are the
+   * answer of another write).
+   */
   contextMap(path: string, tokens = 600): string {
-    return this.graph.hasFile(path) && this.graph.data.facts.has(path) ? this.graph.context(path, tokens).text : '';
+    if (!this.graph.hasFile(path) || !this.graph.data.facts.has(path)) return '';
+    const at = this.order.indexOf(path);
+    const before = (p: string) => {
+      const i = this.order.indexOf(p);
+      return i >= 0 && i < at;
+    };
+    return this.graph
+      .context(path, tokens)
+      .files.filter((f) => before(f.path))
+      .map((f) => `${f.path}:\n${f.symbols.map((s) => `  ${s.line}: ${s.signature}\n`).join('')}`)
+      .join('');
   }
 }
 

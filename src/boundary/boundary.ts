@@ -16,11 +16,19 @@
  * Invariant: a guard built from less knowledge is stricter. The agents build theirs from a subset
  * of what the dataset shows before a write, so what they let through, `retrace stats` counts clean.
  */
+import { z } from 'zod';
 import type { LanguageId } from '../graph/types.ts';
 import { isAmbient } from './lexicon.ts';
 import { copyTokens, identifiersOf, literalsOf, quotesString, statedNames } from './text.ts';
 
-/** Longest run of target tokens that reasoning may repeat. */
+/**
+ * A copy: COPY_NGRAM consecutive tokens of the answer that the known texts do not hold, anywhere in
+ * the sequence. Stricter than "no run of more than 8" (MAX_COPY_RUN, the figure `retrace stats`
+ * reports against) on purpose: eight-token slices of the target taken in any order, or between
+ * filler words, never form a run of nine, yet each one repeats the answer.
+ */
+export const COPY_NGRAM = 6;
+/** The bound the issue states and the stats report: no run of more than this many answer tokens. */
 export const MAX_COPY_RUN = 8;
 
 export type ViolationKind = 'copy' | 'literal' | 'name';
@@ -42,11 +50,29 @@ export interface AnswerSpec {
   strings: string[];
   /** Its number literals that are not known. */
   numbers: string[];
-  /** Indices (in `copyTokens(text)`) of the runs of MAX_COPY_RUN + 1 tokens that known texts hold. */
+  /** Indices (in `copyTokens(text)`) of the runs of COPY_NGRAM tokens that known texts hold. */
   knownRuns: number[];
 }
 
-const RUN = MAX_COPY_RUN + 1;
+/** The boundary as it travels in a search request: the answer's spec and what was said before. */
+export const boundarySpecSchema = z.object({
+  answer: z.object({
+    language: z.enum(['typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'c', 'cpp']).nullable(),
+    text: z.string(),
+    names: z.array(z.string()),
+    strings: z.array(z.string()),
+    numbers: z.array(z.string()),
+    knownRuns: z.array(z.number().int().min(0)),
+  }),
+  prefix: z.array(z.string()),
+});
+export type BoundarySpec = z.infer<typeof boundarySpecSchema>;
+
+export function guardOf(spec: BoundarySpec): SequenceGuard {
+  return new SequenceGuard(spec.answer, spec.prefix);
+}
+
+const RUN = COPY_NGRAM;
 /** Heads whose members belong to the code at hand, not to the language. */
 const OWN_HEADS = new Set(['this', 'self', 'cls', 'super', 'Self', 'crate']);
 const SEP = '\u0000';
@@ -79,6 +105,11 @@ export class Knowledge {
     return this;
   }
 
+  /** The names known here, the language's own left out. */
+  knownNames(): ReadonlySet<string> {
+    return this.names;
+  }
+
   knows(name: string): boolean {
     return this.names.has(name) || isAmbient(this.language, name);
   }
@@ -94,7 +125,8 @@ export class Knowledge {
       language: this.language,
       text: code,
       names: [...identifiersOf(code)].filter((n) => !this.knows(n)).sort(),
-      strings: lits.strings.filter((s) => !this.texts.some((t) => t.includes(s))).sort(),
+      // A one-word literal that is a known name (`'Message'` in `__all__`) is known: naming it is not quoting it.
+      strings: lits.strings.filter((s) => !(/^[\w$]+$/.test(s) && this.knows(s)) && !this.texts.some((t) => t.includes(s))).sort(),
       numbers: lits.numbers.filter((x) => !this.texts.some((t) => new RegExp(`(^|[^\\w.])${escapeRegExp(x)}($|[^\\w.])`).test(t))).sort(),
       knownRuns,
     };
@@ -144,13 +176,8 @@ export class SequenceGuard {
     const seq = [...this.prefix, ...steps];
     const out: BoundaryViolation[] = [];
     const tokens = seq.flatMap(copyTokens);
-    for (let i = 0; i + RUN <= tokens.length; i++) {
-      const key = tokens.slice(i, i + RUN).join(SEP);
-      if (this.answerRuns.has(key)) {
-        out.push({ kind: 'copy', detail: tokens.slice(i, i + RUN).join(' ') });
-        break;
-      }
-    }
+    const copied = this.copiedTokens(tokens);
+    if (copied.length > 0) out.push({ kind: 'copy', detail: `${copied.length} tokens of the answer: ${copied.slice(0, 24).join(' ')}` });
     const text = seq.join('\n');
     for (const s of this.spec.strings) if (quotesString(text, s)) out.push({ kind: 'literal', detail: s });
     for (const t of tokens) if (this.numbers.has(t)) out.push({ kind: 'literal', detail: t });
@@ -166,6 +193,15 @@ export class SequenceGuard {
       }
     }
     return out;
+  }
+
+  /** The tokens of `tokens` that sit in a run of COPY_NGRAM tokens the answer has and the known texts do not. */
+  private copiedTokens(tokens: readonly string[]): string[] {
+    const covered = new Uint8Array(tokens.length);
+    for (let i = 0; i + RUN <= tokens.length; i++) {
+      if (this.answerRuns.has(tokens.slice(i, i + RUN).join(SEP))) covered.fill(1, i, i + RUN);
+    }
+    return tokens.filter((_, i) => covered[i] === 1);
   }
 
   admits(steps: readonly string[]): boolean {

@@ -56,7 +56,7 @@ export function register(program: Command): void {
     const bus = await connectFromOptions(opts.nats, log, `retrace-agent-${role}-${instance}`);
     const local = new LocalRefiner();
     const refiner = opts.search === 'service' ? new ServiceRefiner(bus, local) : local;
-    const policies = await LivePolicy.watch(bus, role as Role, defaultRegistry(), fallback, log);
+    const policies = await LivePolicy.watch(bus, role as Role, defaultRegistry(log), fallback, log);
     const host = new AgentHost({
       role: role as Role,
       bus,

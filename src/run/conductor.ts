@@ -159,14 +159,19 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
       for (const d of r.designs ?? []) designs.set(d.path, d);
     }
     const order = planned.plan.milestones.flatMap((m) => m.files);
+    const written = new Set<string>();
+    // A Read of a file not written yet (an import cycle) returns its design, never its text.
+    const readDesigns = (path: string) => ws.readsFor(path).filter((p) => !written.has(p) && designs.has(p)).map((p) => designs.get(p)!);
     for (const path of order) {
       record.files.push(path);
       if (ws.isTest(path)) {
-        await dispatch('tester', `write:${path}`, { path, mode: 'write-test' });
+        await dispatch('tester', `write:${path}`, { path, mode: 'write-test', readDesigns: readDesigns(path) });
+        written.add(path);
         continue;
       }
       const design = designs.get(path) ?? { path, responsibility: '', publicInterface: [], dependencies: [] };
-      const coded = await dispatch('coder', `code:${path}`, { path, design, faultRate: opts.faultRate });
+      const coded = await dispatch('coder', `code:${path}`, { path, design, faultRate: opts.faultRate, readDesigns: readDesigns(path) });
+      written.add(path);
       if (coded.content === undefined || ws.facts(path).language === null) continue;
       let content = coded.content;
       let checked = await dispatch('tester', `check:${path}:0`, { path, mode: 'check', content });

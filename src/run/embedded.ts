@@ -39,7 +39,7 @@ export interface Team {
 
 /** Starts one agent host per role on `bus`. */
 export async function startTeam(opts: TeamOptions): Promise<Team> {
-  const registry = opts.registry ?? defaultRegistry();
+  const registry = opts.registry ?? defaultRegistry(opts.log);
   const workspaces = opts.workspaces ?? new Workspaces();
   const refiner = opts.refiner ?? new LocalRefiner();
   const hosts: AgentHost[] = [];

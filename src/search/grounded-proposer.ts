@@ -1,29 +1,48 @@
 /**
  * The grounded proposer: offline, deterministic for a seed, built from facts about the target
- * (facts.ts) — its purpose (doc comment, name), signature, dependencies and why, calls, data it
- * touches, control flow, the cases and checks it handles, errors, what it returns.
+ * (facts.ts), stated only as far as the knowledge boundary allows (docs/reasoning.md): what an
+ * engineer can think before writing the code. Its purpose (the doc comment already written, the
+ * design, a declared name), its shape without its names (an async function of two parameters, two
+ * branches and a loop), which known dependencies it calls, that it throws a known error class,
+ * extends a known base, returns something of a known kind.
+ *
+ * What only the code itself can say is never offered: its locals, its parameters' names, its
+ * string literals, the fields and members of its own objects — stating those is restating the
+ * answer, and the search's guard refuses it anyway.
  *
  * Each fact becomes an item with a few wordings; a request draws `k` items not yet stated in the
  * steps so far, without replacement, with probability growing with the prior (Gumbel top-k: the
- * seed varies the choice and the order), and one wording each (the seed varies the wording).
- * The prior of an item is larger when it names more target identifiers not named yet.
+ * seed varies the choice and the order), and one wording each (the seed varies the wording). The
+ * prior of an item is larger when it names more of the target's (known) identifiers not named yet.
  *
- * Truth: code names in steps are written in backticks, and an item is offered only when every
- * identifier inside its backticks is an identifier of the target or of `knownIdentifiers` (the
- * repo's). `namedIdentifiers` reads them back, for checks outside the proposer.
+ * Boundary: a wording is offered only when every name it states (`statedNames`, the boundary's own
+ * reading of prose) is in `knownIdentifiers` or is the language's (`isAmbient`).
  */
 import { createRng, mixSeed, type Rng } from './rng.ts';
 import { targetFacts, type ImportBinding, type TargetFacts } from './facts.ts';
+import { isAmbient, literalsOf, namesIn, quotesString, statedNames } from '../boundary/mod.ts';
 import type { LanguageId } from '../graph/mod.ts';
 import type { Proposal, ProposalRequest, Proposer } from './proposer.ts';
+
+/** What the proposer knows of the file's design (a `FileDesign`, structurally). */
+export interface DesignNote {
+  responsibility: string;
+  publicInterface: readonly string[];
+  dependencies: ReadonlyArray<{ path: string; why: string }>;
+}
 
 export interface GroundedProposerOptions {
   language?: LanguageId;
   /** Text before the target in its file (for the doc comment). */
   preceding?: string;
   imports?: readonly ImportBinding[];
-  /** Identifiers that exist in the repo; the target's own are always allowed. */
+  /**
+   * The names inside the knowledge boundary at the target: steps may state these and the
+   * language's own, nothing else. Absent: only the language's own.
+   */
   knownIdentifiers?: ReadonlySet<string>;
+  /** The design of the file, when the architect wrote one. */
+  design?: DesignNote;
   /** Facts computed elsewhere (skips parsing). */
   facts?: TargetFacts;
 }
@@ -34,11 +53,20 @@ interface Item {
   wordings: string[];
 }
 
-/** Identifiers named in a step: every identifier inside backticks. */
+/** The names a step states, as the boundary reads them (code spans, code-shaped words, calls, dotted names). */
 export function namedIdentifiers(step: string): string[] {
-  const out: string[] = [];
-  for (const m of step.matchAll(/`([^`]+)`/g)) for (const id of m[1]!.matchAll(/[A-Za-z_$][\w$]*/g)) out.push(id[0]);
-  return out;
+  return namesIn(step);
+}
+
+/** Heads whose members belong to the code at hand (as the boundary's guard reads them). */
+const OWN_HEADS = new Set(['this', 'self', 'cls', 'super', 'Self', 'crate']);
+
+/** Whether every name `text` states is known or the language's (a builtin's member included). */
+export function statesOnlyKnown(text: string, known: ReadonlySet<string>, language: LanguageId | null): boolean {
+  return statedNames(text).every(
+    ({ name, head }) =>
+      known.has(name) || isAmbient(language, name) || (head !== undefined && head !== name && !OWN_HEADS.has(head) && isAmbient(language, head)),
+  );
 }
 
 const code = (name: string): string => `\`${name}\``;
@@ -62,100 +90,144 @@ function words(name: string): string {
     .toLowerCase();
 }
 
+const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+
+/**
+ * `two branches`, `a loop`, `25 calls`, `many types`: counts in words, digits up to 99, then
+ * "many" (a number of three digits may be one of the answer's literals).
+ */
+export function counted(n: number, word: string, plural = `${word}s`): string {
+  if (n === 1) return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+  return `${NUMBER_WORDS[n] ?? (n < 100 ? String(n) : 'many')} ${plural}`;
+}
+
+const isKeywordName = (name: string): boolean => ['import', 'from', 'export', 'package', 'use', 'include'].includes(name);
+
 const KIND_WORD: Record<TargetFacts['kind'], string> = { function: 'function', class: 'class', method: 'method', constant: 'constant', other: 'definition' };
 
-/** Every statement the facts support, each with its wordings. */
-export function factItems(f: TargetFacts): Item[] {
+/** Whether a name is a single identifier or a dotted chain of them. */
+const DOTTED = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
+
+/**
+ * Every statement the facts support that an engineer can make before writing the target, each
+ * with its wordings. `knows` says whether a (dotted) name is inside the boundary; items about
+ * names it does not know are left out here, and wordings are filtered once more by the proposer.
+ */
+export function factItems(f: TargetFacts, knows: (name: string) => boolean = () => false, design?: DesignNote): Item[] {
   const items: Item[] = [];
   const add = (id: string, names: string[], wordings: string[]): void =>
     void items.push({ id, names: names.flatMap((n) => n.split('.')).filter((n) => n.length > 0), wordings });
+  // The target's own bindings (parameters, locals, loop variables) are its answer, even where a
+  // file written before happens to use the same name.
+  const own = new Set([...f.bound, ...f.params, ...f.locals]);
+  const outside = (name: string): boolean => DOTTED.test(name) && !own.has(name.split('.')[0]!) && knows(name);
+  const known = (names: readonly string[]): string[] => names.filter(outside);
   const kind = KIND_WORD[f.kind];
   if (f.doc) add('doc', [], [`Purpose: ${f.doc}`, `The doc comment says: ${f.doc}`, `Goal: ${f.doc}`]);
-  if (f.name) {
+  if (f.name !== undefined && knows(f.name) && !isKeywordName(f.name)) {
     const n = code(f.name);
     const w = words(f.name);
-    add('name', [f.name], [`${n} is a ${kind} to ${w}.`, `Write the ${kind} ${n} (${w}).`, `Next: ${n}, which should ${w}.`]);
+    // The name's words, where they read as words (`split option flags`, not `na n`).
+    const gloss = w.includes(' ') && w.split(' ').every((x) => x.length >= 2) ? ` (${w})` : '';
+    const reexport = f.kind === 'constant' && f.isExported && f.control.returns === 0 && f.calls.length === 0;
+    if (reexport) {
+      add('name', [f.name], [`It exports ${n}.`, `${n} is exported here.`]);
+    } else if (f.kind === 'function' || f.kind === 'method') {
+      add('name', [f.name], [`${n} is a ${kind} to ${w}.`, `Write the ${kind} ${n}${gloss}.`, `Next: ${n}, which should ${w}.`]);
+    } else {
+      add('name', [f.name], [`Next: the ${kind} ${n}${gloss}.`, `Write the ${kind} ${n}${gloss}.`]);
+    }
+    const declared = design?.publicInterface.find((e) => namesIn(e).includes(f.name!));
+    if (declared) add('declared', [f.name], [`The design declares it: ${declared}.`, `The architect listed ${declared} in the interface.`]);
   }
-  if (f.params.length > 0) {
-    const p = list(f.params.map(code));
-    const mode = f.isAsync ? 'async ' : f.isGenerator ? 'generator ' : '';
-    add('params', f.params, [`It takes ${p}.`, `Parameters: ${p}.`, `The ${mode}${kind} receives ${p}.`]);
-  } else if (f.kind === 'function' || f.kind === 'method') {
-    add('params', [], [`It takes no parameters.`, `No inputs: it works from what is in scope.`]);
+  const responsibility = design?.responsibility.trim().replace(/\.$/, '') ?? '';
+  // A long responsibility is about the whole file: said once, in the intent, not at every chunk.
+  if (responsibility.length > 0 && responsibility.length <= 200) {
+    add('design', [], [`The file's job, from its design: ${responsibility}.`, `This is part of what the design asks of the file: ${responsibility}.`]);
+  }
+  if (f.kind === 'function' || f.kind === 'method') {
+    const mode = f.isAsync ? 'an async ' : f.isGenerator ? 'a generator ' : 'a ';
+    const n = f.params.length;
+    const takes = n === 0 ? 'no parameters' : counted(n, 'parameter');
+    add('shape', [], [`It is ${mode}${kind} of ${takes}.`, `${mode[0]!.toUpperCase()}${mode.slice(1)}${kind} taking ${takes}.`, n === 0 ? 'It needs no inputs: it works from what is in scope.' : `It takes ${takes}.`]);
+  } else if (f.kind === 'class') {
+    add('shape', [], [`It is a class.`, `A class holds this part of the job.`]);
   }
   for (const dep of f.dependencies.slice(0, 6)) {
+    if (!outside(dep.name)) continue;
     const d = code(dep.name);
     add(`dep:${dep.name}`, [dep.name], [`It uses ${d} from '${dep.module}'.`, `${d} comes from '${dep.module}'.`, `Rely on the imported ${d} ('${dep.module}').`]);
   }
-  chunks(f.calls, 3, 6).forEach((group, i) => {
+  for (const dep of design?.dependencies ?? []) {
+    // A dependency the design explains and this target uses: the why carries over.
+    const uses = namesIn(dep.why).filter((n) => f.identifiers.has(n) && outside(n));
+    if (uses.length === 0) continue;
+    const why = dep.why.trim().replace(/\.$/, '');
+    add(`why:${dep.path}`, uses, [`It builds on ${code(dep.path)} (${why}).`, `The design lists ${code(dep.path)} for this: ${why}.`]);
+  }
+  chunks(known(f.calls), 3, 6).forEach((group, i) => {
     const l = list(group.map(code));
     add(`calls:${i}`, group, [`It calls ${l}.`, `Work is delegated to ${l}.`, `Calls to ${l} do the work.`]);
   });
-  chunks(f.constructs, 2, 3).forEach((group, i) => {
+  chunks(known(f.constructs), 2, 3).forEach((group, i) => {
     const l = list(group.map(code));
     add(`new:${i}`, group, [`It creates new ${l} objects.`, `It constructs ${l} with new.`]);
   });
-  chunks(f.members, 3, 8).forEach((group, i) => {
-    const l = list(group.map(code));
-    add(`members:${i}`, group, [`It reads ${l}.`, `It works with ${l}.`, `The data it touches: ${l}.`]);
-  });
-  chunks(f.locals, 4, 4).forEach((group, i) => {
-    const l = list(group.map(code));
-    add(`locals:${i}`, group, [`Locals: ${l}.`, `Intermediate values live in ${l}.`, `It keeps state in ${l}.`]);
-  });
-  for (const it of f.iterates.slice(0, 3)) add(`iter:${it}`, [it], [`It loops over ${code(it)}.`, `Iterate over ${code(it)}.`]);
   const c = f.control;
   if (c.branches + c.loops + c.switches + c.tries > 0) {
     const parts: string[] = [];
-    if (c.branches) parts.push(`${c.branches} branch${c.branches > 1 ? 'es' : ''}`);
-    if (c.loops) parts.push(`${c.loops} loop${c.loops > 1 ? 's' : ''}`);
-    if (c.switches) parts.push(`a switch`);
+    if (c.branches) parts.push(counted(c.branches, 'branch', 'branches'));
+    if (c.loops) parts.push(counted(c.loops, 'loop'));
+    if (c.switches) parts.push(f.cases.length > 1 ? `a switch over ${counted(f.cases.length, 'case')}` : 'a switch');
     if (c.tries) parts.push(`error handling with try/catch`);
-    add('control', [], [`Control flow: ${list(parts)}.`, `The body has ${list(parts)}.`]);
+    add('control', [], [`Control flow: ${list(parts)}.`, `The body has ${list(parts)}.`, `Its shape: ${list(parts)}.`]);
   } else if (f.kind === 'function' || f.kind === 'method') {
     add('control', [], [`The body is straight-line code with no branches.`, `No branching: one straight path.`]);
   }
-  if (f.cases.length > 0) {
-    const shown = f.cases.slice(0, 6).map((v) => (/^[A-Za-z_$][\w$.]*$/.test(v) ? code(v) : v));
-    const names = f.cases.slice(0, 6).filter((v) => /^[A-Za-z_$][\w$.]*$/.test(v)).flatMap((v) => v.split('.'));
-    add('cases', names, [`The switch handles ${list(shown)}.`, `Cases: ${list(shown)}.`]);
-  }
-  f.checks.slice(0, 6).forEach((ch, i) => {
-    const s = code(ch.subject);
-    const names = ch.subject.split('.');
-    if (ch.kind === 'typeof') add(`check:${i}`, names, [`It checks whether ${s} is a ${ch.type}.`, `When ${s} is a ${ch.type}, it takes a separate path.`]);
-    else if (ch.kind === 'missing') add(`check:${i}`, names, [`It guards against a missing ${s}.`, `Handle an absent ${s} first.`]);
-    else if (ch.kind === 'array') add(`check:${i}`, names, [`It tells arrays apart: is ${s} an array?`, `An array ${s} is handled on its own.`]);
-    else add(`check:${i}`, [...names, ...ch.ctor.split('.')], [`It checks whether ${s} is a ${code(ch.ctor)}.`, `A ${code(ch.ctor)} instance in ${s} is special-cased.`]);
+  // One item per kind of check: two guards against missing values are one thought.
+  const checkKinds = new Set<string>();
+  const checks = f.checks.filter((ch) => {
+    const key = ch.kind === 'typeof' ? `typeof:${ch.type}` : ch.kind === 'instanceof' ? `instanceof:${ch.ctor}` : ch.kind;
+    if (checkKinds.has(key)) return false;
+    checkKinds.add(key);
+    return true;
   });
-  if (f.errors.length > 0) {
-    const l = list(f.errors.slice(0, 3).map(code));
-    add('errors', f.errors.slice(0, 3).flatMap((e) => e.split('.')), [`It throws ${l} on bad input.`, `Invalid input raises ${l}.`]);
+  checks.slice(0, 4).forEach((ch, i) => {
+    if (ch.kind === 'typeof') add(`check:${i}`, [], [`It checks whether a value is a ${ch.type} before using it.`, `A ${ch.type} takes a separate path.`]);
+    else if (ch.kind === 'missing') add(`check:${i}`, [], [`It guards against a missing value first.`, `An absent value is handled first.`]);
+    else if (ch.kind === 'array') add(`check:${i}`, [], [`It tells arrays apart from single values.`, `An array is handled on its own.`]);
+    else if (outside(ch.ctor)) add(`check:${i}`, [ch.ctor], [`It checks for ${code(ch.ctor)} instances.`, `A ${code(ch.ctor)} instance is special-cased.`]);
+  });
+  const errors = known(f.errors).slice(0, 3);
+  if (errors.length > 0) {
+    const l = list(errors.map(code));
+    add('errors', errors, [`It throws ${l} on bad input.`, `Invalid input raises ${l}.`]);
+  } else if (f.control.throws > 0) {
+    add('errors', [], [`It throws when its input is wrong.`, `Bad input ends in an error.`]);
   }
   const seen = new Set<string>();
-  f.returns.forEach((r, i) => {
-    const key = JSON.stringify(r);
-    if (seen.has(key) || r.kind === 'other' || r.kind === 'literal') return;
+  for (const r of f.returns) {
+    const key = r.kind === 'identifier' || r.kind === 'call' || r.kind === 'new' ? JSON.stringify(r) : r.kind;
+    if (seen.has(key) || r.kind === 'other' || r.kind === 'literal') continue;
     seen.add(key);
-    const id = `return:${i}`;
-    if (r.kind === 'identifier') add(id, [r.name], [`It returns ${code(r.name)}.`, `The result is ${code(r.name)}.`]);
-    else if (r.kind === 'call') add(id, r.callee.split('.'), [`It returns what ${code(r.callee)} gives back.`, `The result comes from ${code(r.callee)}.`]);
-    else if (r.kind === 'new') add(id, r.ctor.split('.'), [`It returns a new ${code(r.ctor)}.`, `The result is a fresh ${code(r.ctor)}.`]);
-    else if (r.kind === 'object' && r.keys.length > 0) add(id, r.keys, [`It returns an object with ${list(r.keys.map(code))}.`, `The result holds ${list(r.keys.map(code))}.`]);
+    const id = `return:${key}`;
+    if (r.kind === 'identifier' && outside(r.name)) add(id, [r.name], [`It returns ${code(r.name)}.`, `The result is ${code(r.name)}.`]);
+    else if (r.kind === 'call' && outside(r.callee)) add(id, [r.callee], [`It returns what ${code(r.callee)} gives back.`, `The result comes from ${code(r.callee)}.`]);
+    else if (r.kind === 'new' && outside(r.ctor)) add(id, [r.ctor], [`It returns a new ${code(r.ctor)}.`, `The result is a fresh ${code(r.ctor)}.`]);
+    else if (r.kind === 'object') add(id, [], [`It returns a plain object.`, `The result is an object literal.`]);
     else if (r.kind === 'boolean') add(id, [], [`It returns a boolean.`, `The answer is true or false.`]);
     else if (r.kind === 'this') add(id, [], [`It returns this, for chaining.`, `It returns the instance itself.`]);
     else if (r.kind === 'array') add(id, [], [`It returns an array.`, `The result is a list.`]);
-  });
+  }
   if (f.control.awaits > 0) add('await', [], [`It awaits asynchronous work.`, `Each asynchronous step is awaited in turn.`]);
-  if (f.extends) add('extends', f.extends.split('.'), [`It extends ${code(f.extends)}.`, `The base class is ${code(f.extends)}.`]);
-  chunks(f.methods, 4, 4).forEach((group, i) => {
+  if (f.control.yields > 0) add('yield', [], [`It yields its values one at a time.`, `A generator: values come out as they are found.`]);
+  if (f.extends && outside(f.extends)) add('extends', [f.extends], [`It extends ${code(f.extends)}.`, `The base class is ${code(f.extends)}.`]);
+  const methods = known(f.methods.filter((m) => m !== 'constructor' && m !== '__init__'));
+  chunks(methods, 4, 4).forEach((group, i) => {
     const l = list(group.map(code));
-    add(`methods:${i}`, group, [`Its methods: ${l}.`, `It defines ${l}.`]);
+    add(`methods:${i}`, group, [`Its methods include ${l}.`, `It defines ${l}.`]);
   });
-  chunks(f.strings, 3, 4).forEach((group, i) => {
-    const l = list(group.map((s) => `'${s}'`));
-    add(`strings:${i}`, [], [`It uses the strings ${l}.`, `String keys involved: ${l}.`]);
-  });
+  if (f.methods.length > 1) add('method-count', [], [`It has ${counted(f.methods.length, 'method')}.`, `Its behaviour is split into ${counted(f.methods.length, 'method')}.`]);
   return items;
 }
 
@@ -208,11 +280,21 @@ export class GroundedProposer implements Proposer {
       if (this.opts.preceding !== undefined) input.preceding = this.opts.preceding;
       if (this.opts.imports) input.imports = this.opts.imports;
       const facts = this.opts.facts ?? targetFacts(input);
-      const known = this.opts.knownIdentifiers;
-      // Truth: an item naming an identifier found neither in the target nor in the repo is dropped.
-      const items = factItems(facts).filter((it) =>
-        it.wordings.every((w) => namedIdentifiers(w).every((n) => facts.identifiers.has(n) || known?.has(n) === true)),
-      );
+      const known = this.opts.knownIdentifiers ?? new Set<string>();
+      const language = this.opts.language ?? null;
+      const knows = (name: string): boolean => {
+        const [head, ...rest] = name.split('.');
+        if (known.has(head!) || isAmbient(language, head!)) return rest.every((n) => known.has(n) || (!OWN_HEADS.has(head!) && isAmbient(language, head!)) || isAmbient(language, n));
+        return false;
+      };
+      // The boundary: a wording that states a name outside it, or quotes a string of the target
+      // not written before it (a name's words can be one: "optional string"), is never offered.
+      const preceding = this.opts.preceding ?? '';
+      const strings = literalsOf(target, language).strings.filter((lit) => !preceding.includes(lit));
+      const inside = (w: string): boolean => statesOnlyKnown(w, known, language) && !strings.some((lit) => quotesString(w, lit));
+      const items = factItems(facts, knows, this.opts.design)
+        .map((it) => ({ ...it, wordings: it.wordings.filter(inside) }))
+        .filter((it) => it.wordings.length > 0);
       p = { facts, items, ids: new Map() };
       if (this.byTarget.size > 64) this.byTarget.clear();
       this.byTarget.set(target, p);

@@ -2,10 +2,12 @@
  * The proposer contract: given the context, the target and the steps so far, propose up to `k`
  * candidate next steps, optionally with priors. The grounded proposer (grounded-proposer.ts) is
  * the offline one; an LLM policy is another. Searches never call a proposer directly: they go
- * through `GuardedProposer`, which applies the copy guard to every proposal, drops duplicates and
- * steps already taken, normalises priors, and counts what it rejected.
+ * through `GuardedProposer`, which holds every proposal to the knowledge boundary (a proposal is
+ * kept only when the sequence it ends — what was said since the last write, the steps so far and
+ * it — passes the boundary's guard), drops duplicates and steps already taken, normalises priors,
+ * and counts what it refused. A refused proposal is never scored.
  */
-import { CopyGuard } from './copy-guard.ts';
+import { Knowledge, SequenceGuard } from '../boundary/mod.ts';
 
 export interface ProposalRequest {
   context: string;
@@ -36,21 +38,27 @@ export interface GuardedProposal {
 export interface ProposalStats {
   requests: number;
   proposed: number;
+  /** Proposals refused by the boundary's guard (a copy run, a literal, a name of the answer). */
   copyRejections: number;
   duplicates: number;
 }
 
+/** With no boundary given, nothing is known: every name, literal and run of the target is the answer. */
+export function strictGuard(target: string): SequenceGuard {
+  return new SequenceGuard(new Knowledge(null).answer(target));
+}
+
 export class GuardedProposer {
   readonly stats: ProposalStats = { requests: 0, proposed: 0, copyRejections: 0, duplicates: 0 };
-  private readonly guard: CopyGuard;
+  private readonly guard: SequenceGuard;
 
   constructor(
     private readonly proposer: Proposer,
     private readonly context: string,
     private readonly target: string,
-    maxCopyRun?: number,
+    guard?: SequenceGuard,
   ) {
-    this.guard = new CopyGuard(target, maxCopyRun);
+    this.guard = guard ?? strictGuard(target);
   }
 
   get name(): string {
@@ -61,18 +69,19 @@ export class GuardedProposer {
     this.stats.requests++;
     const raw = await this.proposer.propose({ context: this.context, target: this.target, steps, k, seed });
     const seen = new Set(steps.map(normaliseStep));
+    const sequence = this.guard.after(steps);
     const kept: { text: string; prior: number }[] = [];
     for (const p of raw) {
       this.stats.proposed++;
       const text = p.text.trim();
       if (text.length === 0) continue;
-      if (this.guard.copies(text)) {
-        this.stats.copyRejections++;
-        continue;
-      }
       const key = normaliseStep(text);
       if (seen.has(key)) {
         this.stats.duplicates++;
+        continue;
+      }
+      if (!sequence.admits([text])) {
+        this.stats.copyRejections++;
         continue;
       }
       seen.add(key);

@@ -8,6 +8,7 @@
  * Jobs without a run id publish their events under the run `search`.
  */
 import { z } from 'zod';
+import { boundarySpecSchema } from '../boundary/mod.ts';
 import { CorpusRefSchema } from './score/protocol.ts';
 import { subjects } from '../bus/mod.ts';
 import { METHOD_NAMES } from './methods.ts';
@@ -44,6 +45,19 @@ export const RefineRequest = z.object({
   preceding: z.string().optional(),
   imports: z.array(z.object({ name: z.string(), module: z.string() })).optional(),
   knownIdentifiers: z.array(z.string()).optional(),
+  /** The file's design, as the architect wrote it (the grounded proposer states its purpose). */
+  design: z
+    .object({
+      responsibility: z.string(),
+      publicInterface: z.array(z.string()),
+      dependencies: z.array(z.object({ path: z.string(), why: z.string() })),
+    })
+    .optional(),
+  /**
+   * The knowledge boundary (docs/reasoning.md): proposals that cross it are never scored. Without
+   * it, the whole target is the answer.
+   */
+  boundary: boundarySpecSchema.optional(),
   /**
    * Score with an embedded scorer trained on these files (in writing order; texts from the graph
    * service `graph`, else from `root` on a file system the service shares with the caller) instead

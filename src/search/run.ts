@@ -26,7 +26,7 @@ export type SearchCore = (ctx: SearchContext) => Promise<SearchTree | undefined>
 export async function runSearch(method: string, problem: SearchProblem, budget: SearchBudget, core: SearchCore): Promise<SearchResult> {
   if (!(budget.scorerCalls >= 0)) throw new RangeError('budget.scorerCalls must be >= 0');
   const evaluator = await Evaluator.start(problem.scorer, problem.context, problem.target, budget, problem.objective);
-  const proposer = new GuardedProposer(problem.proposer, problem.context, problem.target);
+  const proposer = new GuardedProposer(problem.proposer, problem.context, problem.target, problem.guard);
   const seed = problem.seed ?? 0;
   const ctx: SearchContext = {
     method,

@@ -8,6 +8,7 @@
  * A job whose search throws is retried by the queue, then dead-lettered; the failure is also
  * published as a result event with `ok: false` on its last delivery, so callers never wait forever.
  */
+import { guardOf } from '../boundary/mod.ts';
 import { randomUUID } from 'node:crypto';
 import type { Bus, Consumer, Job, ServiceHandle } from '../bus/mod.ts';
 import { GroundedProposer } from './grounded-proposer.ts';
@@ -130,6 +131,7 @@ export class SearchService {
         if (req.seed !== undefined) problem.seed = req.seed;
         if (req.maxSteps !== undefined) problem.maxSteps = req.maxSteps;
         if (req.lambda !== undefined) problem.objective = { lambda: req.lambda };
+        if (req.boundary) problem.guard = guardOf(req.boundary);
         return searchMethod(req.method).search(problem, {
           ...req.budget,
           onProgress: (p) => {
@@ -183,6 +185,7 @@ function groundedFor(req: z.output<typeof RefineRequest>): Proposer {
   if (req.preceding !== undefined) opts.preceding = req.preceding;
   if (req.imports) opts.imports = req.imports;
   if (req.knownIdentifiers) opts.knownIdentifiers = new Set(req.knownIdentifiers);
+  if (req.design) opts.design = req.design;
   return new GroundedProposer(opts);
 }
 

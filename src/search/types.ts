@@ -3,6 +3,7 @@
  * shape, one accounting (evaluator.ts). A method is a function of (problem, budget) and nothing
  * else, deterministic for the problem's seed.
  */
+import type { SequenceGuard } from '../boundary/mod.ts';
 import type { ObjectiveOptions } from './objective.ts';
 import type { Proposer } from './proposer.ts';
 import type { Scorer } from './score/mod.ts';
@@ -14,6 +15,12 @@ export interface SearchProblem {
   target: string;
   proposer: Proposer;
   scorer: Scorer;
+  /**
+   * The knowledge boundary for this target (docs/reasoning.md): a proposal is scored only when the
+   * guard admits the sequence it ends. Without one, the whole target is the answer: no name, literal
+   * or run of it may be stated.
+   */
+  guard?: SequenceGuard;
   objective?: ObjectiveOptions;
   /** 0 by default. */
   seed?: number;

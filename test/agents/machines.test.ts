@@ -10,20 +10,22 @@ import { testerMachine } from '../../src/agents/machines/tester.ts';
 const speaker = (role: 'planner' | 'architect' | 'coder' | 'tester' | 'debugger') => ({ role, policy: 'grounded@1' });
 
 describe('role machines', () => {
-  it('planner: asks for a plan, records thoughts and the plan, finishes with it', () => {
+  it('planner: asks for a plan, records the brief (masked), thoughts and the plan, finishes with it', () => {
     const a = createActor(plannerMachine, { input: { speaker: speaker('planner') } }).start();
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'plan' });
     const plan = { overview: 'o', requirements: ['r'], milestones: [{ title: 'M1', goal: 'g', files: ['a.ts'] }] };
-    a.send({ type: 'PLANNED', thoughts: ['t1', 't2'], plan });
+    a.send({ type: 'PLANNED', brief: 'README.md (first lines):\n# x', thoughts: ['t1', 't2'], plan });
     const s = a.getSnapshot();
     expect(s.status).toBe('done');
     expect(s.output!.plan).toEqual(plan);
     expect(s.output!.steps.map((x) => [x.kind, x.tool ?? null, x.train])).toEqual([
+      ['observation', 'brief', false],
       ['think', null, true],
       ['think', null, true],
       ['action', 'plan', true],
     ]);
-    expect(s.output!.steps[2]!.text).toContain('- a.ts');
+    expect(s.output!.steps[3]!.text).toContain('- a.ts');
+    expect(s.output!.steps[0]!.text).toBe('README.md (first lines):\n# x');
   });
 
   it('architect: designs every file in turn and ignores answers for another file', () => {
@@ -40,14 +42,14 @@ describe('role machines', () => {
     expect(out.steps.map((s) => s.path)).toEqual(['a.ts', 'a.ts', 'b.ts', 'b.ts']);
   });
 
-  it('coder: intent, reads with real observations, refined reasoning, writes per chunk', () => {
+  it('coder: intent, reads with their source, refined reasoning, writes per chunk; a faulty draft is not trained on', () => {
     const a = createActor(coderMachine, {
       input: { speaker: speaker('coder'), path: 'src/b.ts', reads: ['src/a.ts'], chunks: 2, refine: true },
     }).start();
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'intent' });
     a.send({ type: 'INTENT', text: 'now b' });
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'read', path: 'src/a.ts' });
-    a.send({ type: 'READ', path: 'src/a.ts', content: 'export const a = 1;\n' });
+    a.send({ type: 'READ', path: 'src/a.ts', content: '(src/a.ts is not written yet; its design:)', source: 'design' });
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'refine', chunk: 0 });
     a.send({ type: 'DRAFTED', chunk: 0, text: 'too early', faulty: false });
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'refine', chunk: 0 });
@@ -63,6 +65,12 @@ describe('role machines', () => {
       'think:', 'action:read', 'observation:read', 'think:', 'think:', 'action:write', 'think:', 'action:write',
     ]);
     expect(out.steps[2]!.train).toBe(false);
+    expect(out.steps[2]!.source).toBe('design');
+    const writes = out.steps.filter((s) => s.tool === 'write');
+    expect(writes.map((s) => [s.train, s.untrained ?? null])).toEqual([
+      [true, null],
+      [false, 'faulty-draft'],
+    ]);
     expect(out.steps[4]!.search).toEqual(stats);
     expect(out.steps[3]!.search).toBeUndefined();
     expect(out.steps.filter((s) => s.tool === 'write').map((s) => s.write!.mode)).toEqual(['create', 'append']);
@@ -76,26 +84,36 @@ describe('role machines', () => {
     expect(a.getSnapshot().status).toBe('done');
   });
 
-  it('tester: checks, records the real output as an observation, reviews; fails on findings', () => {
+  it('tester: checks, records the real output with its baseline count, reviews; fails on new findings only', () => {
     const a = createActor(testerMachine, { input: { speaker: speaker('tester'), path: 'b.ts', mode: 'check', reads: [] } }).start();
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'check' });
     const findings = [{ check: 'undefined-name' as const, line: 2, message: 'aa is not defined' }];
-    a.send({ type: 'CHECKED', findings, output: 'undefined-name line 2: aa is not defined' });
-    expect(a.getSnapshot().context.pending).toEqual({ kind: 'review', findings });
+    const baseline = [{ check: 'syntax' as const, line: 1, message: 'syntax error: unexpected "CDECL"' }];
+    a.send({ type: 'CHECKED', findings, baseline, output: 'undefined-name line 2: aa is not defined' });
+    expect(a.getSnapshot().context.pending).toEqual({ kind: 'review', findings, baseline });
     a.send({ type: 'REVIEWED', text: 'b.ts fails' });
     const out = a.getSnapshot().output!;
     expect(out.passed).toBe(false);
     expect(out.steps.map((s) => `${s.kind}:${s.tool ?? ''}:${s.train}`)).toEqual(['action:check:true', 'observation:check:false', 'think::true']);
+    expect(out.steps[1]!.check).toEqual({ findings: 2, baseline: 1 });
+  });
+
+  it('tester: findings the real file has too (the checker\'s limits) do not fail the file', () => {
+    const a = createActor(testerMachine, { input: { speaker: speaker('tester'), path: 'h.h', mode: 'check', reads: [] } }).start();
+    const baseline = [{ check: 'syntax' as const, line: 3, message: 'syntax error: unexpected "CDECL"' }];
+    a.send({ type: 'CHECKED', findings: [], baseline, output: 'h.h:3: syntax: syntax error' });
+    a.send({ type: 'REVIEWED', text: 'the checker does not expand the macro; nothing to fix' });
+    expect(a.getSnapshot().output!.passed).toBe(true);
   });
 
   it('tester: writes one of the repository tests, then checks it', () => {
     const a = createActor(testerMachine, { input: { speaker: speaker('tester'), path: 'a.test.ts', mode: 'write-test', reads: ['a.ts'] } }).start();
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'testIntent' });
     a.send({ type: 'INTENT', text: 'tests a' });
-    a.send({ type: 'READ', path: 'a.ts', content: 'x' });
+    a.send({ type: 'READ', path: 'a.ts', content: 'x', source: 'file' });
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'write' });
     a.send({ type: 'WRITTEN', text: 'test("a", () => {});\n' });
-    a.send({ type: 'CHECKED', findings: [], output: 'ok' });
+    a.send({ type: 'CHECKED', findings: [], baseline: [], output: 'ok' });
     a.send({ type: 'REVIEWED', text: 'fine' });
     const out = a.getSnapshot().output!;
     expect(out.passed).toBe(true);

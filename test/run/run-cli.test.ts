@@ -42,11 +42,12 @@ describe('retrace run', () => {
     for (const [i, rec] of recs.entries()) {
       expect(JSON.stringify(Object.keys(rec))).toBe(keys);
       expect(rec.chunk.index).toBe(i);
-      // Masked spans are exactly the observations' blocks.
-      for (const [a, b] of rec.mask) expect(rec.text.slice(a, b)).toMatch(/^### \w+ observation/);
-      const observed = rec.steps.filter((s) => s.kind === 'observation').length;
-      expect(rec.mask.length).toBeLessThanOrEqual(observed);
-      if (observed > 0) expect(rec.mask.length).toBeGreaterThan(0);
+      // Masked spans are exactly the untrained steps' blocks: observations, and faulty drafts.
+      for (const [a, b] of rec.mask) expect(rec.text.slice(a, b)).toMatch(/^### \w+ (observation|action write)/);
+      const untrained = rec.steps.filter((s) => !s.train);
+      expect(untrained.every((s) => s.kind === 'observation' || s.untrained === 'faulty-draft')).toBe(true);
+      expect(rec.mask.length).toBeLessThanOrEqual(untrained.length);
+      if (untrained.length > 0) expect(rec.mask.length).toBeGreaterThan(0);
     }
     expect(recs.map((x) => x.steps.length).reduce((a, b) => a + b, 0)).toBe(summary.steps);
     const v = retrace('verify', out, '--repo', fixture);

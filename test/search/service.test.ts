@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus, NatsBus, type Bus, type Incoming } from '../../src/bus/mod.ts';
+import { Knowledge, guardOf } from '../../src/boundary/mod.ts';
 import { requestRefine, SearchService, searchProtocol } from '../../src/search/mod.ts';
 import { EmbeddedScorer } from '../../src/search/score/mod.ts';
 import { natsServerAvailable, startNatsServer, type NatsServerHandle } from '../support/nats-server.ts';
@@ -14,6 +15,10 @@ const target = `export function resolveUnder(root, name) {
   return full;
 }
 `;
+
+// The knowledge boundary at the target: the file's head is written, the name was declared.
+const known = new Knowledge('javascript').addText(preceding).addNames(['resolveUnder']);
+const boundary = { answer: known.answer(target), prefix: [] };
 
 function scorer(): EmbeddedScorer {
   const s = new EmbeddedScorer();
@@ -65,7 +70,19 @@ describe.each(transports)('search service on $name', (transport) => {
       const s1 = client.subscribe<searchProtocol.ProgressEvent>(searchProtocol.progressSubject(run), (m) => void progress.push(m), { accept: { [searchProtocol.SEARCH_PROGRESS]: searchProtocol.ProgressEvent } });
       const s2 = client.subscribe<searchProtocol.ResultEvent>(searchProtocol.resultSubject(run), (m) => void results.push(m), { accept: { [searchProtocol.SEARCH_RESULT]: searchProtocol.ResultEvent } });
       await client.flush();
-      const req = { id: 'job-1', context: preceding, target, preceding, language: 'javascript' as const, imports: [{ name: 'join', module: 'node:path' }], budget: { scorerCalls: 24, batchSize: 4 }, seed: 2, progressMs: 0 };
+      const req = {
+        id: 'job-1',
+        context: preceding,
+        target,
+        preceding,
+        language: 'javascript' as const,
+        imports: [{ name: 'join', module: 'node:path' }],
+        knownIdentifiers: [...known.knownNames()],
+        boundary,
+        budget: { scorerCalls: 24, batchSize: 4 },
+        seed: 2,
+        progressMs: 0,
+      };
       await requestRefine(client, req, { run });
       await requestRefine(client, req, { run }); // same id: deduplicated by the queue
       await waitFor(() => results.length >= 1, 'a search result');
@@ -75,6 +92,8 @@ describe.each(transports)('search service on $name', (transport) => {
       expect(result.result!.scorerCalls).toBeLessThanOrEqual(24);
       expect(result.result!.reward).toBeGreaterThan(0);
       expect(result.result!.steps.length).toBeGreaterThan(0);
+      // Every step it kept is inside the boundary the request named.
+      expect(guardOf(boundary).admits(result.result!.steps)).toBe(true);
       expect(result.result!.tree.nodes.length).toBeGreaterThan(1);
       expect(results[0]!.run).toBe(run);
       expect(progress.length).toBeGreaterThanOrEqual(2);

@@ -7,7 +7,10 @@ import type { ProposerContext } from '../policy.ts';
 /** Imports sit at the top of a file: parsing the head bounds the cost on long files. */
 const IMPORT_HEAD_CHARS = 8192;
 
-/** What the grounded proposer is built from for a chunk: here, or by a search service. */
+/**
+ * What the grounded proposer is built from for a chunk: here, or by a search service. The known
+ * names are the context's (the boundary at this chunk), never the target's own.
+ */
 export function groundedOptionsFor(ctx: ProposerContext): GroundedProposerOptions {
   // The doc comment right above the chunk is all the proposer reads of the text before it.
   const opts: GroundedProposerOptions = { preceding: ctx.preceding.slice(-4096), knownIdentifiers: ctx.knownIdentifiers };
@@ -15,6 +18,7 @@ export function groundedOptionsFor(ctx: ProposerContext): GroundedProposerOption
     opts.language = ctx.language;
     opts.imports = importBindings(ctx.preceding.slice(0, IMPORT_HEAD_CHARS), ctx.language);
   }
+  if (ctx.design) opts.design = ctx.design;
   return opts;
 }
 

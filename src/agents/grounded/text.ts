@@ -3,12 +3,15 @@ import type { Rng } from '../../search/rng.ts';
 
 export const code = (name: string): string => `\`${name}\``;
 
-/** `a`, `a and b`, `a, b and c`; at most `max` items, then "and N more". */
+/**
+ * `a`, `a and b`, `a, b and c`; at most `max` items, then "and N more" (in words past 99: a number
+ * of three digits may be one of the answer's literals).
+ */
 export function list(items: readonly string[], max = 6): string {
   if (items.length === 0) return 'nothing';
   const shown = items.slice(0, max);
   const rest = items.length - shown.length;
-  if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
+  if (rest > 0) return `${shown.join(', ')} and ${rest < 100 ? rest : 'many'} more`;
   if (shown.length === 1) return shown[0]!;
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
@@ -26,6 +29,9 @@ export function firstSentence(text: string | undefined, max = 200): string | und
   return s.length > 0 ? s : undefined;
 }
 
+/** `1 file`, `3 files`; `many files` past 99 (see `list`). */
 export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${n < 100 ? n : 'many'} ${word}${n === 1 ? '' : 's'}`;
 }
+
+export { counted } from '../../search/grounded-proposer.ts';

@@ -1,7 +1,7 @@
 /** The architect: for each file of a milestone, its responsibility, interface and dependencies. */
 import { assign, setup } from 'xstate';
 import type { FileDesign, Step } from '../types.ts';
-import { action, renderDesign, think, type Answer, type Command, type Speaker } from './common.ts';
+import { action, renderDesign, thoughts, type Answer, type Command, type Speaker } from './common.ts';
 
 interface Ctx {
   speaker: Speaker;
@@ -44,7 +44,7 @@ export const architectMachine = setup({
             designs: [...context.designs, event.design],
             steps: [
               ...context.steps,
-              think(context.speaker, event.thought, { path: event.path }),
+              ...thoughts(context.speaker, event.thought, { path: event.path }),
               action(context.speaker, 'design', renderDesign(event.design), { path: event.path }),
             ],
           })),

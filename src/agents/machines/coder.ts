@@ -6,7 +6,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { Step } from '../types.ts';
-import { action, observation, reasoningSteps, think, type Answer, type Command, type Speaker } from './common.ts';
+import { action, observation, reasoningSteps, thoughts, type Answer, type Command, type Speaker } from './common.ts';
 
 export interface CoderInput {
   speaker: Speaker;
@@ -49,7 +49,7 @@ export const coderMachine = setup({
       on: {
         INTENT: {
           target: 'nextRead',
-          actions: assign(({ context, event }) => ({ steps: [...context.steps, think(context.speaker, event.text, { path: context.path })] })),
+          actions: assign(({ context, event }) => ({ steps: [...context.steps, ...thoughts(context.speaker, event.text, { path: context.path })] })),
         },
       },
     },
@@ -68,7 +68,7 @@ export const coderMachine = setup({
           target: 'nextRead',
           actions: assign(({ context, event }) => ({
             r: context.r + 1,
-            steps: [...context.steps, observation(context.speaker, 'read', event.content, { path: event.path })],
+            steps: [...context.steps, observation(context.speaker, 'read', event.content, { path: event.path, source: event.source })],
           })),
         },
       },
@@ -107,9 +107,11 @@ export const coderMachine = setup({
                 faultyChunks: event.faulty ? [...context.faultyChunks, event.chunk] : context.faultyChunks,
                 steps: [
                   ...context.steps,
+                  // A faulty first draft is replayed, never trained on: the model must not learn the bug.
                   action(context.speaker, 'write', event.text, {
                     path: context.path,
                     write: { mode: context.c === 0 ? 'create' : 'append' },
+                    ...(event.faulty ? { train: false, untrained: 'faulty-draft' as const } : {}),
                   }),
                 ],
               })),

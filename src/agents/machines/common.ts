@@ -16,19 +16,22 @@ export type Command =
   | { kind: 'draft'; chunk: number }
   | { kind: 'write' }
   | { kind: 'check' }
-  | { kind: 'review'; findings: Finding[] }
+  | { kind: 'review'; findings: Finding[]; baseline: Finding[] }
   | { kind: 'diagnose' }
   | { kind: 'repair' };
 
 export type Answer =
-  | { type: 'PLANNED'; thoughts: string[]; plan: Plan }
+  /** `brief`: what the team is given (README, manifests, file tree), recorded first, not trained on. */
+  | { type: 'PLANNED'; brief: string; thoughts: string[]; plan: Plan }
   | { type: 'DESIGNED'; path: string; thought: string; design: FileDesign }
   | { type: 'INTENT'; text: string }
-  | { type: 'READ'; path: string; content: string }
+  /** `source: design`: the file is not written yet (an import cycle), so its design is what is read. */
+  | { type: 'READ'; path: string; content: string; source: 'file' | 'design' }
   | { type: 'REFINED'; chunk: number; steps: string[]; stats?: SearchStats }
   | { type: 'DRAFTED'; chunk: number; text: string; faulty: boolean }
   | { type: 'WRITTEN'; text: string }
-  | { type: 'CHECKED'; findings: Finding[]; output: string }
+  /** `findings`: what the real file does not have (faults); `baseline`: what it has too (the checker's limits). */
+  | { type: 'CHECKED'; findings: Finding[]; baseline: Finding[]; output: string }
   | { type: 'REVIEWED'; text: string }
   | { type: 'DIAGNOSED'; text: string }
   | { type: 'REPAIRED'; steps: string[]; stats?: SearchStats; edit: { old: string; new: string } };
@@ -48,6 +51,12 @@ export const think = (s: Speaker, text: string, extra: Partial<Step> = {}): Step
   policy: s.policy,
   ...extra,
 });
+
+/**
+ * A thought, as steps: none when the policy had nothing to say inside the knowledge boundary (a
+ * repaired text can be empty), so no empty think is ever trained on.
+ */
+export const thoughts = (s: Speaker, text: string, extra: Partial<Step> = {}): Step[] => (text.trim().length > 0 ? [think(s, text, extra)] : []);
 
 export const action = (s: Speaker, tool: NonNullable<Step['tool']>, text: string, extra: Partial<Step> = {}): Step => ({
   role: s.role,

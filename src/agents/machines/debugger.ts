@@ -4,7 +4,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { Step } from '../types.ts';
-import { action, reasoningSteps, think, type Answer, type Command, type Speaker } from './common.ts';
+import { action, reasoningSteps, thoughts, type Answer, type Command, type Speaker } from './common.ts';
 
 interface Ctx {
   speaker: Speaker;
@@ -32,7 +32,7 @@ export const debuggerMachine = setup({
           target: 'repairing',
           actions: assign(({ context, event }) => ({
             pending: { kind: 'repair' } as Command,
-            steps: [...context.steps, think(context.speaker, event.text, { path: context.path })],
+            steps: [...context.steps, ...thoughts(context.speaker, event.text, { path: context.path })],
           })),
         },
       },

@@ -1,7 +1,7 @@
 /** The planner: the repository's summary in, requirements and milestones in build order out. */
 import { assign, setup } from 'xstate';
 import type { Plan, Step } from '../types.ts';
-import { action, renderPlan, think, type Answer, type Command, type Speaker } from './common.ts';
+import { action, observation, renderPlan, thoughts, type Answer, type Command, type Speaker } from './common.ts';
 
 interface Ctx {
   speaker: Speaker;
@@ -31,7 +31,8 @@ export const plannerMachine = setup({
             plan: event.plan,
             steps: [
               ...context.steps,
-              ...event.thoughts.map((t) => think(context.speaker, t)),
+              observation(context.speaker, 'brief', event.brief),
+              ...event.thoughts.flatMap((t) => thoughts(context.speaker, t)),
               action(context.speaker, 'plan', renderPlan(event.plan)),
             ],
           })),

@@ -5,7 +5,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { Finding, Step } from '../types.ts';
-import { action, observation, renderFindings, think, type Answer, type Command, type Speaker } from './common.ts';
+import { action, observation, renderFindings, thoughts, type Answer, type Command, type Speaker } from './common.ts';
 
 export interface TesterInput {
   speaker: Speaker;
@@ -19,6 +19,7 @@ interface Ctx extends TesterInput {
   steps: Step[];
   pending: Command | null;
   findings: Finding[];
+  baseline: Finding[];
   content: string | null;
 }
 
@@ -36,7 +37,7 @@ export const testerMachine = setup({
   },
 }).createMachine({
   id: 'tester',
-  context: ({ input }) => ({ ...input, r: 0, steps: [], pending: null, findings: [], content: null }),
+  context: ({ input }) => ({ ...input, r: 0, steps: [], pending: null, findings: [], baseline: [], content: null }),
   initial: 'start',
   states: {
     start: { always: [{ guard: 'writesTest', target: 'intent' }, { target: 'checking' }] },
@@ -45,7 +46,7 @@ export const testerMachine = setup({
       on: {
         INTENT: {
           target: 'nextRead',
-          actions: assign(({ context, event }) => ({ steps: [...context.steps, think(context.speaker, event.text, { path: context.path })] })),
+          actions: assign(({ context, event }) => ({ steps: [...context.steps, ...thoughts(context.speaker, event.text, { path: context.path })] })),
         },
       },
     },
@@ -61,7 +62,7 @@ export const testerMachine = setup({
           target: 'nextRead',
           actions: assign(({ context, event }) => ({
             r: context.r + 1,
-            steps: [...context.steps, observation(context.speaker, 'read', event.content, { path: event.path })],
+            steps: [...context.steps, observation(context.speaker, 'read', event.content, { path: event.path, source: event.source })],
           })),
         },
       },
@@ -88,19 +89,26 @@ export const testerMachine = setup({
           target: 'reviewing',
           actions: assign(({ context, event }) => ({
             findings: event.findings,
-            steps: [...context.steps, observation(context.speaker, 'check', event.output, { path: context.path })],
+            baseline: event.baseline,
+            steps: [
+              ...context.steps,
+              observation(context.speaker, 'check', event.output, {
+                path: context.path,
+                check: { findings: event.findings.length + event.baseline.length, baseline: event.baseline.length },
+              }),
+            ],
           })),
         },
       },
     },
     reviewing: {
-      entry: assign(({ context }) => ({ pending: { kind: 'review', findings: context.findings } as Command })),
+      entry: assign(({ context }) => ({ pending: { kind: 'review', findings: context.findings, baseline: context.baseline } as Command })),
       on: {
         REVIEWED: {
           target: 'done',
           actions: assign(({ context, event }) => ({
             pending: null,
-            steps: [...context.steps, think(context.speaker, event.text, { path: context.path })],
+            steps: [...context.steps, ...thoughts(context.speaker, event.text, { path: context.path })],
           })),
         },
       },

@@ -159,12 +159,20 @@ export class ChatEndpoint {
    * a PolicyOutputError.
    */
   async json<T>(messages: readonly ChatMessage[], check: Check<T>, opts: ChatOptions): Promise<T> {
+    return (await this.exchange(messages, check, opts)).value;
+  }
+
+  /**
+   * `json`, with the conversation it ended in (the answer used is its last message): a caller that
+   * must ask again for another reason (the knowledge boundary) goes on from there.
+   */
+  async exchange<T>(messages: readonly ChatMessage[], check: Check<T>, opts: ChatOptions): Promise<{ value: T; conversation: ChatMessage[] }> {
     const conversation = [...messages];
     let lastError = '';
     for (let attempt = 0; attempt < 2; attempt++) {
       const { content, finishReason } = await this.complete(conversation, opts);
       const result = readAnswer(content, finishReason, check);
-      if (result.ok) return result.value;
+      if (result.ok) return { value: result.value, conversation: [...conversation, { role: 'assistant', content }] };
       lastError = result.error;
       conversation.push(
         { role: 'assistant', content },

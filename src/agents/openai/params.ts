@@ -26,7 +26,14 @@ export const openAIPolicyParamsSchema = z.object({
   maxRetries: z.number().int().min(0).max(10).default(2),
   /** Send `response_format: {type: 'json_object'}`. Turned off by itself when the server rejects the field. */
   jsonMode: z.boolean().default(true),
-});
+  /**
+   * Re-asks when an answer crosses the knowledge boundary and repairing it leaves too little (an
+   * empty thought, a design without a responsibility); after them the repaired answer is used.
+   */
+  boundaryRetries: z.number().int().min(0).max(10).default(2),
+})
+  // A misspelt param (`boundaryRetry`) would otherwise be dropped silently and its default used.
+  .strict();
 export type OpenAIPolicyParams = z.infer<typeof openAIPolicyParamsSchema>;
 
 export interface ResolvedParams extends Omit<OpenAIPolicyParams, 'apiKey' | 'apiKeyEnv'> {

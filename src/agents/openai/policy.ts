@@ -1,28 +1,33 @@
 /**
  * The `openai` policy: every role's content from chat completions on an OpenAI-compatible endpoint
- * (OpenAI, vLLM, SGLang, Ollama), with prompts that carry the grounded facts (prompts.ts).
+ * (OpenAI, vLLM, SGLang, Ollama), with prompts that carry the facts (prompts.ts).
  *
- * The model writes the words; the facts keep the structure true. What the model answers is checked
- * against its schema (src/agents/types.ts) and the facts, and one failed check is retried with the
- * reason in the prompt (chat.ts). Where the model's structure can be repaired from the facts
- * without loss, it is, rather than asking again:
- * - a plan's milestones are re-cut so that they cover `summary.order` exactly once and in order
- *   (each file stays in the milestone the model put it in, moved later only where needed to keep
- *   the order; files the model left out join the milestone before them; unknown paths are dropped);
- * - a design's path is the file's, its dependencies are exactly the file's imports and externals
- *   (invented ones dropped, missing ones added), its interface names real definitions.
- * Free-text answers must mention the file's path or a real name; otherwise they are asked again.
+ * The model writes the words; the facts keep the structure true, and the knowledge boundary keeps
+ * the words from stating the code to come:
+ * - an answer is checked against its schema (src/agents/types.ts) and the facts, and one failed
+ *   check is retried with the reason in the prompt (chat.ts); where the structure can be repaired
+ *   from the facts without loss, it is (grounding.ts);
+ * - then its trained texts are checked as one sequence with the input's guard, repaired or asked
+ *   again (boundary.ts): no text that crosses the boundary leaves this policy;
+ * - free-text answers must mention the file's path or a real name; otherwise they are asked again;
+ * - the proposer holds its own proposals to the search's guard when the context carries it, and
+ *   to one built from the context otherwise (proposal-guard.ts), so that no call is spent on steps
+ *   the search will refuse.
  */
-import { basename } from 'node:path';
 import { z } from 'zod';
+import type { BoundaryViolation } from '../../boundary/mod.ts';
+import type { Logger } from '../../log/logger.ts';
+import { silentLogger } from '../../log/logger.ts';
 import type { Proposal, ProposalRequest, Proposer } from '../../search/proposer.ts';
-import type { FileFacts, RepoSummary } from '../facts.ts';
+import type { FileFacts } from '../facts.ts';
 import type {
   CheckReviewInput,
   DesignInput,
   DesignOutput,
   DiagnoseInput,
   FileIntentInput,
+  Guarded,
+  PlanInput,
   Policy,
   PlanOutput,
   PolicyRegistry,
@@ -30,8 +35,10 @@ import type {
   ProposerContext,
   TestIntentInput,
 } from '../policy.ts';
-import { fileDesignSchema, milestoneSchema, planSchema, type FileDesign, type Milestone, type Plan } from '../types.ts';
+import { fileDesignSchema, milestoneSchema, planSchema, type Plan } from '../types.ts';
+import { BoundaryCheck, BoundaryKeeper, boundaryFeedback, type BoundaryCounts, type TrainedTexts } from './boundary.ts';
 import { ChatEndpoint, schemaCheck, type ChatMessage, type ChatUsage, type Check } from './chat.ts';
+import { alignMilestones, declaredNames, groundDesign, mentionsAny } from './grounding.ts';
 import { resolveParams } from './params.ts';
 import {
   designPrompt,
@@ -41,8 +48,11 @@ import {
   proposePrompt,
   reviewChecksPrompt,
   testIntentPrompt,
+  type TaskKind,
 } from './prompts.ts';
+import { proposalGuard } from './proposal-guard.ts';
 import { sketchTarget } from './target-sketch.ts';
+import { designTexts, planTexts, thoughtTexts } from './trained.ts';
 
 export const OPENAI_POLICY_ID = 'openai';
 
@@ -66,54 +76,8 @@ const proposalAnswerSchema = z.object({
 
 type Ground<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** Whether `text` names the path, its file name, or one of `names` (as a whole word). */
-export function mentionsAny(text: string, path: string, names: Iterable<string>): boolean {
-  return text.includes(path) || text.includes(basename(path)) || mentionsName(text, names);
-}
-
-/** Whether `text` holds one of `names` as a whole word (identifier characters do not continue it). */
-export function mentionsName(text: string, names: Iterable<string>): boolean {
-  for (const name of names) {
-    if (name.length < 2) continue;
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    if (new RegExp(`(^|[^\\w$])${escaped}($|[^\\w$])`).test(text)) return true;
-  }
-  return false;
-}
-
 function namesOf(file: FileFacts): string[] {
   return [...file.definitions.map((d) => d.name), ...file.imports, ...file.externals];
-}
-
-/** The model's milestones re-cut to cover `order` exactly once, in order (see the module comment). */
-export function alignMilestones(milestones: readonly Milestone[], order: readonly string[]): Milestone[] {
-  const assigned = new Map<string, number>();
-  milestones.forEach((m, i) => {
-    for (const f of m.files) {
-      const path = f.trim().replace(/^\.\//, '');
-      if (!assigned.has(path)) assigned.set(path, i);
-    }
-  });
-  const groups: string[][] = milestones.map(() => []);
-  let at = 0;
-  for (const file of order) {
-    const wanted = assigned.get(file);
-    if (wanted !== undefined && wanted > at) at = wanted;
-    groups[at]!.push(file);
-  }
-  return milestones.flatMap((m, i) => (groups[i]!.length > 0 ? [{ title: m.title, goal: m.goal, files: groups[i]! }] : []));
-}
-
-/** The design held to the facts: the file's own path, its real dependencies, real names in its interface. */
-export function groundDesign(design: Omit<FileDesign, 'path'> & { path?: string | undefined }, file: FileFacts): FileDesign {
-  const allowed = [...file.imports, ...file.externals];
-  const why = new Map<string, string>();
-  for (const d of design.dependencies) if (allowed.includes(d.path) && !why.has(d.path) && d.why.trim()) why.set(d.path, d.why.trim());
-  const dependencies = allowed.map((path) => ({ path, why: why.get(path) ?? `${file.path} imports it` }));
-  const names = file.definitions.map((d) => d.name);
-  let publicInterface = design.publicInterface.filter((entry) => mentionsName(entry, names));
-  if (publicInterface.length === 0) publicInterface = file.definitions.map((d) => d.signature);
-  return { path: file.path, responsibility: design.responsibility.trim(), publicInterface, dependencies };
 }
 
 function thoughtMentioning(path: string, names: readonly string[]): Check<string> {
@@ -124,24 +88,37 @@ function thoughtMentioning(path: string, names: readonly string[]): Check<string
   );
 }
 
-export type PolicyUsage = ChatUsage;
+export type PolicyUsage = ChatUsage & BoundaryCounts;
+
+export interface OpenAIPolicyOptions {
+  /** Where repairs, re-asks and fallbacks at the knowledge boundary are logged. */
+  logger?: Logger;
+}
 
 export class OpenAIPolicy implements Policy {
   readonly id = OPENAI_POLICY_ID;
   readonly #chat: ChatEndpoint;
+  readonly #boundary: BoundaryKeeper;
+  readonly #log: Logger;
 
-  constructor(readonly spec: PolicySpec, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly spec: PolicySpec,
+    env: NodeJS.ProcessEnv = process.env,
+    opts: OpenAIPolicyOptions = {},
+  ) {
     const { params, apiKey } = resolveParams(spec.params, env);
     this.#chat = new ChatEndpoint(params, apiKey);
+    this.#log = (opts.logger ?? silentLogger).child({ policy: OPENAI_POLICY_ID, model: params.model });
+    this.#boundary = new BoundaryKeeper(params.boundaryRetries, this.#log);
   }
 
   get model(): string {
     return this.#chat.params.model;
   }
 
-  /** Tokens spent so far, from the servers' `usage`, summed over every completion. */
+  /** Tokens spent so far (from the servers' `usage`, over every completion), and what the boundary cost. */
   usage(): PolicyUsage {
-    return { ...this.#chat.totals };
+    return { ...this.#chat.totals, ...this.#boundary.counts };
   }
 
   /** What a log may say about this policy: never the key. */
@@ -150,7 +127,8 @@ export class OpenAIPolicy implements Policy {
     return { id: this.id, params, keySource };
   }
 
-  async plan(summary: RepoSummary, seed: number): Promise<PlanOutput> {
+  async plan(input: PlanInput, seed: number): Promise<PlanOutput> {
+    const summary = input.summary;
     const known = new Set(summary.order);
     const check = schemaCheck(planAnswerSchema, (v): Ground<PlanOutput> => {
       if (!v.plan.milestones.some((m) => m.files.some((f) => known.has(f)))) {
@@ -163,32 +141,34 @@ export class OpenAIPolicy implements Policy {
       };
       return { ok: true, value: { thoughts: v.thoughts.map((t) => t.trim()).filter((t) => t.length > 0), plan: planSchema.parse(plan) } };
     });
-    return this.ask(planPrompt(summary), check, seed);
+    return this.ask('plan', input, planPrompt(input), check, planTexts, seed);
   }
 
   async design(input: DesignInput, seed: number): Promise<DesignOutput> {
     const check = schemaCheck(designAnswerSchema, (v): Ground<DesignOutput> => ({
       ok: true,
-      value: { thought: v.thought.trim(), design: fileDesignSchema.parse(groundDesign(v.design, input.file)) },
+      value: { thought: v.thought.trim(), design: fileDesignSchema.parse(groundDesign(v.design, input.file, input.declarable)) },
     }));
-    return this.ask(designPrompt(input), check, seed);
+    return this.ask('design', input, designPrompt(input), check, designTexts, seed);
   }
 
   fileIntent(input: FileIntentInput, seed: number): Promise<string> {
-    return this.ask(fileIntentPrompt(input), thoughtMentioning(input.file.path, [...namesOf(input.file), ...input.design.publicInterface]), seed);
+    const names = [...namesOf(input.file), ...declaredNames(input.design, input.file)];
+    return this.ask('file-intent', input, fileIntentPrompt(input), thoughtMentioning(input.file.path, names), thoughtTexts, seed);
   }
 
   reviewChecks(input: CheckReviewInput, seed: number): Promise<string> {
-    return this.ask(reviewChecksPrompt(input), thoughtMentioning(input.path, input.checks), seed);
+    return this.ask('review-checks', input, reviewChecksPrompt(input), thoughtMentioning(input.path, input.checks), thoughtTexts, seed);
   }
 
   diagnose(input: DiagnoseInput, seed: number): Promise<string> {
     const names = input.definition ? [input.definition.name] : [];
-    return this.ask(diagnosePrompt(input), thoughtMentioning(input.path, names), seed);
+    return this.ask('diagnose', input, diagnosePrompt(input), thoughtMentioning(input.path, names), thoughtTexts, seed);
   }
 
   testIntent(input: TestIntentInput, seed: number): Promise<string> {
-    return this.ask(testIntentPrompt(input), thoughtMentioning(input.file.path, [...namesOf(input.file), ...input.subjects]), seed);
+    const names = [...namesOf(input.file), ...input.subjects];
+    return this.ask('test-intent', input, testIntentPrompt(input), thoughtMentioning(input.file.path, names), thoughtTexts, seed);
   }
 
   /** A proposer for one chunk: the context's path, language, preceding text and design sharpen the prompt. */
@@ -200,6 +180,11 @@ export class OpenAIPolicy implements Policy {
     // The client holds no connections of its own (fetch pools them); nothing to release.
   }
 
+  /**
+   * Proposals held to the boundary before the search sees them: each is checked after the steps so
+   * far (proposals are alternatives, not a sequence) and cut to its clean sentences; when none is
+   * left, the model is told what crossed and asked again, at most `boundaryRetries` times.
+   */
   private async propose(req: ProposalRequest, ctx: ProposerContext): Promise<Proposal[]> {
     if (req.k <= 0) return [];
     const check = schemaCheck(proposalAnswerSchema, (v): Ground<Proposal[]> => {
@@ -213,16 +198,60 @@ export class OpenAIPolicy implements Policy {
       }
       return proposals.length > 0 ? { ok: true, value: proposals } : { ok: false, error: 'every step is empty' };
     });
-    const messages = proposePrompt(sketchTarget(req.target, ctx), ctx.design, req.context, req.steps, req.k);
-    return this.#chat.json(messages, check, { seed: req.seed, temperature: this.#chat.params.proposerTemperature });
+    const boundary = new BoundaryCheck(proposalGuard(ctx, req));
+    const opts = { seed: req.seed, temperature: this.#chat.params.proposerTemperature };
+    let conversation: readonly ChatMessage[] = proposePrompt(sketchTarget(req.target, ctx, boundary), ctx.design, req.context, req.steps, req.k);
+    const counts = this.#boundary.counts;
+    for (let attempt = 0; ; attempt++) {
+      const { value, conversation: said } = await this.#chat.exchange(conversation, check, opts);
+      const kept: Proposal[] = [];
+      const crossed: BoundaryViolation[] = [];
+      for (const p of value) {
+        const violations = boundary.violations([p.text]);
+        if (violations.length === 0) {
+          kept.push(p);
+          continue;
+        }
+        crossed.push(...violations);
+        const [text] = boundary.repair([p.text]);
+        if (text) {
+          counts.boundaryRepairs++;
+          kept.push({ ...p, text });
+        }
+      }
+      if (kept.length > 0 || attempt >= this.#boundary.retries) {
+        if (kept.length === 0) {
+          counts.boundaryFallbacks++;
+          this.#log.warn({ task: 'propose', path: ctx.path, ...counts }, 'openai policy: every proposal crossed the knowledge boundary after every re-ask; proposing nothing');
+        }
+        return kept;
+      }
+      counts.boundaryRetries++;
+      this.#log.info({ task: 'propose', path: ctx.path, attempt, ...counts }, 'openai policy: every proposal crosses the knowledge boundary; asking again');
+      conversation = [...said, { role: 'user', content: boundaryFeedback(dedupe(crossed)) }];
+    }
   }
 
-  private ask<T>(messages: ChatMessage[], check: Check<T>, seed: number): Promise<T> {
-    return this.#chat.json(messages, check, { seed, temperature: this.#chat.params.temperature });
+  private ask<T>(task: TaskKind, input: Guarded, messages: ChatMessage[], check: Check<T>, trained: TrainedTexts<T>, seed: number): Promise<T> {
+    const opts = { seed, temperature: this.#chat.params.temperature };
+    return this.#boundary.ask({ task, guard: input.guard, messages, trained, exchange: (m) => this.#chat.exchange(m, check, opts) });
   }
 }
 
-/** Registers `openai` in `registry`: `registry.create({ id: 'openai', params: { baseURL, model } })`. */
-export function registerOpenAIPolicy(registry: PolicyRegistry): PolicyRegistry {
-  return registry.register(OPENAI_POLICY_ID, (spec) => new OpenAIPolicy(spec));
+function dedupe(vs: readonly BoundaryViolation[]): BoundaryViolation[] {
+  const seen = new Set<string>();
+  return vs.filter((v) => {
+    const k = `${v.kind}\u0000${v.detail}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * Registers `openai` in `registry`: `registry.create({ id: 'openai', params: { baseURL, model } })`.
+ * With `logger`, every policy it makes logs what the knowledge boundary cost.
+ */
+export function registerOpenAIPolicy(registry: PolicyRegistry, logger?: Logger): PolicyRegistry {
+  return registry.register(OPENAI_POLICY_ID, (spec) => new OpenAIPolicy(spec, process.env, logger ? { logger } : {}));
 }

@@ -1,11 +1,21 @@
 /**
- * The proposer's view of its target: the facts the syntax tree gives (name, parameters, calls,
- * control flow, ...) and its first line, never its body, so the model explains the code rather
- * than echo it. (The search's copy guard rejects copying steps anyway; this keeps them rare.)
+ * The proposer's view of its target. Hindsight is allowed as input (the model may know what the
+ * code is for, to reason about purpose and shape), but the steps are trained on before the code is
+ * written, so the sketch keeps apart what the model may state and what it may only read:
+ * - `mayName`: the names inside the knowledge boundary that the target uses (known names of the
+ *   chunk, capped) and the file's declared public names; and the calls, constructions, errors and
+ *   bindings of the target that state only such names;
+ * - `hindsight`: the declaration's first line and its doc, to understand, never to quote;
+ * - counts for the rest (how many parameters and names of its own), so that the model knows they
+ *   exist without being handed them to mention.
+ * Its body never travels. (The search's guard refuses a step that crosses the boundary anyway;
+ * this keeps such steps rare.)
  */
+import { identifiersOf, isAmbient } from '../../boundary/mod.ts';
 import type { LanguageId } from '../../graph/mod.ts';
 import { importBindings, targetFacts, type TargetFactsInput } from '../../search/facts.ts';
 import type { ProposerContext } from '../policy.ts';
+import type { BoundaryCheck } from './boundary.ts';
 import type { TargetSketch } from './prompts.ts';
 
 const MAX_KNOWN_NAMES = 40;
@@ -28,34 +38,42 @@ export function signatureLine(code: string): string | undefined {
   return undefined;
 }
 
-export function sketchTarget(target: string, ctx?: ProposerContext): TargetSketch {
-  const language = ctx?.language ?? guessLanguage(target);
-  const input: TargetFactsInput = { target, language };
-  if (ctx) {
-    input.preceding = ctx.preceding;
-    input.imports = importBindings(ctx.preceding, language);
-  }
+/**
+ * The sketch of `target`; `check` (the proposals' guard) decides what the model may state: a name
+ * or a call goes in `mayName` and the lists only when a step stating it in a code span would pass.
+ */
+export function sketchTarget(target: string, ctx: ProposerContext, check: BoundaryCheck): TargetSketch {
+  const language = ctx.language ?? guessLanguage(target);
+  const input: TargetFactsInput = { target, language, preceding: ctx.preceding, imports: importBindings(ctx.preceding, language) };
   const facts = targetFacts(input);
+  const stateable = (said: string): boolean => check.admits([`\`${said}\``]);
+  const known = ctx.knownIdentifiers;
+  // Known names the target uses, then the file's declared names: what its steps may (and should) say.
+  const declared = (ctx.design?.publicInterface ?? []).flatMap((e) => [...identifiersOf(e)]);
+  const mayName = [...new Set([...facts.identifiers.keys(), ...declared])]
+    .filter((n) => known.has(n) && !isAmbient(language, n) && stateable(n))
+    .slice(0, MAX_KNOWN_NAMES);
+  const ownNames = new Set([...facts.locals, ...facts.params].filter((n) => !known.has(n)));
   const signature = signatureLine(target);
-  // Names the target uses that the repository defines: real names the model may (and should) say.
-  const known = ctx ? [...facts.identifiers.keys()].filter((n) => ctx.knownIdentifiers.has(n)).slice(0, MAX_KNOWN_NAMES) : [];
+  const hindsight: TargetSketch['hindsight'] = {};
+  if (signature !== undefined) hindsight.signature = signature;
+  if (facts.doc !== undefined) hindsight.doc = facts.doc;
   const sketch: TargetSketch = {
+    path: ctx.path,
     kind: facts.kind,
-    params: facts.params,
     isAsync: facts.isAsync,
-    calls: facts.calls.slice(0, 30),
-    constructs: facts.constructs.slice(0, 15),
-    dependencies: facts.dependencies.map((d) => `${d.name} from ${d.module}`),
-    errors: facts.errors.slice(0, 10),
-    methods: facts.methods.slice(0, 30),
-    control: Object.fromEntries(Object.entries(facts.control).filter(([, n]) => n > 0)),
+    params: facts.params.length,
+    ownNames: ownNames.size,
     lines: target.split('\n').length,
-    repoNames: known,
+    control: Object.fromEntries(Object.entries(facts.control).filter(([, n]) => n > 0)),
+    mayName,
+    calls: facts.calls.filter(stateable).slice(0, 30),
+    constructs: facts.constructs.filter(stateable).slice(0, 15),
+    errors: facts.errors.filter(stateable).slice(0, 10),
+    dependencies: facts.dependencies.filter((d) => stateable(d.name)).map((d) => `${d.name} from ${d.module}`),
+    hindsight,
   };
-  if (ctx) sketch.path = ctx.path;
-  if (signature !== undefined) sketch.signature = signature;
-  if (facts.name !== undefined) sketch.name = facts.name;
-  if (facts.doc !== undefined) sketch.doc = facts.doc;
-  if (facts.extends !== undefined) sketch.extends = facts.extends;
+  if (facts.name !== undefined && stateable(facts.name)) sketch.name = facts.name;
+  if (facts.extends !== undefined && stateable(facts.extends)) sketch.extends = facts.extends;
   return sketch;
 }

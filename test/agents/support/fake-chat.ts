@@ -5,7 +5,9 @@
  *
  * Its "model" reads the prompt the policy sent: the `Task: <kind>` line and the facts block, and
  * answers with JSON built from those facts, so whatever it says is grounded exactly as far as the
- * prompt carried the facts. It is deterministic: the same messages and seed give the same answer.
+ * prompt carried the facts. It keeps the knowledge boundary as a careful model would: it states
+ * paths, `mayName` and what the findings say, never `hindsight`. Leaks are injected (`content`).
+ * It is deterministic: the same messages and seed give the same answer.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 
@@ -153,15 +155,19 @@ function answerFor(messages: ReadonlyArray<{ role: string; content: string }>, s
     case 'design':
       return designAnswer(facts, seed);
     case 'file-intent': {
-      const names = (facts.file.definitions as Facts[]).map((d) => d.name as string);
-      return { thought: `${pick(seed, 'Now', 'Next')} ${facts.file.path}: I write ${names.join(', ') || 'it'}${facts.file.imports.length ? `, after reading ${facts.file.imports.join(', ')}` : ''}.` };
+      // A model that keeps the boundary: it names the path, the reads and `mayName`, nothing of `hindsight`.
+      const names = facts.mayName as string[];
+      const reads = (facts.reads as Facts[]).map((r) => r.path as string);
+      return { thought: `${pick(seed, 'Now', 'Next')} ${facts.file.path}: I write ${names.map((n) => `\`${n}\``).join(', ') || 'it'}${reads.length ? `, after reading ${reads.join(', ')}` : ''}.` };
     }
     case 'review-checks': {
       const findings = facts.findings as Facts[];
+      const baseline = facts.baseline as Facts[];
+      const limits = baseline.length > 0 ? ` The ${baseline.length} other findings are the checker's limits, not faults.` : '';
       return {
-        thought: findings.length === 0
+        thought: (findings.length === 0
           ? `${facts.path} passes ${(facts.checks as string[]).join(', ')}.`
-          : `${facts.path} fails ${findings[0]!.check} at line ${findings[0]!.line}: ${findings[0]!.message}.`,
+          : `${facts.path} fails ${findings[0]!.check} at line ${findings[0]!.line}: ${findings[0]!.message}.`) + limits,
       };
     }
     case 'diagnose':
@@ -171,9 +177,9 @@ function answerFor(messages: ReadonlyArray<{ role: string; content: string }>, s
     case 'propose': {
       const k = Number(/Propose (\d+) different/.exec(text)?.[1] ?? 1);
       const t = facts.target as Facts;
-      const subjects = [t.name, ...(t.calls as string[]), ...(t.repoNames as string[]), ...(t.params as string[])].filter(Boolean) as string[];
+      const subjects = [...new Set([t.name, ...(t.calls as string[]), ...(t.mayName as string[])].filter(Boolean) as string[])];
       const steps = Array.from({ length: k }, (_, i) => ({
-        text: `Step ${(facts.stepsSoFar as string[]).length + 1}.${i + 1}: ${subjects[(i + seed) % Math.max(1, subjects.length)] ?? 'the target'} ${pick(seed + i, 'decides the shape of the result', 'needs its inputs checked first', 'is where the work happens')}.`,
+        text: `Step ${(facts.stepsSoFar as string[]).length + 1}.${i + 1}: ${subjects.length > 0 ? `\`${subjects[(i + seed) % subjects.length]}\`` : 'the target'} ${pick(seed + i, 'decides the shape of the result', 'needs its inputs checked first', 'is where the work happens')}.`,
         confidence: 1 / (i + 1),
       }));
       return { steps };
@@ -206,12 +212,13 @@ function planAnswer(facts: Facts, seed: number): unknown {
 function designAnswer(facts: Facts, seed: number): unknown {
   const file = facts.file as Facts;
   const deps = [...(file.imports as string[]), ...(file.externals as string[])];
+  const declares = facts.declares as Facts[];
   return {
     thought: `${file.path} ${pick(seed, 'belongs to', 'serves')} "${facts.milestone.title}".`,
     design: {
       path: file.path,
-      responsibility: file.headerDoc ?? `Holds ${(file.definitions as Facts[]).map((d) => d.name).join(', ') || 'tests'}.`,
-      publicInterface: (file.definitions as Facts[]).map((d) => d.signature),
+      responsibility: declares.length > 0 ? `Holds ${declares.map((d) => `\`${d.name}\``).join(', ')}.` : `Tests for "${facts.milestone.title}".`,
+      publicInterface: declares.map((d) => d.entry as string),
       dependencies: deps.map((path) => ({ path, why: `uses ${(file.importUses?.[path] as string[] | undefined)?.join(', ') ?? 'it'}` })),
     },
   };
