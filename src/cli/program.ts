@@ -12,6 +12,7 @@ import { register as registerTrace } from './trace.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerSearch } from './search.ts';
 import { register as registerRuns } from './runs.ts';
+import { register as registerStats } from './stats.ts';
 
 export function buildProgram(): Command {
   const program = new Command('retrace')
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerRun(program);
   registerSearch(program);
   registerRuns(program);
+  registerStats(program);
   return program;
 }
