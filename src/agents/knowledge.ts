@@ -68,7 +68,12 @@ export function knowledgeBefore(ws: Workspace, brief: string, path: string): Kno
 export function declarableNames(ws: Workspace, path: string): string[] {
   const f = ws.facts(path);
   const names = new Set(f.definitions.map((d) => d.name));
-  for (const dep of f.imports) if (writtenBefore(ws, dep, path)) for (const n of f.importUses[dep] ?? []) names.add(n);
+  // Of a dependency, only what its own design declared: its top-level definitions (not its members).
+  for (const dep of f.imports) {
+    if (!writtenBefore(ws, dep, path) || !ws.graph.data.facts.has(dep)) continue;
+    const top = new Set(ws.facts(dep).definitions.map((d) => d.name));
+    for (const n of f.importUses[dep] ?? []) if (top.has(n)) names.add(n);
+  }
   return [...names];
 }
 

@@ -1,7 +1,8 @@
 /**
  * Faulty drafts trained on. A faulty draft teaches the bug, so it must carry `train: false`. Found
  * two ways: the write a debugger's edit later repairs (the latest write of that path before the
- * edit that holds the edit's old text, else the latest write of the path), when it is trained;
+ * edit that holds the edit's old text, else the latest write of the path), when it is trained and
+ * the dataset marks no write of that path as a draft;
  * and any write marked `untrained` yet trained (inconsistent).
  */
 import { isWrite, type RunContext } from './run-context.ts';
@@ -33,6 +34,9 @@ export function tallyFaultyDrafts(ctx: RunContext): DraftsTally {
     }
     if (s.role !== 'debugger' || !s.edit) return;
     const list = writesOf.get(path) ?? [];
+    // A dataset that marks its drafts says which write was faulty: an edit repairs that one (its
+    // old text may reach into the real chunks after it), and the marked draft is masked.
+    if (list.some((p) => ctx.steps[p]!.untrained !== undefined)) return;
     const old = s.edit.old;
     const draft = [...list].reverse().find((p) => ctx.steps[p]!.text.includes(old)) ?? list[list.length - 1];
     if (draft === undefined || counted.has(draft)) return;

@@ -57,7 +57,8 @@ export function jointAnswer(code: string, parts: readonly Knowledge[], knownElse
     language: first.language,
     text: code,
     names: unknownToAll((s) => s.names).filter((n) => !knownElsewhere(n)),
-    strings: unknownToAll((s) => s.strings),
+    // As in Knowledge.answer: a one-word literal that is a known name is known.
+    strings: unknownToAll((s) => s.strings).filter((x) => !(/^[\w$]+$/.test(x) && knownElsewhere(x))),
     numbers: unknownToAll((s) => s.numbers),
     knownRuns: [...knownRuns].sort((a, b) => a - b),
   };
