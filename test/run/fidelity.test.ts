@@ -13,7 +13,7 @@ import { realInputs } from '../support/real-inputs.ts';
 import { tempDir } from '../support/tmp.ts';
 
 describe('the knowledge boundary on real code', () => {
-  for (const input of realInputs()) {
+  for (const input of realInputs(tempDir())) {
     it.skipIf(input.dir === undefined)(`${input.language}: ${input.name} (needs ${input.from})`, async () => {
       const out = join(tempDir(), 'data.jsonl');
       const run = await runJob({ repoPath: input.dir!, out, seed: 1, budget: 8, faultRate: 0.3, chunkTokens: 16384, resume: false });

@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { tempDir } from './tmp.ts';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -23,17 +22,18 @@ const firstDir = (...dirs: string[]) => dirs.find((d) => existsSync(d));
 const goSrc = () => readdirSync('/usr/share').filter((d) => /^go-\d/.test(d)).map((d) => `/usr/share/${d}/src`).find((d) => existsSync(d));
 
 /** A JDK's sources: one package of java.base, unpacked from the first src.zip found. */
-function javaPackage(pkg: string): string | undefined {
+function javaPackage(pkg: string, scratch: string): string | undefined {
   const zip = firstDir('/usr/lib/jvm/openjdk-17/src.zip', ...(existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').map((d) => `/usr/lib/jvm/${d}/lib/src.zip`) : []));
   if (!zip) return undefined;
-  const out = join(tempDir(), 'jdk');
+  const out = join(scratch, 'jdk');
   mkdirSync(out, { recursive: true });
   execFileSync('unzip', ['-q', '-o', zip, `java.base/${pkg}/*`, '-d', out]);
   const dir = join(out, 'java.base', pkg);
   return existsSync(dir) ? dir : undefined;
 }
 
-export function realInputs(): RealInput[] {
+/** `scratch`: a directory for what must be unpacked (the JDK's sources). */
+export function realInputs(scratch: string): RealInput[] {
   const go = goSrc();
   return [
     { language: 'javascript', name: 'commander', dir: firstDir(join(root, 'node_modules/commander')), from: 'npm ci' },
@@ -41,7 +41,7 @@ export function realInputs(): RealInput[] {
     { language: 'python', name: 'json (stdlib)', dir: firstDir('/usr/lib/python3.11/json', '/usr/lib/python3/json'), from: 'python3' },
     { language: 'go', name: 'container (Go sources)', dir: go ? firstDir(join(go, 'container')) : undefined, from: 'golang-src' },
     { language: 'rust', name: 'semver (crate)', dir: firstDir(...(existsSync('/usr/share/cargo/registry') ? readdirSync('/usr/share/cargo/registry').filter((d) => d.startsWith('semver-')).map((d) => `/usr/share/cargo/registry/${d}`) : [])), from: 'librust-semver-dev' },
-    { language: 'java', name: 'java.util.concurrent.atomic (JDK sources)', dir: javaPackage('java/util/concurrent/atomic'), from: 'openjdk-17-source' },
+    { language: 'java', name: 'java.util.concurrent.atomic (JDK sources)', dir: javaPackage('java/util/concurrent/atomic', scratch), from: 'openjdk-17-source' },
     { language: 'c', name: 'zlib examples', dir: firstDir('/usr/share/doc/zlib1g-dev/examples'), from: 'zlib1g-dev' },
   ];
 }

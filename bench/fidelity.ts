@@ -1,0 +1,36 @@
+/**
+ * Fidelity per language: `npx tsx bench/fidelity.ts`. Rebuilds one real repository per language
+ * (test/support/real-inputs.ts: code nobody here wrote) with the embedded preset (seed 1, budget 8,
+ * fault rate 0.3) and prints `retrace stats` figures per language: the boundary figures (which the
+ * tests hold at 0), openings, reasoning per code character by write size, and the search's gain.
+ */
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { runJob } from '../src/run/run-job.ts';
+import { computeStats } from '../src/stats/mod.ts';
+import { realInputs } from '../test/support/real-inputs.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'retrace-fidelity-'));
+const fmt = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? '-' : x.toFixed(d));
+console.log('| language | input | files | segments | violations (name/copy/literal) | designs | unwritten reads | trained drafts | narrated failures | openings 50%/90% (of thinks) | reasoning/code <500 · 500–2k · 2k–10k · ≥10k | test code reasoned | refined | mean gain |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+try {
+  for (const input of realInputs(dir)) {
+    if (!input.dir) {
+      console.log(`| ${input.language} | ${input.name} | missing: install ${input.from} |`);
+      continue;
+    }
+    const out = join(dir, `${input.language}.jsonl`);
+    await runJob({ repoPath: input.dir, out, seed: 1, budget: 8, faultRate: 0.3, chunkTokens: 16384, resume: false });
+    const t = (await computeStats([out])).total;
+    const b = t.boundary;
+    const v = (x: typeof b.segments) => `${x.nameViolations}/${x.copyLeaks}/${x.literalLeaks}`;
+    const r = t.reasoningPerCode;
+    console.log(
+      `| ${input.language} | ${input.name} | ${t.files} | ${b.segments.checked} | ${v(b.segments)} | ${v(b.designs)} | ${t.unwrittenReads.count} | ${t.faultyDrafts.trained} | ${t.narratedFailures.count} | ${t.openings.cover50}/${t.openings.cover90} (${t.openings.thinks}) | ${[r.lt500, r.lt2k, r.lt10k, r.ge10k].map((x) => fmt(x.reasoningPerCode)).join(' · ')} | ${fmt(t.testFiles.share, 2)} | ${t.search.refined} | ${fmt(t.search.meanReward, 4)} |`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
