@@ -9,7 +9,7 @@
  * is enforced against it whatever the policy did.
  */
 import type { Logger } from 'pino';
-import { Knowledge, SequenceGuard, type BoundarySpec } from '../boundary/mod.ts';
+import { Knowledge, SequenceGuard, guardOf, type BoundarySpec } from '../boundary/mod.ts';
 import { languageOf } from '../graph/languages.ts';
 import { joinReasoning } from '../search/objective.ts';
 import { createRng, mixSeed } from '../search/rng.ts';
@@ -78,7 +78,6 @@ function boundaryAt(known: Knowledge, answer: string, prefix: readonly string[] 
   return { answer: known.answer(answer), prefix: [...prefix] };
 }
 
-const guardOfSpec = (b: BoundarySpec) => new SequenceGuard(b.answer, b.prefix);
 
 /** Reads of the files a coder or a test writer needs; a file not written yet reads as its design. */
 function readExecutor(w: { path: string; readDesigns?: FileDesign[] | undefined }, d: ExecutorDeps, known: Knowledge) {
@@ -209,7 +208,7 @@ export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {
           remote: remoteOf(w, d, ctx),
         });
         // Whatever refined the steps (here, or a search service), they are held to the same guard.
-        const steps = guardOfSpec(boundary).keep(r.steps);
+        const steps = guardOf(boundary).keep(r.steps);
         d.onSearch?.({ path: w.path, chunk: cmd.chunk, target: chunk.text, steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
         return r.stats ? { type: 'REFINED', chunk: cmd.chunk, steps, stats: r.stats } : { type: 'REFINED', chunk: cmd.chunk, steps };
       }
@@ -322,7 +321,7 @@ export function debuggerExecutor(w: WorkOf<'debugger'>, d: ExecutorDeps): Execut
           budget: w.budget,
           remote: remoteOf(w, d, ctx),
         });
-        const steps = guardOfSpec(boundary).keep(r.steps);
+        const steps = guardOf(boundary).keep(r.steps);
         d.onSearch?.({ path: w.path, chunk: -1, target: edit.new, steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
         return r.stats ? { type: 'REPAIRED', steps, stats: r.stats, edit } : { type: 'REPAIRED', steps, edit };
       }

@@ -56,7 +56,8 @@ export interface Chunk {
   definition?: DefinitionFacts;
 }
 
-const MANIFESTS = ['package.json', 'go.mod', 'Cargo.toml', 'pyproject.toml', 'setup.py', 'pom.xml', 'build.gradle'];
+/** Package manifests at a repository's root, in the order they are described. */
+export const MANIFESTS = ['package.json', 'go.mod', 'Cargo.toml', 'pyproject.toml', 'setup.py', 'pom.xml', 'build.gradle'];
 
 export function readRepoFile(graph: RepoGraph, path: string): string {
   return readFileSync(join(graph.root, path), 'utf8');

@@ -11,6 +11,7 @@
 import { Knowledge, type SequenceGuard } from '../boundary/mod.ts';
 import { languageOf } from '../graph/languages.ts';
 import type { Logger } from 'pino';
+import { MANIFESTS } from './facts.ts';
 import type { FileDesign } from './types.ts';
 import type { Workspace } from './workspace.ts';
 import { renderDesign } from './machines/common.ts';
@@ -21,7 +22,6 @@ const BRIEF_TREE_FILES = 1000;
 /** The planner's text is held against this much of the repository (in writing order). */
 const PLAN_ANSWER_CHARS = 1_000_000;
 
-const MANIFESTS = ['package.json', 'go.mod', 'Cargo.toml', 'pyproject.toml', 'setup.py', 'setup.cfg', 'pom.xml', 'build.gradle'];
 
 /** What the team is given before anything is written: the README's first lines, the manifests, the file tree. */
 export function briefOf(ws: Workspace): string {

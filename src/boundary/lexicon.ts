@@ -10,11 +10,14 @@ const words = (s: string): string[] => s.split(/\s+/).filter(Boolean);
 
 const JS_KEYWORDS = words(`
   break case catch class const continue debugger default delete do else export extends finally for function if import in
-  instanceof let new return super switch this throw try typeof var void while with yield async await of static get set
+  instanceof let new return super switch this throw try typeof var void while with yield await
   true false null undefined NaN Infinity arguments`);
-const TS_KEYWORDS = words(`
-  abstract as asserts declare enum implements interface keyof namespace never private protected public readonly type
-  unknown any boolean number string symbol bigint object override satisfies infer is module unique accessor`);
+/** Contextual words: known to every engineer, yet valid names (`function set`), so no keyword. */
+const JS_CONTEXTUAL = words(`async of static get set`);
+const TS_KEYWORDS = words(`enum implements interface private protected public`);
+const TS_CONTEXTUAL = words(`
+  abstract as asserts declare keyof namespace never readonly type unknown any boolean number string symbol bigint
+  object override satisfies infer is module unique accessor`);
 const JS_AMBIENT = words(`
   Array ArrayBuffer BigInt Boolean DataView Date Error EvalError Float32Array Float64Array Function Int8Array Int16Array
   Int32Array JSON Map Math Number Object Promise Proxy RangeError ReferenceError Reflect RegExp Set String Symbol
@@ -103,9 +106,9 @@ const KEYWORDS: Record<LanguageId, ReadonlySet<string>> = {
 };
 
 const AMBIENT: Record<LanguageId, ReadonlySet<string>> = {
-  javascript: set(JS_AMBIENT),
-  typescript: set(JS_AMBIENT),
-  tsx: set(JS_AMBIENT),
+  javascript: set(JS_AMBIENT, JS_CONTEXTUAL),
+  typescript: set(JS_AMBIENT, JS_CONTEXTUAL, TS_CONTEXTUAL),
+  tsx: set(JS_AMBIENT, JS_CONTEXTUAL, TS_CONTEXTUAL),
   python: set(PY_AMBIENT),
   go: set(GO_AMBIENT),
   rust: set(RUST_AMBIENT),
