@@ -15,8 +15,9 @@ import { checkPlan } from './plan.ts';
 import { tallyUnwrittenReads } from './reads.ts';
 import { presentReasoning, tallyReasoning, type ReasoningTally } from './reasoning.ts';
 import { isWrite, RunContext } from './run-context.ts';
+import { presentSearch, tallySearch, type SearchTally } from './search.ts';
 import { checkSegments, segmentsOf } from './segments.ts';
-import { addTally, ratio, type Tally } from './tally.ts';
+import { addTally, type Tally } from './tally.ts';
 import type { RunSteps } from './types.ts';
 import type { LeakTally } from './violations.ts';
 
@@ -38,7 +39,7 @@ interface RunTally {
   unwrittenReads: CountTally;
   falseAlreadyWritten: CountTally;
   faultyDrafts: DraftsTally;
-  search: { refined: number; scorerCalls: number; rewardSum: number };
+  search: SearchTally;
 }
 
 function tallyRun(run: RunSteps): RunTally {
@@ -61,11 +62,7 @@ function tallyRun(run: RunSteps): RunTally {
     narratedFailures: tallyNarratedFailures(ctx),
     ...tallyUnwrittenReads(ctx),
     faultyDrafts: tallyFaultyDrafts(ctx),
-    search: {
-      refined: run.search.length,
-      scorerCalls: run.search.reduce((n, s) => n + s.scorerCalls, 0),
-      rewardSum: run.search.reduce((n, s) => n + s.reward, 0),
-    },
+    search: tallySearch(run),
   };
 }
 
@@ -85,7 +82,7 @@ function present(t: RunTally) {
     unwrittenReads: t.unwrittenReads,
     falseAlreadyWritten: t.falseAlreadyWritten,
     faultyDrafts: t.faultyDrafts,
-    search: { refined: t.search.refined, scorerCalls: t.search.scorerCalls, meanReward: ratio(t.search.rewardSum, t.search.refined) },
+    search: presentSearch(t.search),
   };
 }
 

@@ -20,10 +20,12 @@ export class DatasetInputError extends Error {
 const recordSchema = z.object({
   id: z.string(),
   repo: z.object({ name: z.string(), files: z.array(z.string()).default([]) }),
-  run: z.object({ id: z.string() }),
+  run: z.object({ id: z.string(), budget: z.number().optional() }),
   chunk: z.object({ index: z.number().int() }),
   steps: z.array(stepSchema.extend({ index: z.number().int().min(0) })),
-  search: z.array(z.object({ step: z.number(), scorerCalls: z.number(), reward: z.number() })).default([]),
+  search: z
+    .array(z.object({ step: z.number(), scorerCalls: z.number(), reward: z.number(), baselineLogprob: z.number().optional(), bestLogprob: z.number().optional() }))
+    .default([]),
 });
 
 function openLines(file: string): AsyncIterable<string> {
@@ -102,10 +104,14 @@ function addRecord(runs: Map<string, RunSteps>, rec: ParsedRecord): void {
   const key = `${rec.repo.name}/${rec.run.id}`;
   let run = runs.get(key);
   if (!run) {
-    run = { key, repo: rec.repo.name, files: rec.repo.files, records: 0, steps: [], search: [] };
+    run = { key, repo: rec.repo.name, files: rec.repo.files, records: 0, steps: [], search: [], ...(rec.run.budget !== undefined ? { budget: rec.run.budget } : {}) };
     runs.set(key, run);
   }
   run.records++;
   for (const s of rec.steps) run.steps.push(s as StatStep);
-  for (const s of rec.search) run.search.push({ step: s.step, scorerCalls: s.scorerCalls, reward: s.reward });
+  for (const s of rec.search) {
+    const entry: RunSteps['search'][number] = { step: s.step, scorerCalls: s.scorerCalls, reward: s.reward };
+    if (s.baselineLogprob !== undefined && s.bestLogprob !== undefined) Object.assign(entry, { baselineLogprob: s.baselineLogprob, bestLogprob: s.bestLogprob });
+    run.search.push(entry);
+  }
 }

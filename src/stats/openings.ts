@@ -43,6 +43,8 @@ export function presentOpenings(t: OpeningsTally) {
     distinct: ranked.length,
     cover50: cover(0.5),
     cover90: cover(0.9),
+    /** Openings covering half of the thinks, per 100 thinks: a variety figure comparable across run sizes. */
+    cover50Per100: t.thinks === 0 ? null : (cover(0.5) * 100) / t.thinks,
     top: ranked.slice(0, 10).map(([opening, count]) => ({ opening, count })),
   };
 }

@@ -26,13 +26,13 @@ export interface BucketTally {
 
 export interface ReasoningTally {
   buckets: Record<BucketKey, BucketTally>;
-  testFiles: { writes: number; codeChars: number; reasonedChars: number };
+  testFiles: { writes: number; codeChars: number; reasonedChars: number; reasoningChars: number };
 }
 
 export function tallyReasoning(ctx: RunContext, segments: readonly Segment[]): ReasoningTally {
   const empty = (): BucketTally => ({ writes: 0, codeChars: 0, reasoningChars: 0, writesWithoutReasoning: 0 });
   const buckets = { lt500: empty(), lt2k: empty(), lt10k: empty(), ge10k: empty() };
-  const testFiles = { writes: 0, codeChars: 0, reasonedChars: 0 };
+  const testFiles = { writes: 0, codeChars: 0, reasonedChars: 0, reasoningChars: 0 };
   for (const seg of segments) {
     const w = ctx.steps[seg.writePos]!;
     const code = w.tool === 'edit' ? (w.edit?.new.length ?? 0) : w.text.length;
@@ -46,6 +46,7 @@ export function tallyReasoning(ctx: RunContext, segments: readonly Segment[]): R
     if (isTestFile(w.path!)) {
       testFiles.writes++;
       testFiles.codeChars += code;
+      testFiles.reasoningChars += reasoning;
       if (reasoning > 0) testFiles.reasonedChars += code;
     }
   }
@@ -59,8 +60,12 @@ export function presentReasoning(t: ReasoningTally) {
       return [key, { ...b, reasoningPerCode: ratio(b.reasoningChars, b.codeChars), noReasoningShare: ratio(b.writesWithoutReasoning, b.writes) }];
     }),
   ) as Record<BucketKey, BucketTally & { reasoningPerCode: number | null; noReasoningShare: number | null }>;
+  const big = [t.buckets.lt10k, t.buckets.ge10k];
+  const sum = (key: keyof BucketTally) => big.reduce((n, b) => n + b[key], 0);
   return {
     reasoningPerCode: buckets,
-    testFiles: { ...t.testFiles, share: ratio(t.testFiles.reasonedChars, t.testFiles.codeChars) },
+    /** Writes of 2,000 characters or more, together: where reasoning used to thin out. */
+    over2k: { writes: sum('writes'), codeChars: sum('codeChars'), reasoningChars: sum('reasoningChars'), reasoningPerCode: ratio(sum('reasoningChars'), sum('codeChars')) },
+    testFiles: { ...t.testFiles, share: ratio(t.testFiles.reasonedChars, t.testFiles.codeChars), reasoningPerCode: ratio(t.testFiles.reasoningChars, t.testFiles.codeChars) },
   };
 }

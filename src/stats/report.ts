@@ -46,16 +46,18 @@ const BLOCKS: Block[] = [
   { title: 'definitions stated about keywords', line: (f) => num(f.keywordStatements.count), examples: (f) => f.keywordStatements.examples },
   {
     title: 'openings (first three words of thinks)',
-    line: (f) => `${num(f.openings.thinks)} thinks, ${num(f.openings.distinct)} distinct openings; ${num(f.openings.cover50)} cover 50%, ${num(f.openings.cover90)} cover 90%`,
+    line: (f) =>
+      `${num(f.openings.thinks)} thinks, ${num(f.openings.distinct)} distinct openings; ${num(f.openings.cover50)} cover 50% (${fixed(f.openings.cover50Per100)} per 100 thinks), ${num(f.openings.cover90)} cover 90%`,
     more: (f) => f.openings.top.map((o) => `    ${String(o.count).padStart(6)}  ${o.opening}`),
   },
   {
     title: 'reasoning per code (chars of reasoning / chars of code, by the write\'s length; share of writes with none)',
-    line: (f) => BUCKETS.map(({ key }) => `${BUCKET_LABELS[key]}: ${num(f.reasoningPerCode[key].writes)} writes ${fixed(f.reasoningPerCode[key].reasoningPerCode)} (${pct(f.reasoningPerCode[key].noReasoningShare)} none)`).join('; '),
+    line: (f) =>
+      `${BUCKETS.map(({ key }) => `${BUCKET_LABELS[key]}: ${num(f.reasoningPerCode[key].writes)} writes ${fixed(f.reasoningPerCode[key].reasoningPerCode)} (${pct(f.reasoningPerCode[key].noReasoningShare)} none)`).join('; ')}; all >= 2k: ${fixed(f.over2k.reasoningPerCode, 3)}`,
   },
   {
-    title: 'test files (share of test code preceded by reasoning, by chars)',
-    line: (f) => `${pct(f.testFiles.share)} of ${num(f.testFiles.codeChars)} chars in ${num(f.testFiles.writes)} writes`,
+    title: 'test files (share of test code preceded by reasoning, by chars; reasoning per code)',
+    line: (f) => `${pct(f.testFiles.share)} of ${num(f.testFiles.codeChars)} chars in ${num(f.testFiles.writes)} writes; ${fixed(f.testFiles.reasoningPerCode, 3)} reasoning chars per code char`,
   },
   {
     title: 'characters trained on (masked)',
@@ -79,7 +81,8 @@ const BLOCKS: Block[] = [
   },
   {
     title: 'search',
-    line: (f) => `${num(f.search.refined)} refined steps, ${num(f.search.scorerCalls)} scorer calls, mean reward ${fixed(f.search.meanReward, 4)}`,
+    line: (f) =>
+      `${num(f.search.refined)} searches, ${num(f.search.scorerCalls)} scorer calls (median ${f.search.medianScorerCalls ?? 'n/a'} per search, ${pct(f.search.atBudgetShare)} used the whole budget), mean reward ${fixed(f.search.meanReward, 4)}, ${pct(f.search.logLossReduction)} less log-loss`,
   },
 ];
 

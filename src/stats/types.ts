@@ -12,7 +12,10 @@ export interface RunSteps {
   files: string[];
   records: number;
   steps: StatStep[];
-  search: Array<{ step: number; scorerCalls: number; reward: number }>;
+  /** The scorer calls each search was given (the run's budget), when the records say. */
+  budget?: number;
+  /** One entry per search; the log-probabilities of the code without and with the chosen reasoning, when recorded. */
+  search: Array<{ step: number; scorerCalls: number; reward: number; baselineLogprob?: number; bestLogprob?: number }>;
 }
 
 /** Where a figure was seen: the step's index in the run, its file, and what was seen. */

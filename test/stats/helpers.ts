@@ -27,14 +27,14 @@ export const check = (path: string, text: string, counts?: { findings: number; b
 ];
 
 /** Writes `steps` as one run's dataset (chunks of about `chunkTokens`, 0 for one record). */
-export function dataset(steps: Step[], opts: { name?: string; run?: string; chunkTokens?: number; dir?: string } = {}): string {
+export function dataset(steps: Step[], opts: { name?: string; run?: string; chunkTokens?: number; dir?: string; budget?: number } = {}): string {
   const path = join(opts.dir ?? tempDir('retrace-stats-'), `${opts.run ?? 'r'}.jsonl`);
   const files = [...new Set(steps.filter((s) => s.tool === 'write' && s.path).map((s) => s.path!))];
   const w = new DatasetWriter(
     path,
     {
       repo: { name: opts.name ?? 'hand', commit: null, languages: {}, files },
-      run: { id: opts.run ?? 'r', seed: 1, budget: 0, faultRate: 0, policies: {} },
+      run: { id: opts.run ?? 'r', seed: 1, budget: opts.budget ?? 0, faultRate: 0, policies: {} },
     },
     opts.chunkTokens ?? 0,
   );

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { DatasetRecord } from '../../src/dataset/format.ts';
 import { computeStats } from '../../src/stats/mod.ts';
 import { append, check, dataset, edit, read, think, write } from './helpers.ts';
+import { tempDir } from '../support/tmp.ts';
 
 describe('reads of files not yet written', () => {
   it('counts a read of an unwritten file unless it returned the design', async () => {
@@ -105,6 +106,15 @@ describe('openings, reasoning per code, test files, characters, search', () => {
     expect(f.reasoningPerCode.lt2k.reasoningPerCode).toBeCloseTo(39 / 1200);
     expect(f.testFiles).toMatchObject({ writes: 3, codeChars: 450, reasonedChars: 300 });
     expect(f.testFiles.share).toBeCloseTo(300 / 450);
+    expect(f.testFiles.reasoningPerCode).toBeCloseTo(13 / 450);
+    expect(f.over2k).toMatchObject({ writes: 0, codeChars: 0, reasoningPerCode: null });
+  });
+
+  it('adds up reasoning before writes of 2,000 characters or more', async () => {
+    const big = [think('coder', 'a.js', 'r'.repeat(50)), write('a.js', 'x'.repeat(2_500)), think('coder', 'b.js', 'r'.repeat(150)), write('b.js', 'y'.repeat(12_000)), write('c.js', 'z'.repeat(1_999))];
+    const f = (await computeStats([dataset(big)])).total;
+    expect(f.over2k).toMatchObject({ writes: 2, codeChars: 14_500, reasoningChars: 200 });
+    expect(f.over2k.reasoningPerCode).toBeCloseTo(200 / 14_500);
   });
 
   it("adds up to the records' trained and masked characters", async () => {
@@ -122,6 +132,31 @@ describe('openings, reasoning per code, test files, characters, search', () => {
     const s = { method: 'mcts', scorerCalls: 10, reward: 0.5, baselineLogprob: -9, bestLogprob: -4, targetTokens: 10 };
     const refined = [think('coder', 'a.js', 'one'), write('a.js', 'a'), { ...think('coder', 'b.js', 'two'), search: s }, write('b.js', 'b'), { ...think('coder', 'c.js', 'three'), search: { ...s, scorerCalls: 6, reward: 1.5 } }, write('c.js', 'c')];
     refined[0] = { ...refined[0]!, search: { ...s, scorerCalls: 0, reward: 0 } };
-    expect((await computeStats([dataset(refined)])).total.search).toEqual({ refined: 3, scorerCalls: 16, meanReward: 2 / 3 });
+    const search = (await computeStats([dataset(refined, { budget: 8 })])).total.search;
+    expect(search).toMatchObject({ refined: 3, scorerCalls: 16, meanReward: 2 / 3, medianScorerCalls: 6 });
+    expect(search.atBudgetShare).toBeCloseTo(1 / 3);
+    expect(search.logLossReduction).toBeCloseTo(1 - 12 / 27);
+  });
+
+  it('leaves the budget share unknown when the run gives no budget', async () => {
+    const s = { method: 'mcts', scorerCalls: 4, reward: 0.5, baselineLogprob: -9, bestLogprob: -4, targetTokens: 10 };
+    const search = (await computeStats([dataset([{ ...think('coder', 'a.js', 'one'), search: s }, write('a.js', 'a')])])).total.search;
+    expect(search.atBudgetShare).toBeNull();
+    expect(search.medianScorerCalls).toBe(4);
+  });
+
+  it('takes the median of scorer calls over the searches of all runs, and openings per 100 thinks', async () => {
+    const s = { method: 'mcts', scorerCalls: 8, reward: 0.5, baselineLogprob: -9, bestLogprob: -4, targetTokens: 10 };
+    const dir = tempDir('retrace-stats-');
+    const a = dataset([{ ...think('coder', 'a.js', 'Alpha beta gamma.'), search: s }, write('a.js', 'a')], { run: 'a', dir, budget: 8 });
+    const b = dataset(
+      [{ ...think('coder', 'b.js', 'Delta one.'), search: { ...s, scorerCalls: 2 } }, write('b.js', 'b'), { ...think('coder', 'c.js', 'Delta two.'), search: { ...s, scorerCalls: 3 } }, write('c.js', 'c')],
+      { run: 'b', dir, budget: 8 },
+    );
+    const t = (await computeStats([a, b])).total;
+    expect(t.search.medianScorerCalls).toBe(3);
+    expect(t.search.atBudgetShare).toBeCloseTo(1 / 3);
+    expect(t.openings.cover50).toBe(2);
+    expect(t.openings.cover50Per100).toBeCloseTo((2 * 100) / 3);
   });
 });

@@ -45,3 +45,24 @@ export function realInputs(scratch: string): RealInput[] {
     { language: 'c', name: 'zlib examples', dir: firstDir('/usr/share/doc/zlib1g-dev/examples'), from: 'zlib1g-dev' },
   ];
 }
+
+const crate = (prefix: string) =>
+  firstDir(...(existsSync('/usr/share/cargo/registry') ? readdirSync('/usr/share/cargo/registry').filter((d) => d.startsWith(prefix)).map((d) => `/usr/share/cargo/registry/${d}`) : []));
+
+/**
+ * Larger real inputs, one per language, for benchmarks (bench/fidelity.ts big): repositories with
+ * test files, big classes and long functions, where templates and thin reasoning show. Not used by
+ * the tests (they take minutes); some come from packages .ci/run does not install.
+ */
+export function bigRealInputs(scratch: string): RealInput[] {
+  const go = goSrc();
+  return [
+    { language: 'javascript', name: 'fastify (with its tests)', dir: firstDir(join(root, 'node_modules/fastify')), from: 'npm ci' },
+    { language: 'typescript', name: 'zod/src/v4', dir: firstDir(join(root, 'node_modules/zod/src/v4')), from: 'npm ci' },
+    { language: 'python', name: 'email (stdlib)', dir: firstDir('/usr/lib/python3.11/email', '/usr/lib/python3/email'), from: 'python3' },
+    { language: 'go', name: 'encoding/json (Go sources, with tests)', dir: go ? firstDir(join(go, 'encoding/json')) : undefined, from: 'golang-src' },
+    { language: 'rust', name: 'regex-syntax (crate)', dir: crate('regex-syntax-'), from: 'librust-regex-syntax-dev' },
+    { language: 'java', name: 'java.util.stream (JDK sources)', dir: javaPackage('java/util/stream', scratch), from: 'openjdk-17-source' },
+    { language: 'c', name: 'nettle examples', dir: firstDir('/usr/share/doc/nettle-dev/examples'), from: 'nettle-dev' },
+  ];
+}
