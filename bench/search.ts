@@ -1,177 +1,192 @@
 /**
- * Search benchmark, one run: `npx tsx bench/search.ts` (`--targets N`, `--svg PATH`, `--json PATH`).
+ * Search benchmark: `npx tsx bench/search.ts` (`--quick`, `--per-language N`, `--tuning`,
+ * `--svg PATH`, `--json PATH`, `--seed N`, `--mcts JSON`, `--resamples N`).
  *
- * Targets: >= 200 top-level definitions cut from packages under node_modules (bench/search/
- * targets.ts); per package an embedded scorer trained on the package's other files, never on a
- * target's file; the grounded proposer. Every method runs once per target at the largest budget;
- * its answer at each smaller budget is read off its anytime curve (the best reward after b
- * calls), which is exactly what a run with budget b returns: every method here is independent of
- * its budget (test/search/anytime.test.ts checks it), and budgets are multiples of the batch size.
+ * Targets: top-level definitions of real code nobody here wrote, in seven languages
+ * (bench/search/sources.ts): JavaScript and TypeScript from node_modules, Python's standard
+ * library, the Go sources, Rust crates, the JDK's java.* sources, C examples and sources under
+ * /usr. Packages, not targets, are split into a report set and a disjoint tuning set, per source
+ * (bench/search/split.ts; `--tuning` runs the tuning set, for developing methods, never for
+ * reporting). Per package an embedded scorer trained on the package's other files, never on a
+ * target's file; the grounded proposer; the knowledge boundary of docs/reasoning.md (known: the
+ * package's other files' names and the target's file up to it; the target is the answer).
  *
- * Prints: mean reward per method and budget with 95% CIs; MCTS minus each baseline, paired per
- * target, with 95% CIs (the ratio this benchmark measures); the two targets (MCTS above every
- * baseline from 16 calls up; MCTS@64 >= hill-climbing@128); wall time per target at batch 1 and
- * 8; the share of accepted steps naming only true identifiers (checked by a plain regex over the
- * package's files, not the proposer's own set); proposals refused by the knowledge boundary
- * (docs/reasoning.md): known are the target's file before it and the names of the package's other
- * files, the target is the answer; accepted steps that cross it (always 0: the search never scores
- * them). `--tuning` cuts targets
- * from the packages in reverse order (a disjoint set) for developing methods, never for reporting.
+ * Every method gets the same problem (proposer, scorer, guard, seed) and the same budget, batch
+ * size 1, and runs once per target at the largest budget; its answer at each smaller budget is
+ * read off its anytime curve, which is what a run with that budget returns (test/search/
+ * methods.test.ts checks it); the proposer calls and the wall time by each budget are read off
+ * the same run (bench/search/measure.ts).
+ *
+ * Prints, overall and per language: mean reward per method and budget; MCTS minus each baseline,
+ * paired per target; MCTS@64 minus hill-climbing@128; 95% CIs by bootstrap over packages
+ * (bench/search/bootstrap.ts); scorer calls, proposer calls and wall time per search; how many
+ * searches stopped before their budget; the share of the best sequences' steps that state only
+ * names known at the target (the target not consulted); proposals refused by the boundary.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { identifiersOf, Knowledge, SequenceGuard } from '../src/boundary/mod.ts';
+import { FileParser } from '../src/graph/mod.ts';
 import { BestOfN } from '../src/search/baselines/best-of-n.ts';
 import { Greedy } from '../src/search/baselines/greedy.ts';
 import { HillClimbing } from '../src/search/baselines/hill-climbing.ts';
 import { SegmentRefinement } from '../src/search/baselines/segment-refinement.ts';
-import { Knowledge, SequenceGuard, identifiersOf } from '../src/boundary/mod.ts';
-import { GroundedProposer, namedIdentifiers } from '../src/search/grounded-proposer.ts';
+import { GroundedProposer } from '../src/search/grounded-proposer.ts';
 import { Mcts, type MctsOptions } from '../src/search/mcts.ts';
 import { EmbeddedScorer } from '../src/search/score/mod.ts';
 import type { SearchMethod } from '../src/search/types.ts';
 import { rewardPlot } from './search/plot.ts';
-import { cutTargets } from './search/targets.ts';
+import { CostTimeline, statesOnlyKnownNames } from './search/measure.ts';
+import { costTable, differenceInterval, differenceTable, rewardInterval, rewardTable, showDifference, showInterval, tally, type TargetRecord } from './search/report.ts';
+import { packageSources } from './search/sources.ts';
+import { packagesOf, type Side } from './search/split.ts';
+import { cutPackage, LANGUAGES, type BenchLanguage, type BenchPackage } from './search/targets.ts';
 
 const { values: args } = parseArgs({
   options: {
-    targets: { type: 'string', default: '220' },
-    root: { type: 'string', default: 'node_modules' },
+    quick: { type: 'boolean', default: false },
+    'per-language': { type: 'string' },
+    tuning: { type: 'boolean', default: false },
     svg: { type: 'string' },
     json: { type: 'string' },
-    tuning: { type: 'boolean', default: false },
-    mcts: { type: 'string', default: '{}' },
     seed: { type: 'string', default: '1' },
+    mcts: { type: 'string', default: '{}' },
+    resamples: { type: 'string' },
+    scratch: { type: 'string', default: '.scratch/bench-search' },
   },
 });
 
 const BUDGETS = [8, 16, 32, 64, 128];
 const MAX = BUDGETS[BUDGETS.length - 1]!;
-const BATCH = 8;
 const TRAIN_CAP = 400_000;
+const PER_PACKAGE = 5;
+const perLanguage = Number(args['per-language'] ?? (args.quick ? 10 : 50));
+const resamples = Number(args.resamples ?? (args.quick ? 500 : 2000));
+const seed = Number(args.seed);
+const side: Side = args.tuning ? 'tuning' : 'report';
 
 const mctsOptions = JSON.parse(args.mcts) as MctsOptions;
-const methods: { method: SearchMethod; batch: number }[] = [
-  { method: new Greedy(), batch: 1 },
-  { method: new BestOfN(), batch: BATCH },
-  { method: new HillClimbing({ iterations: 3 }), batch: 1 },
-  { method: new HillClimbing(), batch: 1 },
-  { method: new SegmentRefinement(), batch: 1 },
-  { method: new Mcts(mctsOptions), batch: 1 },
-  { method: new Mcts(mctsOptions, 'mcts-batch8'), batch: BATCH },
-];
-const names = methods.map((m) => m.method.name);
-const baselines = names.filter((n) => !n.startsWith('mcts'));
+const methods: SearchMethod[] = [new Greedy(), new BestOfN(), new HillClimbing({ iterations: 3 }), new HillClimbing(), new SegmentRefinement(), new Mcts(mctsOptions)];
+const names = methods.map((m) => m.name);
+const REFERENCE = 'mcts';
+const HILL_PAPER = 'hill-climbing-3it';
+const baselines = names.filter((n) => n !== REFERENCE);
+
+/** Packages of one side in hash order, cut until every language has its targets. */
+function selectPackages(): BenchPackage[] {
+  const parser = new FileParser();
+  const counts = new Map<BenchLanguage, number>(LANGUAGES.map((l) => [l, 0]));
+  const out: BenchPackage[] = [];
+  const sources = packageSources({ nodeModules: 'node_modules', scratch: args.scratch });
+  for (const src of packagesOf(sources, (s) => s.name, (s) => s.kind, side)) {
+    const offers: BenchLanguage[] = src.kind === 'node' ? ['javascript', 'typescript'] : [src.kind];
+    const wanted = new Set(offers.filter((l) => counts.get(l)! < perLanguage));
+    if (wanted.size === 0) continue;
+    const pkg = cutPackage(src, parser, { wanted, perPackage: PER_PACKAGE });
+    if (!pkg) continue;
+    out.push(pkg);
+    for (const t of pkg.targets) counts.set(t.group, counts.get(t.group)! + 1);
+    if ([...counts.values()].every((n) => n >= perLanguage)) break;
+  }
+  return out;
+}
 
 const started = performance.now();
-const packages = cutTargets({ root: args.root, want: Number(args.targets), reverse: args.tuning });
-const nTargets = packages.reduce((n, p) => n + p.targets.length, 0);
-console.log(`search bench: ${nTargets} targets from ${packages.length} packages (${args.tuning ? 'TUNING set' : 'report set'}), budgets ${BUDGETS.join('/')}, seed ${args.seed}`);
-
-const rewards = new Map<string, number[][]>(names.map((n) => [n, BUDGETS.map(() => [])]));
-const wall = { mcts1: [] as number[], mcts8: [] as number[], bon1: [] as number[], bon8: [] as number[], hc: [] as number[] };
-let acceptedSteps = 0;
-let trueSteps = 0;
-let copiedSteps = 0;
-let copyRejections = 0;
-let proposed = 0;
+const packages = selectPackages();
+const cutMs = performance.now() - started;
+const records: (TargetRecord & { group: BenchLanguage })[] = [];
+const steps = { accepted: 0, knownNamesOnly: 0 };
+const proposals = { proposed: 0, refused: 0 };
 let trainMs = 0;
-const seed = Number(args.seed);
 
 for (const pkg of packages) {
   const t0 = performance.now();
   const scorer = new EmbeddedScorer();
-  const verifier = new Set<string>();
+  const trainedNames = new Set<string>();
   let bytes = 0;
   for (const file of pkg.training) {
     const text = readFileSync(file, 'utf8');
     if (bytes < TRAIN_CAP) scorer.train(text);
     bytes += text.length;
-  }
-  for (const file of new Set([...pkg.training, ...pkg.targets.map((t) => `${args.root}/${t.file}`)])) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/[A-Za-z_$][\w$]*/g)) verifier.add(m[0]);
+    for (const n of identifiersOf(text)) trainedNames.add(n);
   }
   trainMs += performance.now() - t0;
-  // Known before a target: the names of the package's other files (written before), and its own
-  // file up to the target; the target is the answer.
-  const trainedNames = new Set<string>();
-  for (const file of pkg.training) for (const n of identifiersOf(readFileSync(file, 'utf8'))) trainedNames.add(n);
   for (const t of pkg.targets) {
-    const known = new Knowledge(t.language).addNames(trainedNames).addText(t.context);
+    // Known before a target: the names of the package's other files, and its own file up to it.
+    const known = new Knowledge(t.language).addNames(trainedNames).addText(t.preceding);
     const guard = new SequenceGuard(known.answer(t.target));
     const proposer = new GroundedProposer({ language: t.language, preceding: t.preceding, imports: t.imports, knownIdentifiers: known.knownNames() });
-    const problem = { context: t.context, target: t.target, proposer, scorer, seed, guard };
-    for (const { method, batch } of methods) {
-      const r = await method.search(problem, { scorerCalls: MAX, batchSize: batch });
-      BUDGETS.forEach((b, i) => rewards.get(method.name)![i]!.push(r.curve.length === 0 ? 0 : r.curve[Math.min(b, r.curve.length) - 1]!));
-      copyRejections += r.proposals.copyRejections;
-      proposed += r.proposals.proposed;
+    const record: TargetRecord & { group: BenchLanguage } = { pkg: pkg.name, group: t.group, runs: {} };
+    for (const method of methods) {
+      const cost = new CostTimeline(proposer, scorer);
+      const r = await method.search({ context: t.context, target: t.target, proposer: cost.proposer, scorer: cost.scorer, seed, guard }, { scorerCalls: MAX, batchSize: 1 });
+      const total = cost.finish();
+      record.runs[method.name] = {
+        rewards: BUDGETS.map((b) => (r.curve.length === 0 ? 0 : r.curve[Math.min(b, r.curve.length) - 1]!)),
+        costs: BUDGETS.map((b) => cost.at(b, total)),
+        stopped: r.stopped,
+      };
+      proposals.proposed += r.proposals.proposed;
+      proposals.refused += r.proposals.copyRejections;
       for (const step of r.steps) {
-        acceptedSteps++;
-        if (namedIdentifiers(step).every((n) => verifier.has(n))) trueSteps++;
-        if (!guard.admits([step])) copiedSteps++;
+        steps.accepted++;
+        if (statesOnlyKnownNames(step, known)) steps.knownNamesOnly++;
       }
     }
-    for (const [key, method, batch] of [['mcts1', new Mcts(mctsOptions), 1], ['mcts8', new Mcts(mctsOptions), 8], ['bon1', new BestOfN(), 1], ['bon8', new BestOfN(), 8], ['hc', new HillClimbing(), 1]] as const) {
-      const t1 = performance.now();
-      await method.search(problem, { scorerCalls: 64, batchSize: batch });
-      wall[key].push(performance.now() - t1);
-    }
+    records.push(record);
   }
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const ci95 = (xs: readonly number[]): number => {
-  const m = mean(xs);
-  const v = xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1);
-  return 1.96 * Math.sqrt(v / xs.length);
-};
-const fmt = (x: number): string => x.toFixed(4);
+const opts = { budgets: BUDGETS, reference: REFERENCE, resamples, seed: 1 };
+const at = (b: number): number => BUDGETS.indexOf(b);
+const nPackages = (rs: readonly TargetRecord[]): number => new Set(rs.map((r) => r.pkg)).size;
+const groups: { label: string; records: TargetRecord[] }[] = [
+  { label: 'overall', records },
+  ...LANGUAGES.map((l) => ({ label: l, records: records.filter((r) => r.group === l) })).filter((g) => g.records.length > 0),
+];
 
-console.log('\nMean reward R (nats per target token, lambda 0.0005), 95% CI, n =', nTargets);
-console.log(`| method | ${BUDGETS.map((b) => `@${b}`).join(' | ')} |`);
-console.log(`|---|${BUDGETS.map(() => '---').join('|')}|`);
-for (const n of names) console.log(`| ${n} | ${rewards.get(n)!.map((xs) => `${fmt(mean(xs))} ± ${fmt(ci95(xs))}`).join(' | ')} |`);
+console.log(`search bench (${side} set${args.quick ? ', quick' : ''}): ${records.length} targets from ${packages.length} packages, budgets ${BUDGETS.join('/')}, batch 1, seed ${seed}, ${resamples} bootstrap resamples over packages`);
+console.log(`| language | packages | targets |\n|---|---:|---:|`);
+for (const g of groups) console.log(`| ${g.label} | ${nPackages(g.records)} | ${g.records.length} |`);
 
-console.log('\nMCTS (batch 1) minus baseline, paired per target (mean ± 95% CI; MCTS wins/ties/losses)');
-console.log(`| baseline | ${BUDGETS.map((b) => `@${b}`).join(' | ')} |`);
-console.log(`|---|${BUDGETS.map(() => '---').join('|')}|`);
-const mctsR = rewards.get('mcts')!;
-const mcts8R = rewards.get('mcts-batch8')!;
-for (const n of baselines) {
-  const cells = BUDGETS.map((_, i) => {
-    const d = mctsR[i]!.map((x, j) => x - rewards.get(n)![i]![j]!);
-    const wins = d.filter((x) => x > 1e-12).length;
-    const losses = d.filter((x) => x < -1e-12).length;
-    return `${d.length ? (mean(d) >= 0 ? '+' : '') + fmt(mean(d)) : '-'} ± ${fmt(ci95(d))} (${wins}/${d.length - wins - losses}/${losses})`;
-  });
-  console.log(`| ${n} | ${cells.join(' | ')} |`);
+console.log(`\nHeadline, per language (95% CI by bootstrap over packages; ▲ above 0, ▼ below, · includes 0; MCTS wins/ties/losses per target)`);
+console.log(`| language | MCTS@64 | ${HILL_PAPER}@128 | MCTS@64 − ${HILL_PAPER}@128 | MCTS@64 − hill-climbing@128 | ${[16, 128].map((b) => `MCTS − best-of-n @${b}`).join(' | ')} |`);
+console.log(`|---|---|---|---|---|---|---|`);
+for (const g of groups) {
+  const hc = differenceInterval(g.records, REFERENCE, at(64), HILL_PAPER, at(128), opts);
+  const hcu = differenceInterval(g.records, REFERENCE, at(64), 'hill-climbing', at(128), opts);
+  const bon = [16, 128].map((b) => differenceInterval(g.records, REFERENCE, at(b), 'best-of-n', at(b), opts));
+  console.log(
+    `| ${g.label} | ${showInterval(rewardInterval(g.records, REFERENCE, at(64), opts))} | ${showInterval(rewardInterval(g.records, HILL_PAPER, at(128), opts))} | ${showDifference(hc)} (${tally(g.records, REFERENCE, at(64), HILL_PAPER, at(128))}) | ${showDifference(hcu)} (${tally(g.records, REFERENCE, at(64), 'hill-climbing', at(128))}) | ${bon.map((ci, i) => `${showDifference(ci)} (${tally(g.records, REFERENCE, at([16, 128][i]!), 'best-of-n', at([16, 128][i]!))})`).join(' | ')} |`,
+  );
 }
 
-const checks: string[] = [];
-BUDGETS.forEach((b, i) => {
-  if (b < 16) return;
-  const best = Math.max(...baselines.map((n) => mean(rewards.get(n)![i]!)));
-  checks.push(`MCTS above every baseline @${b}: ${mean(mctsR[i]!) > best ? 'MET' : 'NOT MET'} (${fmt(mean(mctsR[i]!))} vs best baseline ${fmt(best)}, ratio ${(mean(mctsR[i]!) / best).toFixed(3)}); batch 8: ${mean(mcts8R[i]!) > best ? 'MET' : 'NOT MET'} (${fmt(mean(mcts8R[i]!))})`);
-});
-const m64 = mean(mctsR[BUDGETS.indexOf(64)]!);
-const hc128 = mean(rewards.get('hill-climbing')![BUDGETS.indexOf(128)]!);
-const hc3 = mean(rewards.get('hill-climbing-3it')![BUDGETS.indexOf(128)]!);
-const m864 = mean(mcts8R[BUDGETS.indexOf(64)]!);
-checks.push(`MCTS@64 >= hill-climbing@128: ${m64 >= hc128 ? 'MET' : 'NOT MET'} (${fmt(m64)} vs ${fmt(hc128)}, ratio ${(m64 / hc128).toFixed(3)}; batch 8: ${fmt(m864)}, ${m864 >= hc128 ? 'MET' : 'NOT MET'}; paper's 3 iterations @128: ${fmt(hc3)})`);
-console.log('\nTargets');
-for (const c of checks) console.log(`- ${c}`);
+for (const g of groups) {
+  console.log(`\n### ${g.label}: ${g.records.length} targets, ${nPackages(g.records)} packages`);
+  console.log('\nMean reward R (nats per target token, lambda 0.0005), mean [95% CI]');
+  for (const line of rewardTable(g.records, names, opts)) console.log(line);
+  console.log(`\nMCTS minus baseline, paired per target: mean [95% CI] ▲/·/▼ (wins/ties/losses)`);
+  for (const line of differenceTable(g.records, baselines, opts)) console.log(line);
+}
 
-const ms = (xs: number[]): string => `${mean(xs).toFixed(1)} ms (p50 ${[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toFixed(1)})`;
-console.log('\nWall time per target at 64 scorer calls (embedded scorer, one core)');
-console.log(`- MCTS batch 1: ${ms(wall.mcts1)}; batch 8: ${ms(wall.mcts8)}; ratio b8/b1 ${(mean(wall.mcts8) / mean(wall.mcts1)).toFixed(2)}`);
-console.log(`- best-of-N batch 1: ${ms(wall.bon1)}; batch 8: ${ms(wall.bon8)}; hill-climbing: ${ms(wall.hc)}`);
-console.log(`\nAccepted steps (best sequences, all methods): ${acceptedSteps}; naming only true identifiers: ${trueSteps} (${((100 * trueSteps) / Math.max(1, acceptedSteps)).toFixed(2)}%); crossing the knowledge boundary: ${copiedSteps}`);
-console.log(`Refused by the knowledge boundary: ${copyRejections} of ${proposed} proposals`);
-console.log(`Scorer training ${(trainMs / 1000).toFixed(1)} s; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`\nCost per search (means over ${records.length} targets): scorer calls · proposer calls · wall ms by each budget; searches that stopped before ${MAX} calls with nothing left to score`);
+for (const line of costTable(records, names, BUDGETS)) console.log(line);
 
-const series = names.map((n) => ({ name: n, points: BUDGETS.map((b, i) => ({ budget: b, mean: mean(rewards.get(n)![i]!), ci: ci95(rewards.get(n)![i]!) })) }));
+const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).toFixed(2)}%`;
+console.log(`\nSteps of the best sequences (all methods): ${steps.accepted}; stating only names known at the target (its file before it, the package's other files, the language; the target not consulted): ${steps.knownNamesOnly} (${pct(steps.knownNamesOnly, steps.accepted)})`);
+console.log(`Refused by the knowledge boundary: ${proposals.refused} of ${proposals.proposed} proposals`);
+console.log(`Cutting targets ${(cutMs / 1000).toFixed(1)} s; scorer training ${(trainMs / 1000).toFixed(1)} s; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+const series = names.map((n) => ({
+  name: n,
+  points: BUDGETS.map((b, i) => {
+    const ci = rewardInterval(records, n, i, opts);
+    return { budget: b, mean: ci.mean, ci: (ci.hi - ci.lo) / 2 };
+  }),
+}));
 if (args.svg) {
-  writeFileSync(args.svg, rewardPlot(series, `Reward vs budget, ${nTargets} targets (node_modules)`));
+  writeFileSync(args.svg, rewardPlot(series, `Reward vs budget, ${records.length} targets, 7 languages`));
   console.log(`plot: ${args.svg}`);
 }
-if (args.json) writeFileSync(args.json, JSON.stringify({ budgets: BUDGETS, nTargets, series, checks }, null, 2));
+if (args.json) writeFileSync(args.json, JSON.stringify({ budgets: BUDGETS, side, packages: packages.map((p) => ({ name: p.name, targets: p.targets.map((t) => t.id) })), records }, null, 2));
+

@@ -1,27 +1,37 @@
 /**
- * Targets for bench/search.ts: top-level definitions cut from real code under node_modules.
+ * Targets for bench/search.ts: top-level definitions cut from a package's real code.
  *
- * Per package (sorted by name, nested node_modules left out): its JS/TS source files; the files
- * holding targets are "held out" (at most `filesPerPackage`, the ones with the most suitable
- * definitions); the embedded scorer of that package is trained on every other file, so it never
- * sees a target. A target is a top-level definition (from the graph's extraction: a definition
- * not inside another) of `minLines`..`maxLines` lines; its context is the text of its file before
- * it (the last `contextChars`, from a line start), which holds the doc comment and the imports
- * when they are near. Known identifiers are every identifier in the package's files.
+ * Per package (sources.ts): the files holding targets are "held out" (at most `filesPerPackage`,
+ * the ones with the most suitable definitions, of the languages still wanted); the package's
+ * embedded scorer trains on every other file, so it never sees a target's file. A target is a
+ * top-level definition (from the graph's extraction: a definition not inside another) of
+ * `minLines`..`maxLines` lines; its context is the text of its file before it (the last
+ * `contextChars`, from a line start), which holds the doc comment and the imports when near.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { FileParser, languageOf, type Definition, type LanguageId } from '../../src/graph/mod.ts';
-import { importBindings, identifierCounts, type ImportBinding } from '../../src/search/facts.ts';
+import { importBindings, type ImportBinding } from '../../src/search/facts.ts';
+import type { PackageSource } from './sources.ts';
+
+/** The languages the bench reports on; TSX counts as TypeScript. */
+export const LANGUAGES = ['javascript', 'typescript', 'python', 'go', 'rust', 'java', 'c'] as const;
+export type BenchLanguage = (typeof LANGUAGES)[number];
+
+export function benchLanguageOf(language: LanguageId): BenchLanguage | undefined {
+  if (language === 'tsx') return 'typescript';
+  return (LANGUAGES as readonly string[]).includes(language) ? (language as BenchLanguage) : undefined;
+}
 
 export interface BenchTarget {
   id: string;
   pkg: string;
   file: string;
   language: LanguageId;
+  group: BenchLanguage;
   name: string;
   context: string;
   target: string;
+  /** Its file up to the target: what was written before it. */
   preceding: string;
   imports: ImportBinding[];
 }
@@ -31,64 +41,16 @@ export interface BenchPackage {
   /** Files the scorer trains on: never a target's file. */
   training: string[];
   targets: BenchTarget[];
-  knownIdentifiers: Set<string>;
 }
 
 export interface TargetOptions {
-  root: string;
-  want: number;
+  /** Targets wanted per language from this package's languages; the package gives at most `perPackage`. */
+  wanted: ReadonlySet<BenchLanguage>;
   perPackage?: number;
   filesPerPackage?: number;
   minLines?: number;
   maxLines?: number;
   contextChars?: number;
-  maxFileBytes?: number;
-  /** Packages in reverse order: a disjoint set for developing methods. */
-  reverse?: boolean;
-}
-
-const SOURCE = /\.(m|c)?(j|t)s$/;
-/** Tests, type tests, benchmarks and bundles are not the package's own code. */
-const SKIP_DIRS = new Set(['test', 'tests', '__tests__', 'benchmark', 'benchmarks', 'bench', 'types', 'example', 'examples', 'dist-types', 'fixtures', 'coverage']);
-const SKIP_FILE = /\.(test|spec|tst|bench)\.|\.d\.(m|c)?ts$|\.min\./;
-
-function packageDirs(root: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(root).sort()) {
-    if (name.startsWith('.')) continue;
-    const dir = join(root, name);
-    if (name.startsWith('@')) {
-      for (const sub of readdirSync(dir).sort()) out.push(join(dir, sub));
-    } else out.push(dir);
-  }
-  return out;
-}
-
-function sourceFiles(dir: string, maxBytes: number): string[] {
-  const out: string[] = [];
-  const visit = (d: string, depth: number): void => {
-    if (depth > 6 || out.length >= 400) return;
-    let names: string[];
-    try {
-      names = readdirSync(d).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (name === 'node_modules' || name.startsWith('.') || SKIP_DIRS.has(name)) continue;
-      const p = join(d, name);
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) visit(p, depth + 1);
-      else if (st.isFile() && SOURCE.test(name) && !SKIP_FILE.test(name) && st.size > 200 && st.size <= maxBytes) out.push(p);
-    }
-  };
-  visit(dir, 0);
-  return out;
 }
 
 function topLevel(defs: readonly Definition[]): Definition[] {
@@ -102,65 +64,63 @@ function topLevel(defs: readonly Definition[]): Definition[] {
   return out;
 }
 
-export function cutTargets(opts: TargetOptions): BenchPackage[] {
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** At most `n` of `items`, spread evenly over them. */
+function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  const step = items.length / n;
+  return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)]!);
+}
+
+/** The package's targets, or undefined when it has none of a wanted language or too little to train on. */
+export function cutPackage(pkg: PackageSource, parser: FileParser, opts: TargetOptions): BenchPackage | undefined {
   const perPackage = opts.perPackage ?? 5;
   const filesPerPackage = opts.filesPerPackage ?? 2;
   const minLines = opts.minLines ?? 5;
   const maxLines = opts.maxLines ?? 40;
   const contextChars = opts.contextChars ?? 2000;
-  const parser = new FileParser();
-  const packages: BenchPackage[] = [];
-  let total = 0;
-  const dirs = packageDirs(opts.root);
-  if (opts.reverse) dirs.reverse();
-  for (const dir of dirs) {
-    if (total >= opts.want) break;
-    const files = sourceFiles(dir, opts.maxFileBytes ?? 60_000);
-    if (files.length < 4) continue;
-    const texts = new Map<string, string>();
-    const candidates: { file: string; language: LanguageId; defs: Definition[] }[] = [];
-    for (const file of files) {
-      const text = readFileSync(file, 'utf8');
-      texts.set(file, text);
-      const language = languageOf(file);
-      if (!language) continue;
-      const facts = parser.parse(language, text);
-      if (facts.parseError) continue;
-      const defs = topLevel(facts.definitions).filter((d) => d.endLine - d.startLine + 1 >= minLines && d.endLine - d.startLine + 1 <= maxLines && d.kind !== 'interface' && d.kind !== 'type');
-      if (defs.length > 0) candidates.push({ file, language, defs });
-    }
-    candidates.sort((a, b) => b.defs.length - a.defs.length || (a.file < b.file ? -1 : 1));
-    const held = candidates.slice(0, filesPerPackage);
-    if (held.length === 0) continue;
-    const heldFiles = new Set(held.map((h) => h.file));
-    // The scorer needs something to learn from: at least 4 other files and 8 KB of them.
-    const rest = files.filter((f) => !heldFiles.has(f));
-    if (rest.length < 4 || rest.reduce((n, f) => n + texts.get(f)!.length, 0) < 8192) continue;
-    const pkgName = relative(opts.root, dir);
-    const known = new Set<string>();
-    for (const text of texts.values()) for (const id of identifierCounts(text).keys()) known.add(id);
-    const pkg: BenchPackage = { name: pkgName, training: rest, targets: [], knownIdentifiers: known };
-    const perFile = Math.ceil(perPackage / held.length);
-    for (const h of held) {
-      const text = texts.get(h.file)!;
-      const lineStarts = [0];
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-      const imports = importBindings(text, h.language);
-      const spread = h.defs.length <= perFile ? h.defs : h.defs.filter((_, i) => i % Math.ceil(h.defs.length / perFile) === 0);
-      for (const d of spread.slice(0, perFile)) {
-        if (pkg.targets.length >= perPackage || total >= opts.want) break;
-        const start = lineStarts[d.startLine - 1]!;
-        const end = d.endLine < lineStarts.length ? lineStarts[d.endLine]! : text.length;
-        const target = text.slice(start, end);
-        const preceding = text.slice(0, start);
-        let cut = Math.max(0, preceding.length - contextChars);
-        if (cut > 0) cut = preceding.indexOf('\n', cut) + 1;
-        const rel = relative(opts.root, h.file);
-        pkg.targets.push({ id: `${rel}#${d.name}@${d.startLine}`, pkg: pkgName, file: rel, language: h.language, name: d.name, context: preceding.slice(cut), target, preceding, imports });
-        total++;
-      }
-    }
-    if (pkg.targets.length > 0) packages.push(pkg);
+  const texts = new Map<string, string>();
+  const candidates: { file: string; language: LanguageId; group: BenchLanguage; defs: Definition[] }[] = [];
+  for (const file of pkg.files) {
+    const text = readFileSync(file, 'utf8');
+    texts.set(file, text);
+    const language = languageOf(file);
+    const group = language ? benchLanguageOf(language) : undefined;
+    if (!language || !group || !opts.wanted.has(group) || file.endsWith('.h')) continue;
+    const facts = parser.parse(language, text);
+    if (facts.parseError) continue;
+    const defs = topLevel(facts.definitions).filter((d) => d.endLine - d.startLine + 1 >= minLines && d.endLine - d.startLine + 1 <= maxLines && d.kind !== 'interface' && d.kind !== 'type');
+    if (defs.length > 0) candidates.push({ file, language, group, defs });
   }
-  return packages;
+  candidates.sort((a, b) => b.defs.length - a.defs.length || (a.file < b.file ? -1 : 1));
+  // A small package holds out one file: the rest is what its scorer learns from.
+  const held = candidates.slice(0, pkg.files.length < 8 ? 1 : filesPerPackage);
+  if (held.length === 0) return undefined;
+  const heldFiles = new Set(held.map((h) => h.file));
+  // The scorer needs something to learn from: at least 3 other files and 8 KB of them.
+  const training = pkg.files.filter((f) => !heldFiles.has(f));
+  if (training.length < 3 || training.reduce((n, f) => n + texts.get(f)!.length, 0) < 8192) return undefined;
+  const out: BenchPackage = { name: pkg.name, training, targets: [] };
+  const perFile = Math.ceil(perPackage / held.length);
+  for (const h of held) {
+    const text = texts.get(h.file)!;
+    const starts = lineStartsOf(text);
+    const imports = importBindings(text, h.language);
+    for (const d of spread(h.defs, perFile)) {
+      if (out.targets.length >= perPackage) break;
+      const start = starts[d.startLine - 1]!;
+      const end = d.endLine < starts.length ? starts[d.endLine]! : text.length;
+      const preceding = text.slice(0, start);
+      let cut = Math.max(0, preceding.length - contextChars);
+      if (cut > 0) cut = preceding.indexOf('\n', cut) + 1;
+      const rel = h.file.startsWith(pkg.dir) ? h.file.slice(pkg.dir.length + 1) : h.file;
+      out.targets.push({ id: `${pkg.name}/${rel}#${d.name}@${d.startLine}`, pkg: pkg.name, file: h.file, language: h.language, group: h.group, name: d.name, context: preceding.slice(cut), target: text.slice(start, end), preceding, imports });
+    }
+  }
+  return out.targets.length > 0 ? out : undefined;
 }

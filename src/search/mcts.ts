@@ -16,8 +16,10 @@
  *   visit of value 0 (the worst seen), so the next selection goes elsewhere, and nodes waiting for
  *   their score are not entered. The batch's new leaves go to the scorer in one scoreBatch call.
  * - Transpositions: nodes are keyed by their sequence; a sequence reached twice is one node.
- * - Exhaustion: a node at the depth limit, or whose candidates and children are all used up, is
- *   never selected again; the search ends when the root is exhausted.
+ * - Exhaustion: a node is exhausted at the depth limit, or when all its proposal rounds are used,
+ *   every candidate was added and every child is exhausted; it is never entered again. A descent
+ *   that finds a dead end marks it and the batch goes on, so the search spends its whole budget
+ *   unless the root is exhausted (every sequence of the space scored).
  * - Budget and time via the evaluator; deterministic for a seed (proposals are requested in a
  *   fixed order and scoring is pure).
  */
@@ -118,19 +120,8 @@ class MctsRun {
   async run(): Promise<SearchTree> {
     const ev = this.ctx.evaluator;
     while (!this.root.exhausted && ev.remaining() > 0) {
-      const want = Math.min(this.ctx.batchSize, ev.remaining());
-      const leaves: { node: TreeNode; path: TreeNode[] }[] = [];
-      let blocked = 0;
-      while (leaves.length < want && !this.root.exhausted && blocked < want) {
-        const picked = await this.select();
-        if (picked.leaf) leaves.push({ node: picked.leaf, path: picked.path });
-        else blocked++;
-      }
-      if (leaves.length === 0) {
-        // Every open path ends in a node that waits for nothing: nothing left to expand.
-        if (blocked > 0 && !this.root.exhausted) this.root.exhausted = true;
-        break;
-      }
+      const leaves = await this.selectBatch(Math.min(this.ctx.batchSize, ev.remaining()));
+      if (leaves.length === 0) break;
       const evals = await ev.evaluate(leaves.map((l) => l.node.steps));
       leaves.forEach(({ node, path }, i) => {
         for (const n of path) n.virtual--;
@@ -162,6 +153,22 @@ class MctsRun {
       this.ctx.progress(() => this.tree());
     }
     return this.tree();
+  }
+
+  /**
+   * Up to `want` new leaves, one descent each. A descent that ends in a dead end (a node with no
+   * candidate left and every child exhausted) marks that node exhausted and is tried again: each
+   * such descent exhausts one more node, so the loop ends, and it ends with fewer than `want`
+   * leaves only when the root itself is exhausted (every sequence of the space was reached).
+   */
+  private async selectBatch(want: number): Promise<{ node: TreeNode; path: TreeNode[] }[]> {
+    const leaves: { node: TreeNode; path: TreeNode[] }[] = [];
+    while (leaves.length < want && !this.root.exhausted) {
+      const picked = await this.select();
+      if (picked.leaf) leaves.push({ node: picked.leaf, path: picked.path });
+      else if (!picked.path[picked.path.length - 1]!.exhausted) throw new Error('MCTS: a dead end was not marked exhausted');
+    }
+    return leaves;
   }
 
   /**
@@ -206,10 +213,9 @@ class MctsRun {
         node.rounds++;
         const have = new Set(node.edges.map((e) => e.node.key));
         const fresh = got.filter((p) => !have.has(sequenceKey([...node.steps, p.text])));
-        if (fresh.length === 0) {
-          node.proposedOut = true;
-          return undefined;
-        }
+        // A round with nothing new says nothing of the next one (a new seed): only the last round
+        // used up makes the node proposed out.
+        if (fresh.length === 0) continue;
         fresh.sort((a, b) => b.prior - a.prior);
         node.candidates = fresh;
         node.nextCandidate = 0;

@@ -1,6 +1,6 @@
 /** The public surface of search over reasoning: every name other modules may import. */
 export { joinReasoning, reasoningTokens, reward, DEFAULT_LAMBDA, type ObjectiveOptions } from './objective.ts';
-export { GuardedProposer, strictGuard, normaliseStep, type Proposal, type ProposalRequest, type Proposer, type GuardedProposal, type ProposalStats } from './proposer.ts';
+export { GuardedProposer, strictGuard, normaliseStep, type Proposal, type ProposalRequest, type Proposer, type GuardedProposal, type ProposalStats, type RewriteContext } from './proposer.ts';
 export { GroundedProposer, namedIdentifiers, type GroundedProposerOptions } from './grounded-proposer.ts';
 export { targetFacts, importBindings, docComment, type TargetFacts, type ImportBinding } from './facts.ts';
 export { Evaluator, sequenceKey, type Evaluation } from './evaluator.ts';

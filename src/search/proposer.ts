@@ -16,6 +16,19 @@ export interface ProposalRequest {
   k: number;
   /** Variation: the same request and seed give the same proposals. */
   seed: number;
+  /**
+   * Set when the search asks for a rewrite rather than a next step (hill-climbing, segment
+   * refinement): alternatives to `step`, the step that follows `steps` in the current sequence,
+   * with `after` the steps that follow it. A rewrite is conditioned on the step it replaces, as in
+   * the paper's method; a proposer that ignores it proposes next steps after `steps`, which are
+   * alternatives too.
+   */
+  rewrite?: RewriteContext;
+}
+
+export interface RewriteContext {
+  step: string;
+  after: readonly string[];
 }
 
 export interface Proposal {
@@ -65,10 +78,18 @@ export class GuardedProposer {
     return this.proposer.name;
   }
 
-  async propose(steps: readonly string[], k: number, seed: number): Promise<GuardedProposal[]> {
+  /**
+   * Up to `k` proposals for the step after `steps`, or, with `rewrite`, for the step that replaces
+   * `rewrite.step` between `steps` and `rewrite.after`: then the whole new sequence is held to the
+   * boundary, and the step replaced and the steps after it count as taken.
+   */
+  async propose(steps: readonly string[], k: number, seed: number, rewrite?: RewriteContext): Promise<GuardedProposal[]> {
     this.stats.requests++;
-    const raw = await this.proposer.propose({ context: this.context, target: this.target, steps, k, seed });
-    const seen = new Set(steps.map(normaliseStep));
+    const req: ProposalRequest = { context: this.context, target: this.target, steps, k, seed };
+    if (rewrite) req.rewrite = { step: rewrite.step, after: [...rewrite.after] };
+    const raw = await this.proposer.propose(req);
+    const after = rewrite?.after ?? [];
+    const seen = new Set([...steps, ...after, ...(rewrite ? [rewrite.step] : [])].map(normaliseStep));
     const sequence = this.guard.after(steps);
     const kept: { text: string; prior: number }[] = [];
     for (const p of raw) {
@@ -80,7 +101,7 @@ export class GuardedProposer {
         this.stats.duplicates++;
         continue;
       }
-      if (!sequence.admits([text])) {
+      if (!sequence.admits([text, ...after])) {
         this.stats.copyRejections++;
         continue;
       }

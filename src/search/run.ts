@@ -16,8 +16,8 @@ export interface SearchContext {
   maxSteps: number;
   k: number;
   batchSize: number;
-  /** A seed for a proposal request, stable for (method seed, sequence, attempt). */
-  requestSeed(steps: readonly string[], attempt: number): number;
+  /** A seed for a proposal request, stable for (method seed, sequence, attempt, position rewritten). */
+  requestSeed(steps: readonly string[], attempt: number, rewriting?: number): number;
   progress(tree?: () => SearchTree): void;
 }
 
@@ -36,7 +36,7 @@ export async function runSearch(method: string, problem: SearchProblem, budget: 
     maxSteps: problem.maxSteps ?? 6,
     k: problem.proposalsPerRequest ?? 6,
     batchSize: Math.max(1, Math.floor(budget.batchSize ?? 1)),
-    requestSeed: (steps, attempt) => mixSeed(seed, attempt, ...steps),
+    requestSeed: (steps, attempt, rewriting) => (rewriting === undefined ? mixSeed(seed, attempt, ...steps) : mixSeed(seed, attempt, 'rewrite', rewriting, ...steps)),
     progress(tree) {
       if (!budget.onProgress) return;
       const best = evaluator.best;

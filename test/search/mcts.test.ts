@@ -54,3 +54,82 @@ describe('MCTS', () => {
     expect(byId.get(r.tree.bestPath[r.tree.bestPath.length - 1]!)!.reward).toBeCloseTo(r.reward, 12);
   });
 });
+
+/**
+ * A space with dead ends: steps `a`..`f` at the root; below `a` nothing (a dead end found on the
+ * first descent into it); below any other step, every root step not yet taken. With maxSteps 3
+ * there are far more sequences than the budget, so a search that stops early stopped wrongly.
+ */
+const deadEndProposer: Proposer = {
+  name: 'dead-end',
+  propose: async (req) => {
+    if (req.steps[0] === 'a') return [];
+    return ['a', 'b', 'c', 'd', 'e', 'f'].filter((s) => !req.steps.includes(s)).map((text) => ({ text }));
+  },
+};
+
+/** Every distinct sequence of 1..maxSteps distinct steps from `pool`, as the space MCTS may enumerate. */
+function sequencesOf(pool: number, maxSteps: number): number {
+  let total = 0;
+  let perms = 1;
+  for (let d = 1; d <= maxSteps; d++) {
+    perms *= pool - d + 1;
+    total += perms;
+  }
+  return total;
+}
+
+describe('MCTS uses its whole budget while unscored sequences are left', () => {
+  it('does not stop at batch size 1 when one descent reaches a new dead end', async () => {
+    const scorer = new KeywordScorer({ b: 1, c: 2 });
+    const r = await new Mcts().search({ ...base, proposer: deadEndProposer, scorer }, { scorerCalls: 60 });
+    expect(r.scorerCalls).toBe(60);
+    expect(r.stopped).toBe('budget');
+  });
+
+  it('spends every call at batch sizes 1, 3 and 8 on a space larger than the budget', async () => {
+    for (const batchSize of [1, 3, 8]) {
+      const r = await new Mcts().search({ ...base, proposer: deadEndProposer, scorer: new KeywordScorer({ d: 1 }) }, { scorerCalls: 48, batchSize });
+      expect({ batchSize, calls: r.scorerCalls, stopped: r.stopped }).toEqual({ batchSize, calls: 48, stopped: 'budget' });
+    }
+  });
+
+  it('scores every sequence of a small space exactly once before it says exhausted', async () => {
+    const pool = ['p', 'q', 'r', 's'];
+    for (const batchSize of [1, 4]) {
+      const scorer = new KeywordScorer({ q: 1 });
+      const r = await new Mcts().search({ ...base, proposer: new ListProposer(pool), scorer }, { scorerCalls: 1000, batchSize });
+      expect(r.stopped).toBe('exhausted');
+      expect(r.scorerCalls).toBe(sequencesOf(pool.length, base.maxSteps));
+      expect(new Set(scorer.contexts).size).toBe(scorer.contexts.length);
+    }
+  });
+
+  it('asks for every proposal round before it counts a node proposed out', async () => {
+    // The first two rounds at a node offer only `x`; the third (a new seed) offers `y` and `z` too.
+    const calls = new Map<string, number>();
+    const rounds: Proposer = {
+      name: 'rounds',
+      propose: async (req) => {
+        const key = req.steps.join('|');
+        const round = calls.get(key) ?? 0;
+        calls.set(key, round + 1);
+        return (round < 2 ? ['x'] : ['x', 'y', 'z']).map((text) => ({ text }));
+      },
+    };
+    const r = await new Mcts().search({ ...base, maxSteps: 1, proposer: rounds, scorer: new KeywordScorer({ z: 1 }) }, { scorerCalls: 10 });
+    expect(r.steps).toEqual(['z']);
+    expect(r.scorerCalls).toBe(3);
+    expect(r.stopped).toBe('exhausted');
+  });
+
+  it('is deterministic for a seed on a space with dead ends, at batch sizes 1 and 4', async () => {
+    for (const batchSize of [1, 4]) {
+      const run = () => new Mcts().search({ ...base, seed: 7, proposer: deadEndProposer, scorer: new KeywordScorer({ b: 1, e: 2 }) }, { scorerCalls: 40, batchSize });
+      const [a, b] = [await run(), await run()];
+      expect(b.curve).toEqual(a.curve);
+      expect(b.tree).toEqual(a.tree);
+      expect(b.steps).toEqual(a.steps);
+    }
+  });
+});

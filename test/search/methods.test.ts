@@ -1,6 +1,6 @@
 /** One suite for every search method: budget, determinism, anytime answers, accounting. */
 import { describe, expect, it } from 'vitest';
-import { BestOfN, Greedy, HillClimbing, Mcts, SegmentRefinement, type SearchMethod } from '../../src/search/mod.ts';
+import { BestOfN, Greedy, GuardedProposer, HillClimbing, Mcts, SegmentRefinement, type ProposalRequest, type Proposer, type SearchMethod } from '../../src/search/mod.ts';
 import { KeywordScorer, ListProposer } from './support.ts';
 
 const steps = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa'];
@@ -69,4 +69,36 @@ it('tree search finds the best set of steps the baselines do not find at the sam
   const r = await new Mcts().search(problem(), { scorerCalls: 64 });
   expect([...r.steps].sort()).toEqual(['alpha', 'gamma', 'kappa', 'zeta']);
   expect(r.reward).toBeCloseTo(1.4, 12);
+});
+
+describe.each([
+  ['hill-climbing', () => new HillClimbing({ iterations: 3 })],
+  ['segment-refinement', () => new SegmentRefinement()],
+] as Array<[string, () => SearchMethod]>)('%s rewrites', (_name, make) => {
+  it('asks for a rewrite with the step it replaces and the steps after it, and never proposes them back', async () => {
+    const inner = new ListProposer(steps);
+    const requests: ProposalRequest[] = [];
+    const recording: Proposer = { name: 'recording', propose: (req) => (requests.push(req), inner.propose(req)) };
+    const r = await make().search({ ...problem(), proposer: recording }, { scorerCalls: 40 });
+    const rewrites = requests.filter((q) => q.rewrite);
+    expect(rewrites.length).toBeGreaterThan(0);
+    for (const q of rewrites) {
+      expect(q.rewrite!.step.length).toBeGreaterThan(0);
+      expect(q.steps.length + 1 + q.rewrite!.after.length).toBeLessThanOrEqual(4);
+    }
+    // Every scored sequence holds distinct steps: a rewrite never repeats a step of its sequence.
+    expect(new Set(r.steps).size).toBe(r.steps.length);
+  });
+});
+
+it('the guarded proposer holds a rewrite to the boundary as the whole new sequence', async () => {
+  // The answer's run `one two three four five six` is split over the rewrite and the step after it.
+  const target = 'one two three four five six seven';
+  const proposer: Proposer = { name: 'p', propose: async () => [{ text: 'one two three' }, { text: 'unrelated words' }] };
+  const guarded = new GuardedProposer(proposer, 'ctx', target);
+  const asStep = await guarded.propose([], 6, 1);
+  expect(asStep.map((p) => p.text)).toEqual(['one two three', 'unrelated words']);
+  const asRewrite = await guarded.propose([], 6, 1, { step: 'old', after: ['four five six'] });
+  expect(asRewrite.map((p) => p.text)).toEqual(['unrelated words']);
+  expect(guarded.stats.copyRejections).toBe(1);
 });

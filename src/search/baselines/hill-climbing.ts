@@ -1,7 +1,8 @@
 /**
  * The paper's hill-climbing (arXiv 2603.11103): start from a sequence of `length` steps; in each
- * iteration, for each step in turn, ask for 2 rewrites of that step (proposals for the same
- * position, a new variation per iteration), score the sequence with each, and keep the better
+ * iteration, for each step in turn, ask for 2 rewrites of that step (a rewrite request: the
+ * proposer sees the step it rewrites and the steps around it; a new variation per iteration),
+ * score the sequence with each, and keep the better
  * rewrite when it improves the objective (lower perplexity of the real code, less the length
  * penalty). The paper stops after 3 iterations; here, by default, iterations go on while the
  * budget lasts, so this baseline is never starved at large budgets (set `iterations: 3` for the
@@ -44,8 +45,8 @@ export class HillClimbing implements SearchMethod {
         let proposedAny = false;
         for (let i = 0; i < current.length && ev.remaining() > 0; i++) {
           const prefix = current.slice(0, i);
-          const options = await ctx.proposer.propose(prefix, ctx.k, ctx.requestSeed(prefix, it + 1));
-          const picks = options.filter((p) => p.text !== current[i] && !current.includes(p.text)).slice(0, rewrites);
+          const options = await ctx.proposer.propose(prefix, ctx.k, ctx.requestSeed(current, it + 1, i), { step: current[i]!, after: current.slice(i + 1) });
+          const picks = options.slice(0, rewrites);
           if (picks.length === 0) continue;
           proposedAny = true;
           const better = await bestRewrite(ev, current, currentReward, i, picks.map((p) => p.text));

@@ -1,7 +1,8 @@
 /**
  * REER-style segment refinement (reverse-engineered reasoning): start from a sequence of
  * `length` steps and refine one segment (step) at a time, in order: ask for the proposer's full
- * set of alternatives for that position, score them together, and take the best when it improves
+ * set of alternatives for that position (a rewrite request, as in hill-climbing: the proposer sees the
+ * segment it replaces), score them together, and take the best when it improves
  * the objective. A pass that improves by less than `threshold` (nats per target token) ends the
  * search, as REER stops once the perplexity gain falls below a threshold.
  */
@@ -35,8 +36,8 @@ export class SegmentRefinement implements SearchMethod {
         const before = currentReward;
         for (let i = 0; i < current.length && ev.remaining() > 0; i++) {
           const prefix = current.slice(0, i);
-          const options = await ctx.proposer.propose(prefix, ctx.k, ctx.requestSeed(prefix, pass + 1));
-          const picks = options.filter((p) => !current.includes(p.text)).slice(0, alternatives);
+          const options = await ctx.proposer.propose(prefix, ctx.k, ctx.requestSeed(current, pass + 1, i), { step: current[i]!, after: current.slice(i + 1) });
+          const picks = options.slice(0, alternatives);
           if (picks.length === 0) continue;
           const better = await bestRewrite(ev, current, currentReward, i, picks.map((p) => p.text));
           if (better) {
