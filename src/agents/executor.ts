@@ -156,16 +156,77 @@ function enforceDesign(guard: SequenceGuard, design: FileDesign, definitions: Re
   return out;
 }
 
+/**
+ * Writing a file chunk by chunk with reasoning refined before each chunk, as the coder writes code
+ * and the tester writes a test file: what the writer knows grows with each chunk written, and each
+ * chunk's search is held to the boundary at its point (what was said since the last write, then
+ * the rest of the file is the answer).
+ */
+class ChunkWriter {
+  readonly chunks;
+  private written = '';
+  /** What was said since the last write: the intent, before the first chunk. */
+  private said: string[] = [];
+
+  constructor(
+    private readonly w: WorkOf<'coder'> | WorkOf<'tester'>,
+    private readonly d: ExecutorDeps,
+    private readonly known: Knowledge,
+    /** What heads the scorer's context: the file's design, when there is one. */
+    private readonly lead: string[] = [],
+  ) {
+    this.chunks = d.ws.chunks(w.path);
+  }
+
+  /** Said before the first chunk (the intent): part of the sequence its reasoning is checked with. */
+  intent(text: string): void {
+    this.said = text ? [text] : [];
+  }
+
+  async refine(chunk: number, design?: FileDesign): Promise<Extract<Answer, { type: 'REFINED' }>> {
+    const { w, d, known } = this;
+    const target = this.chunks[chunk]!.text;
+    const rest = this.chunks.slice(chunk).map((c) => c.text).join('');
+    const boundary = boundaryAt(known, rest, this.said);
+    // The scorer reads a window of the context's end (8192 tokens for the embedded one): the
+    // file written so far is cut to what fits, so long files do not cost quadratic work.
+    const context = [...this.lead, d.ws.contextMap(w.path), `// ${w.path}`, this.written.slice(-CONTEXT_WRITTEN_CHARS)].filter(Boolean).join('\n');
+    const ctx: ProposerContext = { path: w.path, language: d.ws.facts(w.path).language, preceding: this.written, knownIdentifiers: known.knownNames(), boundary };
+    if (design) ctx.design = design;
+    const r = await d.refiner.refine({
+      corpusKey: corpusKey(w),
+      written: writtenTexts(d.ws, w.path),
+      context,
+      target,
+      proposer: d.policy.proposer(ctx),
+      boundary,
+      seed: mixSeed(w.seed, 'refine', w.path, chunk),
+      budget: w.budget,
+      remote: remoteOf(w, d, ctx),
+    });
+    // Whatever refined the steps (here, or a search service), they are held to the same guard.
+    const steps = guardOf(boundary).keep(r.steps);
+    d.onSearch?.({ path: w.path, chunk, target, steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
+    return r.stats ? { type: 'REFINED', chunk, steps, stats: r.stats } : { type: 'REFINED', chunk, steps };
+  }
+
+  /** The chunk is written (`text`: the real chunk, or a faulty draft of it): it is known from now on. */
+  draft(chunk: number, text: string, faulty = false): Extract<Answer, { type: 'DRAFTED' }> {
+    this.written += text;
+    this.known.addText(text);
+    this.said = [];
+    return { type: 'DRAFTED', chunk, text, faulty };
+  }
+}
+
 export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {
-  const chunks = d.ws.chunks(w.path);
   const facts = d.ws.facts(w.path);
   const content = d.ws.read(w.path);
   // What the coder knows, growing as it reads and writes: the brief, the design, the names written before.
   const known = knowledgeBefore(d.ws, briefOf(d.ws), w.path).addText(renderDesign(w.design));
   const read = readExecutor(w, d, known);
-  let written = '';
-  /** What was said since the last write: the intent, before the first chunk. */
-  let said: string[] = [];
+  const writer = new ChunkWriter(w, d, known, [renderDesign(w.design)]);
+  const chunks = writer.chunks;
   // Is this file's first draft a debugging episode? Decided by the seed alone, then kept only if
   // the checks would catch the fault.
   let fault: { chunk: number; fault: Fault } | undefined;
@@ -185,40 +246,14 @@ export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {
         const guard = new SequenceGuard(known.answer(content));
         const reads = d.ws.readsFor(w.path).map((p) => ({ path: p, written: readFor(d.ws, p, w.path, w.readDesigns).source === 'file' }));
         const text = enforce(guard, await d.policy.fileIntent({ file: facts, design: w.design, chunks: chunks.length, reads, guard }, w.seed), d.log, 'intent');
-        said = text ? [text] : [];
+        writer.intent(text);
         return { type: 'INTENT', text };
       }
-      case 'refine': {
-        const chunk = chunks[cmd.chunk]!;
-        const rest = chunks.slice(cmd.chunk).map((c) => c.text).join('');
-        const boundary = boundaryAt(known, rest, said);
-        // The scorer reads a window of the context's end (8192 tokens for the embedded one): the
-        // file written so far is cut to what fits, so long files do not cost quadratic work.
-        const context = [renderDesign(w.design), d.ws.contextMap(w.path), `// ${w.path}`, written.slice(-CONTEXT_WRITTEN_CHARS)].filter(Boolean).join('\n');
-        const ctx: ProposerContext = { path: w.path, language: facts.language, preceding: written, knownIdentifiers: known.knownNames(), design: w.design, boundary };
-        const r = await d.refiner.refine({
-          corpusKey: corpusKey(w),
-          written: writtenTexts(d.ws, w.path),
-          context,
-          target: chunk.text,
-          proposer: d.policy.proposer(ctx),
-          boundary,
-          seed: mixSeed(w.seed, 'refine', w.path, cmd.chunk),
-          budget: w.budget,
-          remote: remoteOf(w, d, ctx),
-        });
-        // Whatever refined the steps (here, or a search service), they are held to the same guard.
-        const steps = guardOf(boundary).keep(r.steps);
-        d.onSearch?.({ path: w.path, chunk: cmd.chunk, target: chunk.text, steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
-        return r.stats ? { type: 'REFINED', chunk: cmd.chunk, steps, stats: r.stats } : { type: 'REFINED', chunk: cmd.chunk, steps };
-      }
+      case 'refine':
+        return writer.refine(cmd.chunk, w.design);
       case 'draft': {
         const faulty = fault?.chunk === cmd.chunk;
-        const text = faulty ? fault!.fault.draft : chunks[cmd.chunk]!.text;
-        written += text;
-        known.addText(text);
-        said = [];
-        return { type: 'DRAFTED', chunk: cmd.chunk, text, faulty };
+        return writer.draft(cmd.chunk, faulty ? fault!.fault.draft : chunks[cmd.chunk]!.text, faulty);
       }
       default:
         throw new UnexpectedCommandError('coder', cmd);
@@ -251,8 +286,10 @@ export function testerExecutor(w: WorkOf<'tester'>, d: ExecutorDeps): Execute {
   let checks: string[] = [];
   let output = '';
   const brief = briefOf(d.ws);
+  // What the test writer knows, growing as it reads and writes: the brief, the names written before.
   const known = knowledgeBefore(d.ws, brief, w.path);
   const read = readExecutor(w, d, known);
+  const writer = w.mode === 'write-test' ? new ChunkWriter(w, d, known) : undefined;
   return async (cmd) => {
     switch (cmd.kind) {
       case 'read':
@@ -260,11 +297,18 @@ export function testerExecutor(w: WorkOf<'tester'>, d: ExecutorDeps): Execute {
       case 'testIntent': {
         const guard = new SequenceGuard(known.answer(d.ws.read(w.path)));
         const text = enforce(guard, await d.policy.testIntent({ file: d.ws.facts(w.path), subjects: d.ws.testSubjectsOf(w.path), guard }, w.seed), d.log, 'test intent');
+        writer?.intent(text);
         return { type: 'INTENT', text };
       }
-      case 'write':
-        content = d.ws.read(w.path);
-        return { type: 'WRITTEN', text: content };
+      case 'refine':
+        if (!writer) throw new UnexpectedCommandError('tester (check)', cmd);
+        return writer.refine(cmd.chunk);
+      case 'draft': {
+        if (!writer) throw new UnexpectedCommandError('tester (check)', cmd);
+        const drafted = writer.draft(cmd.chunk, writer.chunks[cmd.chunk]!.text);
+        content += drafted.text;
+        return drafted;
+      }
       case 'check': {
         const r = checkAgainstReal(d, w.path, content);
         checks = r.report.checks;

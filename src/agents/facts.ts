@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RepoGraph } from '../graph/mod.ts';
-import { isTestFile } from '../graph/mod.ts';
+import { isTestFile, testSubjects } from '../graph/mod.ts';
 import type { Definition, LanguageId } from '../graph/types.ts';
+import { commentParagraph, docstringParagraph } from '../search/facts/doc.ts';
+import { DEFAULT_CHUNK_CHARS, ownDefinition, planChunks, rangeTexts } from './chunking.ts';
 
 export interface RepoSummary {
   name: string;
@@ -20,6 +22,13 @@ export interface RepoSummary {
   manifests: Array<{ path: string; name?: string; description?: string }>;
   tests: string[];
   topDirs: string[];
+  /**
+   * The repository's own files each file imports (the import graph the writing order follows):
+   * what the planner groups milestones by. Absent where the summary was made by hand.
+   */
+  imports?: Record<string, string[]>;
+  /** For each test file, the files it exercises (by name and by import). */
+  testSubjects?: Record<string, string[]>;
 }
 
 export interface DefinitionFacts extends Definition {
@@ -46,7 +55,7 @@ export interface FileFacts {
   headerDoc?: string;
 }
 
-/** A piece of a file written in one go: the whole file, or one top-level definition and what precedes it. */
+/** A piece of a file written in one go: the whole file, a top-level definition and what precedes it, or a part of one (chunking.ts). */
 export interface Chunk {
   /** 0-based index in the file. */
   index: number;
@@ -88,6 +97,17 @@ export function summarizeRepo(graph: RepoGraph, name: string, read: (path: strin
     tests: files.filter((f) => isTestFile(f)),
     topDirs: [...new Set(files.filter((f) => f.includes('/')).map((f) => f.split('/')[0]!))].sort(),
   };
+  const parsed = new Set(graph.data.facts.keys());
+  const imports: Record<string, string[]> = {};
+  for (const f of files) if (parsed.has(f)) imports[f] = graph.dependencies(f).filter((d) => d !== f);
+  summary.imports = imports;
+  const byName = testSubjects(files);
+  const subjects: Record<string, string[]> = {};
+  for (const t of summary.tests) {
+    const named = byName.get(t);
+    subjects[t] = [...new Set([...(named ? [named] : []), ...(imports[t] ?? [])])];
+  }
+  summary.testSubjects = subjects;
   const readme = files.find((f) => /^readme(\.\w+)?$/i.test(f));
   if (readme) {
     summary.readme = read(readme).split('\n').slice(0, 30).join('\n').trim();
@@ -108,33 +128,110 @@ export function summarizeRepo(graph: RepoGraph, name: string, read: (path: strin
       const mod = /^module\s+(\S+)/m.exec(text);
       if (mod) entry.name = mod[1]!;
     } else {
-      const nm = /^name\s*=\s*"([^"]+)"/m.exec(text);
+      // Cargo.toml, pyproject.toml, setup.py, pom.xml, build.gradle: the first name and description.
+      const nm = /^\s*name\s*=\s*["']([^"']+)["']/m.exec(text) ?? /<artifactId>([^<]+)<\/artifactId>/.exec(text);
       if (nm) entry.name = nm[1]!;
+      const desc = /^\s*description\s*=\s*["']([^"'\n]+)["']/m.exec(text) ?? /<description>([^<]+)<\/description>/.exec(text);
+      if (desc) entry.description = desc[1]!.trim();
     }
     summary.manifests.push(entry);
   }
   return summary;
 }
 
-const COMMENT_LINE = /^\s*(\/\/\/?|#|\*|\/\*\*?|--)\s?/;
-
-function docAbove(lines: readonly string[], startLine: number): string | undefined {
-  const out: string[] = [];
-  for (let i = startLine - 2; i >= 0; i--) {
-    const l = lines[i]!;
-    if (/^\s*$/.test(l)) break;
-    if (/^\s*@\w/.test(l)) continue; // decorators / annotations
-    if (!COMMENT_LINE.test(l) && !/\*\/\s*$/.test(l)) break;
-    out.unshift(l.replace(/\*\/\s*$/, '').replace(COMMENT_LINE, '').trim());
-  }
-  const text = out.filter((l) => l.length > 0).join(' ').trim();
-  return text.length > 0 ? text : undefined;
+/** Whether a line is a comment line in `language` (`#` is Python's; in C it opens a directive). */
+function isCommentLine(line: string, language: LanguageId | null): boolean {
+  if (language === 'python') return /^\s*#/.test(line);
+  return /^\s*(\/\/|\/\*|\*)/.test(line) || /\*\/\s*$/.test(line);
 }
 
+/**
+ * The doc comment right above a definition (through its attributes, annotations and decorators):
+ * its first paragraph, markers and Javadoc tags stripped. Rust's `//!` lines document the
+ * enclosing module, and a comment after code on its line documents that line: neither is one.
+ */
+function docAbove(lines: readonly string[], startLine: number, language: LanguageId | null): string | undefined {
+  let end = startLine - 2;
+  while (end >= 0 && (/^\s*#\[/.test(lines[end]!) || /^\s*@\w/.test(lines[end]!))) end--;
+  if (end < 0 || language === 'python' || !isCommentLine(lines[end]!, language)) return undefined;
+  let start = end;
+  if (/\*\/\s*$/.test(lines[end]!) && !/^\s*\/\//.test(lines[end]!)) {
+    while (start > 0 && !lines[start]!.includes('/*')) start--;
+    if (!/^\s*\/\*/.test(lines[start]!)) return undefined;
+  } else {
+    while (start > 0 && /^\s*\/\//.test(lines[start - 1]!)) start--;
+    if (!/^\s*\/\//.test(lines[start]!)) return undefined;
+  }
+  let comment = lines.slice(start, end + 1);
+  if (language === 'rust') {
+    // Only `///` and `/** */` document the item; the nearest run of them is its doc.
+    let k = comment.length;
+    while (k > 0 && /^\s*(\/\/\/(?!\/)|\/\*\*|\*)/.test(comment[k - 1]!)) k--;
+    comment = comment.slice(k);
+  }
+  if (comment.length === 0) return undefined;
+  const lang = language ?? 'javascript';
+  return commentParagraph(comment.map((l) => l.trim()).join('\n'), lang);
+}
+
+/** A Python definition's docstring: the string that opens its body (one line or many), first paragraph. */
 function pythonDocstring(lines: readonly string[], startLine: number, endLine: number): string | undefined {
-  for (let i = startLine; i < Math.min(endLine, startLine + 3); i++) {
-    const m = /^\s*(?:"""|''')(.*?)(?:"""|''')?\s*$/.exec(lines[i] ?? '');
-    if (m) return m[1]!.trim() || undefined;
+  // The header may span lines (parameters, bases): it ends at the first line ending in `:`.
+  let k = startLine - 1;
+  while (k < endLine && !/:\s*(#.*)?$/.test(lines[k] ?? '')) k++;
+  return stringAt(lines, k + 1, endLine);
+}
+
+/** The docstring that starts on line `from` (0-based), when one does, read up to its closing quotes. */
+function stringAt(lines: readonly string[], from: number, endLine: number): string | undefined {
+  const first = lines[from] ?? '';
+  const open = /^\s*[rRuU]?("""|\'\'\'|"|')/.exec(first);
+  if (!open) return undefined;
+  const quote = open[1]!;
+  const text: string[] = [];
+  for (let i = from; i < Math.min(endLine, from + 200); i++) {
+    text.push(lines[i]!);
+    const rest = i === from ? lines[i]!.slice(open[0].length) : lines[i]!;
+    if (rest.includes(quote)) return docstringParagraph(text.join('\n').trim());
+  }
+  return undefined;
+}
+
+/** What a licence block says, and a file's documentation does not. */
+const LICENCE = /\bcopyright\s*(\(c\)|©|\d{4})|licen[cs]ed under|spdx-license|all rights reserved|permission is hereby granted/i;
+
+/**
+ * The file's own documentation: a Python module docstring, Rust's `//!` lines, Go's package
+ * comment (right above `package`), else the comment that opens the file; a licence block is
+ * passed over for the comment after it.
+ */
+function headerDocOf(lines: readonly string[], language: LanguageId | null): string | undefined {
+  let i = lines[0]?.startsWith('#!') ? 1 : 0;
+  if (language === 'python') {
+    while (i < lines.length && (/^\s*$/.test(lines[i]!) || /^\s*#/.test(lines[i]!))) i++;
+    return stringAt(lines, i, lines.length);
+  }
+  if (language === 'rust') {
+    const inner = lines.filter((l, k) => /^\s*\/\/!/.test(l) && lines.slice(0, k).every((x) => /^\s*(\/\/|$|#!\[)/.test(x) || /^\s*\/?\*/.test(x)));
+    if (inner.length > 0) return commentParagraph(inner.map((l) => l.trim()).join('\n'), 'rust');
+  }
+  if (language === 'go') {
+    const pkg = lines.findIndex((l) => /^package\s/.test(l));
+    if (pkg > 0 && /^\s*(\/\/|.*\*\/\s*$)/.test(lines[pkg - 1]!)) return docAbove(lines, pkg + 1, 'go');
+  }
+  // The comment blocks that open the file, before any code; the first that is no licence.
+  while (i < lines.length) {
+    while (i < lines.length && /^\s*$/.test(lines[i]!)) i++;
+    if (i >= lines.length || !isCommentLine(lines[i]!, language)) return undefined;
+    let j = i;
+    if (/^\s*\/\*/.test(lines[i]!)) while (j < lines.length - 1 && !lines[j]!.includes('*/')) j++;
+    else while (j < lines.length - 1 && isCommentLine(lines[j + 1]!, language)) j++;
+    const block = lines.slice(i, j + 1).map((l) => l.trim()).join('\n');
+    if (!LICENCE.test(block)) {
+      const doc = commentParagraph(block, language ?? 'javascript');
+      if (doc) return doc;
+    }
+    i = j + 1;
   }
   return undefined;
 }
@@ -148,7 +245,7 @@ export function fileFacts(graph: RepoGraph, path: string, content: string): File
   for (const d of facts?.definitions ?? []) {
     if (d.startLine <= lastEnd) continue; // nested: not top level
     const def: DefinitionFacts = { ...d };
-    const doc = facts?.language === 'python' ? pythonDocstring(lines, d.startLine, d.endLine) : docAbove(lines, d.startLine);
+    const doc = facts?.language === 'python' ? pythonDocstring(lines, d.startLine, d.endLine) : docAbove(lines, d.startLine, facts?.language ?? null);
     if (doc) def.doc = doc.slice(0, 300);
     definitions.push(def);
     lastEnd = d.endLine;
@@ -169,44 +266,27 @@ export function fileFacts(graph: RepoGraph, path: string, content: string): File
     const names = (graph.data.facts.get(dep)?.definitions ?? []).map((d) => d.name).filter((n) => referenced.has(n) || content.includes(n));
     out.importUses[dep] = [...new Set(names)].slice(0, 12);
   }
-  const head: string[] = [];
-  for (const l of lines) {
-    if (!COMMENT_LINE.test(l) && !/\*\/\s*$/.test(l)) break;
-    head.push(l.replace(/\*\/\s*$/, '').replace(COMMENT_LINE, '').trim());
-  }
-  const headerDoc = head.filter((l) => l.length > 0 && !l.startsWith('!')).join(' ').trim();
+  const headerDoc = headerDocOf(lines, facts?.language ?? walked?.language ?? null);
   if (headerDoc) out.headerDoc = headerDoc.slice(0, 300);
   return out;
 }
 
 /**
- * Cuts a file into chunks at top-level definitions: each chunk ends where a definition ends, and
- * holds everything since the previous chunk (imports, comments, blank lines). The last chunk takes
- * whatever follows the last definition. Chunks concatenate to the file exactly.
+ * Cuts a file into the chunks it is written in (src/agents/chunking.ts): the whole file when it
+ * fits `maxChunkLines` and `maxChunkChars`; else at top-level definitions, and a chunk still over
+ * the target at its natural parts (members of a class, statements of a long function, cases of a
+ * test); a file with no grammar at line boundaries. Chunks concatenate to the file exactly. A
+ * chunk's `definition` is its own (a method's, from `definitions`, every definition of the file
+ * with nested ones; the top-level ones when absent), with its doc when it is a top-level one.
  */
-export function chunkFile(content: string, facts: FileFacts, maxChunkLines: number): Chunk[] {
-  const lines = content.split('\n');
-  if (lines.length <= maxChunkLines || facts.definitions.length <= 1) {
-    return [{ index: 0, startLine: 1, endLine: lines.length, text: content, ...(facts.definitions[0] ? { definition: facts.definitions[0] } : {}) }];
-  }
-  const chunks: Chunk[] = [];
-  let start = 1;
-  for (const d of facts.definitions) {
-    if (d.endLine < start || d.endLine >= lines.length) continue;
-    chunks.push({ index: chunks.length, startLine: start, endLine: d.endLine, text: '', definition: d });
-    start = d.endLine + 1;
-  }
-  if (start <= lines.length) {
-    if (chunks.length > 0 && lines.slice(start - 1).every((l) => /^\s*$/.test(l) || COMMENT_LINE.test(l) || /^[\s})\];]*$/.test(l))) {
-      chunks[chunks.length - 1]!.endLine = lines.length;
-    } else {
-      chunks.push({ index: chunks.length, startLine: start, endLine: lines.length, text: '' });
-    }
-  }
-  // Texts: each chunk but the last ends with its newline, so the concatenation is the file.
-  for (const c of chunks) {
-    const last = c.endLine === lines.length;
-    c.text = lines.slice(c.startLine - 1, c.endLine).join('\n') + (last ? '' : '\n');
-  }
-  return chunks;
+export function chunkFile(content: string, facts: FileFacts, maxChunkLines: number, opts: { maxChunkChars?: number; definitions?: readonly Definition[] } = {}): Chunk[] {
+  const ranges = planChunks({ content, language: facts.language, topLevel: facts.definitions, target: { maxLines: maxChunkLines, maxChars: opts.maxChunkChars ?? DEFAULT_CHUNK_CHARS } });
+  const texts = rangeTexts(content, ranges);
+  const all = opts.definitions ?? facts.definitions;
+  const documented = new Map(facts.definitions.map((d) => [`${d.startLine}:${d.endLine}:${d.name}`, d]));
+  return ranges.map((r, index) => {
+    const own = ownDefinition(r, all);
+    const definition = own ? (documented.get(`${own.startLine}:${own.endLine}:${own.name}`) ?? { ...own }) : undefined;
+    return { index, startLine: r.startLine, endLine: r.endLine, text: texts[index]!, ...(definition ? { definition } : {}) };
+  });
 }

@@ -91,7 +91,7 @@ export class LocalRefiner implements Refiner {
     }
     const search = (scorer: Scorer) =>
       new Mcts().search(
-        { context: req.context, target: req.target, proposer: req.proposer, scorer, seed: req.seed, maxSteps: this.opts.maxSteps ?? 4, ...(guard ? { guard } : {}) },
+        { context: req.context, target: req.target, proposer: req.proposer, scorer, seed: req.seed, maxSteps: this.opts.maxSteps ?? 4, minSteps: 1, ...(guard ? { guard } : {}) },
         { scorerCalls: req.budget, batchSize: this.opts.batchSize ?? 8 },
       );
     const result = this.opts.scorer ? await search(this.opts.scorer) : await this.corpora.use(req.corpusKey, req.written.length, (i) => req.written[i]!, search);

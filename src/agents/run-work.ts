@@ -39,7 +39,13 @@ function setUp(work: Work, deps: ExecutorDeps, speaker: Speaker): { machine: Any
     case 'tester':
       return {
         machine: testerMachine,
-        input: { speaker, path: work.path, mode: work.mode, reads: work.mode === 'write-test' ? deps.ws.readsFor(work.path) : [] },
+        input: {
+          speaker,
+          path: work.path,
+          mode: work.mode,
+          reads: work.mode === 'write-test' ? deps.ws.readsFor(work.path) : [],
+          chunks: work.mode === 'write-test' ? deps.ws.chunks(work.path).length : 0,
+        },
         execute: testerExecutor(work, deps),
       };
     case 'debugger':

@@ -68,6 +68,7 @@ export class ServiceRefiner implements Refiner {
       budget: { scorerCalls: req.budget, batchSize: 8 },
       seed: req.seed,
       maxSteps: 4,
+      minSteps: 1,
       preceding: g.preceding ?? '',
       knownIdentifiers: [...(g.knownIdentifiers ?? [])].sort(),
       corpus: {
@@ -81,6 +82,7 @@ export class ServiceRefiner implements Refiner {
     };
     if (req.boundary) body.boundary = req.boundary;
     if (g.language) body.language = g.language;
+    if (g.path !== undefined) body.path = g.path;
     if (g.imports) body.imports = [...g.imports];
     if (g.design) body.design = { responsibility: g.design.responsibility, publicInterface: [...g.design.publicInterface], dependencies: g.design.dependencies.map((x) => ({ ...x })) };
     const meta: Parameters<typeof requestRefine>[2] = { run: remote.run };

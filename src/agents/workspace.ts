@@ -7,12 +7,17 @@ import { realpathSync } from 'node:fs';
 import type { Bus } from '../bus/mod.ts';
 import { digestOf, GraphClient, graphFromSnapshot, indexRepo, isTestFile, testSubjects, UnknownFileError, type IndexOptions, type RepoGraph } from '../graph/mod.ts';
 import { emptyEnvironment, learnEnvironment, type CheckEnvironment } from './checks.ts';
+import { DEFAULT_CHUNK_CHARS } from './chunking.ts';
 import { chunkFile, fileFacts, readRepoFile, summarizeRepo, writingOrder, type Chunk, type FileFacts, type RepoSummary } from './facts.ts';
 import type { RepoRef } from './types.ts';
 
 export interface WorkspaceOptions {
-  /** Files longer than this are written one top-level definition at a time. */
+  /**
+   * Files longer than this many lines, or `maxChunkChars` characters, are written in chunks: one
+   * top-level definition at a time, and a longer one at its natural parts (src/agents/chunking.ts).
+   */
   maxChunkLines?: number;
+  maxChunkChars?: number;
   /** Token budget of the Reads before writing a file. */
   readTokens?: number;
   /** Where the graph keeps its facts cache; the graph's default when absent. */
@@ -34,6 +39,7 @@ export class RepoUnavailableError extends Error {
 export class Workspace {
   private readonly contents = new Map<string, string>();
   private readonly factsByPath = new Map<string, FileFacts>();
+  private readonly chunksByPath = new Map<string, Chunk[]>();
   private envCache: CheckEnvironment | undefined;
   private digestHex: string | undefined;
   private identifiers: Set<string> | undefined;
@@ -42,7 +48,7 @@ export class Workspace {
   private constructor(
     readonly repo: RepoRef,
     readonly graph: RepoGraph,
-    private readonly opts: Required<Pick<WorkspaceOptions, 'maxChunkLines' | 'readTokens'>>,
+    private readonly opts: Required<Pick<WorkspaceOptions, 'maxChunkLines' | 'maxChunkChars' | 'readTokens'>>,
     /** Every kept file's text, when the repository came from a graph service. */
     private readonly served?: ReadonlyMap<string, string>,
   ) {
@@ -51,7 +57,7 @@ export class Workspace {
 
   /** Indexes `repo.root` here, or takes the index and the texts from the graph service `repo.graph`. */
   static async open(repo: RepoRef, opts: WorkspaceOptions = {}): Promise<Workspace> {
-    const settings = { maxChunkLines: opts.maxChunkLines ?? 60, readTokens: opts.readTokens ?? 3000 };
+    const settings = { maxChunkLines: opts.maxChunkLines ?? 60, maxChunkChars: opts.maxChunkChars ?? DEFAULT_CHUNK_CHARS, readTokens: opts.readTokens ?? 3000 };
     if (repo.graph) return Workspace.fromService(repo, opts.bus, settings);
     const indexOpts: IndexOptions = opts.cacheDir ? { cache: { dir: opts.cacheDir } } : {};
     if (opts.onIndexProgress) indexOpts.onProgress = opts.onIndexProgress;
@@ -59,7 +65,7 @@ export class Workspace {
     return new Workspace(repo, graph, settings);
   }
 
-  private static async fromService(repo: RepoRef, bus: Bus | undefined, settings: { maxChunkLines: number; readTokens: number }): Promise<Workspace> {
+  private static async fromService(repo: RepoRef, bus: Bus | undefined, settings: { maxChunkLines: number; maxChunkChars: number; readTokens: number }): Promise<Workspace> {
     if (!bus) throw new RepoUnavailableError(`${repo.name} is served by the graph service "${repo.graph}", and this process has no bus to reach it`);
     const client = new GraphClient(bus, repo.graph!);
     let snapshot;
@@ -104,8 +110,15 @@ export class Workspace {
     return f;
   }
 
+  /** The chunks `path` is written in (the same every call: the coder's and tester's machines count them). */
   chunks(path: string): Chunk[] {
-    return chunkFile(this.read(path), this.facts(path), this.opts.maxChunkLines);
+    let c = this.chunksByPath.get(path);
+    if (!c) {
+      const definitions = this.graph.data.facts.get(path)?.definitions ?? [];
+      c = chunkFile(this.read(path), this.facts(path), this.opts.maxChunkLines, { maxChunkChars: this.opts.maxChunkChars, definitions });
+      this.chunksByPath.set(path, c);
+    }
+    return c;
   }
 
   summary(): RepoSummary {

@@ -73,7 +73,18 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
     const name = text.slice(nameStart, identifierEnd(text, nameStart));
     if (name === '') continue;
     if (defNode && defKind) {
-      const start = startOf(defNode);
+      if (grammar.id === 'c' || grammar.id === 'cpp') {
+        defNode = declarationOf(defNode);
+        if (isMisreadDeclaration(grammar.id, name, text, nameStart)) continue;
+      }
+      let start = startOf(defNode);
+      let startLine = rowOf(defNode) + 1;
+      if (grammar.id === 'c' || grammar.id === 'cpp') {
+        // Error recovery around `#ifdef` may start a declaration on the directive's line.
+        const skipped = skipDirectives(text, start, nameStart);
+        start = skipped.start;
+        startLine += skipped.lines;
+      }
       // `const x = require('./x')` binds an import, it defines nothing.
       if (defKind === 'constant' && bindsImport.test(text.slice(start, start + 160))) continue;
       const key = `${name}@${start}`;
@@ -84,7 +95,7 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
       definitions.set(key, {
         name,
         kind: defKind,
-        startLine: rowOf(defNode) + 1,
+        startLine,
         endLine: endRowOf(defNode) + 1,
         signature: signatureAt(text, text.lastIndexOf('\n', start - 1) + 1),
       });
@@ -180,6 +191,56 @@ function markMethods(defs: Definition[]): void {
     if (d.kind === 'function' && outer && (outer.kind === 'class' || outer.kind === 'interface') && d.endLine <= outer.endLine && outer !== d) d.kind = 'method';
     if (d.kind === 'class' || d.kind === 'interface') open.push(d);
   }
+}
+
+/** Declarator wrappers between a C/C++ function declarator and the declaration it belongs to. */
+const declaratorWrappers = new Set(['pointer_declarator', 'reference_declarator', 'parenthesized_declarator', 'attributed_declarator', 'function_declarator', 'init_declarator']);
+const declarations = new Set(['function_definition', 'declaration', 'field_declaration']);
+
+/**
+ * The C and C++ tags tag a function's declarator (`name(params)`), not its definition: the
+ * definition spans the return type before it and the body after. A template's own line opens it.
+ */
+function declarationOf(node: Parser.SyntaxNode): Parser.SyntaxNode {
+  if (node.type !== 'function_declarator') return node;
+  let n = node;
+  while (n.parent && declaratorWrappers.has(n.parent.type)) n = n.parent;
+  if (!n.parent || !declarations.has(n.parent.type)) return node;
+  n = n.parent;
+  while (n.parent?.type === 'template_declaration') n = n.parent;
+  return n;
+}
+
+/** Past the preprocessor lines (with their continuations) that open a declaration before its name. */
+function skipDirectives(text: string, start: number, nameStart: number): { start: number; lines: number } {
+  let lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  let lines = 0;
+  while (/^[ \t]*#/.test(text.slice(lineStart, lineStart + 200))) {
+    let end = text.indexOf('\n', lineStart);
+    while (end > 0 && text[end - 1] === '\\') end = text.indexOf('\n', end + 1);
+    if (end < 0 || end >= nameStart) break;
+    lineStart = end + 1;
+    lines++;
+  }
+  return { start: lines > 0 ? lineStart : start, lines };
+}
+
+/** Words C and C++ reserve: never a definition's name (error recovery reads `void()` as one). */
+const reservedC = new Set(
+  'auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool _Complex _Atomic _Alignas _Alignof _Generic _Noreturn _Static_assert _Thread_local'.split(' '),
+);
+const reservedCpp = new Set(
+  'alignas alignof asm bool catch char8_t char16_t char32_t class concept consteval constexpr constinit const_cast co_await co_return co_yield decltype delete dynamic_cast explicit false friend mutable namespace new noexcept nullptr operator private protected public reinterpret_cast requires static_assert static_cast template this thread_local throw true try typeid typename using virtual wchar_t'.split(' '),
+);
+
+/**
+ * A "definition" that error recovery made out of something else: one named by a reserved word, or
+ * one whose name stands on a preprocessor line (`#if __GLIBC_USE (X)` is a condition, not a function).
+ */
+function isMisreadDeclaration(language: 'c' | 'cpp', name: string, text: string, nameStart: number): boolean {
+  if (reservedC.has(name) || (language === 'cpp' && reservedCpp.has(name))) return true;
+  const lineStart = text.lastIndexOf('\n', nameStart - 1) + 1;
+  return /^\s*#/.test(text.slice(lineStart, nameStart));
 }
 
 function signatureAt(text: string, start: number): string {

@@ -48,9 +48,17 @@ const byLanguage: Readonly<Record<LanguageId, string>> = {
   java: `
 (import_declaration) @import.java
 (package_declaration (_) @package)
+(enum_declaration name: (identifier) @name) @definition.enum
+(record_declaration name: (identifier) @name) @definition.class
 `,
   c: `(preproc_include path: (_) @import.include)`,
-  cpp: `(preproc_include path: (_) @import.include)`,
+  // A template specialization (class allocator<void> {..}): the tags query only names plain classes,
+  // so the specialization's members would pass for top-level functions.
+  cpp: `
+(preproc_include path: (_) @import.include)
+(class_specifier name: (template_type name: (type_identifier) @name) body: (_)) @definition.class
+(struct_specifier name: (template_type name: (type_identifier) @name) body: (_)) @definition.class
+`,
 };
 
 export function importPatterns(id: LanguageId): string {

@@ -19,6 +19,8 @@ export class Evaluator {
   batches = 0;
   readonly curve: number[] = [];
   best: Evaluation;
+  /** The best scored sequence of at least one step, once one was scored. */
+  bestWithSteps: Evaluation | undefined;
   private readonly table = new Map<string, Evaluation>();
   private readonly deadline: number;
   private stop: StopReason | undefined;
@@ -34,6 +36,7 @@ export class Evaluator {
     readonly startedAt: number,
   ) {
     this.best = { steps: [], reward: 0, logprob: baselineLogprob };
+    this.bestWithSteps = undefined;
     this.table.set(sequenceKey([]), this.best);
     this.deadline = budget.wallMs !== undefined ? startedAt + budget.wallMs : Infinity;
   }
@@ -113,6 +116,7 @@ export class Evaluator {
       this.table.set(f.key, ev);
       this.calls++;
       if (ev.reward > this.best.reward) this.best = ev;
+      if (ev.steps.length > 0 && (this.bestWithSteps === undefined || ev.reward > this.bestWithSteps.reward)) this.bestWithSteps = ev;
       this.curve.push(this.best.reward);
       for (const i of f.at) out[i] = ev;
     });

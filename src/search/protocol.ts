@@ -39,10 +39,14 @@ export const RefineRequest = z.object({
   }),
   seed: z.number().int().optional(),
   maxSteps: z.number().int().min(1).max(64).optional(),
+  /** Fewest steps of the answer (SearchProblem.minSteps): 1 asks for a thought even when none beats none. */
+  minSteps: z.number().int().min(0).max(64).optional(),
   lambda: z.number().min(0).optional(),
   /** Grounding for the grounded proposer. */
   language: z.enum(['typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'c', 'cpp']).optional(),
   preceding: z.string().optional(),
+  /** The target's file (the grounded proposer reads words of it). */
+  path: z.string().optional(),
   imports: z.array(z.object({ name: z.string(), module: z.string() })).optional(),
   knownIdentifiers: z.array(z.string()).optional(),
   /** The file's design, as the architect wrote it (the grounded proposer states its purpose). */

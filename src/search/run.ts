@@ -46,7 +46,7 @@ export async function runSearch(method: string, problem: SearchProblem, budget: 
     },
   };
   const tree = (await core(ctx)) ?? trieOf(method, evaluator);
-  const best = evaluator.best;
+  const best = (problem.minSteps ?? 0) > 0 && evaluator.best.steps.length === 0 ? (evaluator.bestWithSteps ?? evaluator.best) : evaluator.best;
   return {
     method,
     steps: [...best.steps],

@@ -130,6 +130,7 @@ export class SearchService {
         const problem: SearchProblem = { context: req.context, target: req.target, proposer, scorer };
         if (req.seed !== undefined) problem.seed = req.seed;
         if (req.maxSteps !== undefined) problem.maxSteps = req.maxSteps;
+        if (req.minSteps !== undefined) problem.minSteps = req.minSteps;
         if (req.lambda !== undefined) problem.objective = { lambda: req.lambda };
         if (req.boundary) problem.guard = guardOf(req.boundary);
         return searchMethod(req.method).search(problem, {
@@ -183,6 +184,7 @@ function groundedFor(req: z.output<typeof RefineRequest>): Proposer {
   const opts: ConstructorParameters<typeof GroundedProposer>[0] = {};
   if (req.language) opts.language = req.language;
   if (req.preceding !== undefined) opts.preceding = req.preceding;
+  if (req.path !== undefined) opts.path = req.path;
   if (req.imports) opts.imports = req.imports;
   if (req.knownIdentifiers) opts.knownIdentifiers = new Set(req.knownIdentifiers);
   if (req.design) opts.design = req.design;

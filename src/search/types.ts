@@ -28,6 +28,12 @@ export interface SearchProblem {
   maxSteps?: number;
   /** Proposals asked for per request; 6 by default. */
   proposalsPerRequest?: number;
+  /**
+   * Fewest steps the answer may have: 0 by default (no reasoning may win). With 1, the answer is
+   * the best sequence of at least one step that was scored, even when none beats no reasoning:
+   * the search then chooses which thought comes before the code, not whether one does.
+   */
+  minSteps?: number;
 }
 
 export interface SearchBudget {

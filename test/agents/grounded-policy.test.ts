@@ -3,14 +3,18 @@
  * repositories (installed packages, the Python standard library) the files are taken in writing
  * order as a run would; before each one, what the grounded policy says (its design, its intent, the
  * proposer's steps for each chunk, a test intent) must pass a guard whose answer is the real file,
- * and must still say something for most files.
+ * and must still say something for most files. Its plan cuts milestones by imports and states goals
+ * one can check; its thoughts open as varied as the code they are about.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { identifiersOf, Knowledge, SequenceGuard } from '../../src/boundary/mod.ts';
-import { chunkFile, fileFacts, writingOrder, type FileFacts } from '../../src/agents/facts.ts';
-import { GroundedPolicy } from '../../src/agents/grounded/policy.ts';
+import { chunkFile, fileFacts, summarizeRepo, writingOrder, type FileFacts } from '../../src/agents/facts.ts';
+import { MAX_MILESTONES, milestoneGroups } from '../../src/agents/grounded/plan.ts';
+import { runEmbedded } from '../../src/run/embedded.ts';
+import { openingOf } from '../../src/stats/openings.ts';
+import { GroundedPolicy, milestonesFor } from '../../src/agents/grounded/policy.ts';
 import { indexRepo, type LanguageId } from '../../src/graph/mod.ts';
 import { GroundedProposer } from '../../src/search/grounded-proposer.ts';
 import { importBindings } from '../../src/search/facts.ts';
@@ -144,4 +148,57 @@ describe('the grounded policy on real code stays inside the knowledge boundary',
   it.skipIf(!REPOS.some(([d]) => existsSync(d)))('covers test files too', () => {
     expect(all.tests).toBeGreaterThan(0);
   });
+});
+
+describe('the grounded plan: milestones that deliver something checkable', () => {
+  it('cuts the writing order by its imports, not at every change of directory, into at most twelve runs', () => {
+    // Two clusters that each span directories: a/x <- b/y <- a/z, then c/p <- d/q <- c/r.
+    const order = ['a/x.ts', 'b/y.ts', 'a/z.ts', 'c/p.ts', 'd/q.ts', 'c/r.ts', 'e/s.ts', 'f/t.ts', 'e/u.ts', 'g/v.ts', 'h/w.ts', 'g/o.ts'];
+    const imports = { 'a/x.ts': [], 'b/y.ts': ['a/x.ts'], 'a/z.ts': ['b/y.ts', 'a/x.ts'], 'c/p.ts': [], 'd/q.ts': ['c/p.ts'], 'c/r.ts': ['d/q.ts', 'c/p.ts'], 'e/s.ts': [], 'f/t.ts': ['e/s.ts'], 'e/u.ts': ['f/t.ts', 'e/s.ts'], 'g/v.ts': [], 'h/w.ts': ['g/v.ts'], 'g/o.ts': ['h/w.ts', 'g/v.ts'] };
+    const groups = milestoneGroups(order, { imports });
+    expect(groups).toEqual([order.slice(0, 6), order.slice(6)]);
+    const long = Array.from({ length: 475 }, (_, i) => `d${i % 40}/f${i}.ts`);
+    const milestones = milestonesFor(long, undefined, 3);
+    expect(milestones.length).toBeLessThanOrEqual(MAX_MILESTONES);
+    expect(milestones.flatMap((m) => m.files)).toEqual(long);
+  });
+
+  for (const dir of ['/usr/lib/python3.11/email', 'node_modules/zod/src/v3']) {
+    it.skipIf(!existsSync(dir))(`${dir}: milestones name what they provide and state a goal one can check`, async () => {
+      const graph = await indexRepo(dir, { workers: 0, cache: false });
+      const summary = summarizeRepo(graph, 'repo');
+      const guard = new SequenceGuard(new Knowledge(null).addText(briefOf(dir, summary.files).join('\n')).answer(''));
+      const { plan } = await new GroundedPolicy().plan({ summary, guard }, 1);
+      expect(plan.milestones.length).toBeGreaterThan(1);
+      expect(plan.milestones.length).toBeLessThanOrEqual(MAX_MILESTONES);
+      expect(plan.milestones.flatMap((m) => m.files)).toEqual(summary.order);
+      for (const m of plan.milestones) {
+        expect(m.title, m.title).toMatch(/^Milestone \d+: ./);
+        expect(m.goal, m.goal).toMatch(/pass|can be imported|is ready for|in place/);
+      }
+      // Requirements say what the code provides, not how many files a directory holds.
+      expect(plan.requirements.some((r) => /holds \d+ files/.test(r))).toBe(false);
+    });
+  }
+});
+
+describe('the grounded policy reads like engineers at work', { timeout: 240_000 }, () => {
+  const go = existsSync('/usr/share') ? readdirSync('/usr/share').find((d) => /^go-\d/.test(d)) : undefined;
+  const inputs = ['/usr/lib/python3.11/json', ...(go ? [`/usr/share/${go}/src/strings`] : [])];
+  for (const dir of inputs) {
+    it.skipIf(!existsSync(dir))(`${dir}: the openings covering half the thinks are at least 4 per 100 thinks, and no name is glossed as nonsense`, async () => {
+      const record = await runEmbedded({ run: 'variety', repo: { name: 'repo', root: dir }, seed: 1, budget: 8, faultRate: 0.3 });
+      const thinks = record.steps.filter((s) => s.kind === 'think' && s.train).map((s) => s.text);
+      const counts = new Map<string, number>();
+      for (const t of thinks) counts.set(openingOf(t), (counts.get(openingOf(t)) ?? 0) + 1);
+      const ranked = [...counts.values()].sort((a, b) => b - a);
+      let covered = 0;
+      let cover50 = 0;
+      while (covered < thinks.length / 2) covered += ranked[cover50++]!;
+      console.log(`${dir}: ${thinks.length} thinks, ${counts.size} openings, ${cover50} cover half (${((cover50 * 100) / thinks.length).toFixed(1)} per 100)`);
+      expect(thinks.length).toBeGreaterThan(50);
+      expect((cover50 * 100) / thinks.length).toBeGreaterThanOrEqual(4);
+      expect(thinks.filter((t) => /is a (function|method) to /.test(t))).toEqual([]);
+    });
+  }
 });

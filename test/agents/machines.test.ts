@@ -85,7 +85,7 @@ describe('role machines', () => {
   });
 
   it('tester: checks, records the real output with its baseline count, reviews; fails on new findings only', () => {
-    const a = createActor(testerMachine, { input: { speaker: speaker('tester'), path: 'b.ts', mode: 'check', reads: [] } }).start();
+    const a = createActor(testerMachine, { input: { speaker: speaker('tester'), path: 'b.ts', mode: 'check', reads: [], chunks: 0 } }).start();
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'check' });
     const findings = [{ check: 'undefined-name' as const, line: 2, message: 'aa is not defined' }];
     const baseline = [{ check: 'syntax' as const, line: 1, message: 'syntax error: unexpected "CDECL"' }];
@@ -99,25 +99,42 @@ describe('role machines', () => {
   });
 
   it('tester: findings the real file has too (the checker\'s limits) do not fail the file', () => {
-    const a = createActor(testerMachine, { input: { speaker: speaker('tester'), path: 'h.h', mode: 'check', reads: [] } }).start();
+    const a = createActor(testerMachine, { input: { speaker: speaker('tester'), path: 'h.h', mode: 'check', reads: [], chunks: 0 } }).start();
     const baseline = [{ check: 'syntax' as const, line: 3, message: 'syntax error: unexpected "CDECL"' }];
     a.send({ type: 'CHECKED', findings: [], baseline, output: 'h.h:3: syntax: syntax error' });
     a.send({ type: 'REVIEWED', text: 'the checker does not expand the macro; nothing to fix' });
     expect(a.getSnapshot().output!.passed).toBe(true);
   });
 
-  it('tester: writes one of the repository tests, then checks it', () => {
-    const a = createActor(testerMachine, { input: { speaker: speaker('tester'), path: 'a.test.ts', mode: 'write-test', reads: ['a.ts'] } }).start();
+  it('tester: writes one of the repository tests chunk by chunk, refined reasoning before each write, then checks it', () => {
+    const a = createActor(testerMachine, { input: { speaker: speaker('tester'), path: 'a.test.ts', mode: 'write-test', reads: ['a.ts'], chunks: 2 } }).start();
     expect(a.getSnapshot().context.pending).toEqual({ kind: 'testIntent' });
     a.send({ type: 'INTENT', text: 'tests a' });
     a.send({ type: 'READ', path: 'a.ts', content: 'x', source: 'file' });
-    expect(a.getSnapshot().context.pending).toEqual({ kind: 'write' });
-    a.send({ type: 'WRITTEN', text: 'test("a", () => {});\n' });
+    expect(a.getSnapshot().context.pending).toEqual({ kind: 'refine', chunk: 0 });
+    a.send({ type: 'DRAFTED', chunk: 0, text: 'too early', faulty: false });
+    expect(a.getSnapshot().context.pending).toEqual({ kind: 'refine', chunk: 0 });
+    const stats = { method: 'mcts', scorerCalls: 8, reward: 0.1, baselineLogprob: -10, bestLogprob: -8, targetTokens: 10 };
+    a.send({ type: 'REFINED', chunk: 0, steps: ['first the import'], stats });
+    expect(a.getSnapshot().context.pending).toEqual({ kind: 'draft', chunk: 0 });
+    a.send({ type: 'DRAFTED', chunk: 0, text: 'import { a } from "./a";\n', faulty: false });
+    a.send({ type: 'REFINED', chunk: 1, steps: ['one case: a is one', 'it compares with one'] });
+    a.send({ type: 'DRAFTED', chunk: 1, text: 'test("a", () => {});\n', faulty: false });
+    expect(a.getSnapshot().context.pending).toEqual({ kind: 'check' });
     a.send({ type: 'CHECKED', findings: [], baseline: [], output: 'ok' });
     a.send({ type: 'REVIEWED', text: 'fine' });
     const out = a.getSnapshot().output!;
     expect(out.passed).toBe(true);
-    expect(out.content).toBe('test("a", () => {});\n');
+    expect(out.content).toBe('import { a } from "./a";\ntest("a", () => {});\n');
+    expect(out.steps.map((s) => `${s.kind}:${s.tool ?? ''}`)).toEqual([
+      'think:', 'action:read', 'observation:read', 'think:', 'action:write', 'think:', 'think:', 'action:write', 'action:check', 'observation:check', 'think:',
+    ]);
+    expect(out.steps[3]!.search).toEqual(stats);
+    expect(out.steps.filter((s) => s.tool === 'write').map((s) => [s.write!.mode, s.train])).toEqual([
+      ['create', true],
+      ['append', true],
+    ]);
+    expect(out.steps.every((s) => s.path === 'a.test.ts' || s.tool === 'read')).toBe(true);
   });
 
   it('debugger: diagnoses, reasons about the repair, and edits', () => {

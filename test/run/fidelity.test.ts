@@ -3,7 +3,8 @@
  * rebuilt by the embedded preset with debugging episodes, verified byte for byte, and measured by
  * `retrace stats`. Bounds: no boundary violation, copy leak or literal leak (between writes, in the
  * designs, in the plan), no read of a file not written yet, no trained faulty draft, no failure
- * narrated on unmodified real code.
+ * narrated on unmodified real code. Also: the median search spends its whole budget, and test files
+ * get at least 0.05 reasoning characters per code character.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,8 @@ describe('the knowledge boundary on real code', () => {
   for (const input of realInputs(tempDir())) {
     it.skipIf(input.dir === undefined)(`${input.language}: ${input.name} (needs ${input.from})`, async () => {
       const out = join(tempDir(), 'data.jsonl');
-      const run = await runJob({ repoPath: input.dir!, out, seed: 1, budget: 8, faultRate: 0.3, chunkTokens: 16384, resume: false });
+      // Budget 4: the boundary does not depend on it, and zod alone has about 900 searches.
+      const run = await runJob({ repoPath: input.dir!, out, seed: 1, budget: 4, faultRate: 0.3, chunkTokens: 16384, resume: false });
       expect(run.failures).toEqual([]);
       expect(run.verify![0]).toMatchObject({ ok: true });
       const t = (await computeStats([out])).total;
@@ -38,6 +40,9 @@ describe('the knowledge boundary on real code', () => {
       expect(t.narratedFailures.count).toBe(0);
       expect(t.keywordStatements.count).toBe(0);
       expect(t.files).toBe(run.files);
-    }, 180_000);
+      // Issue 13: the search spends its budget, and test files get reasoning of their own.
+      expect(t.search.medianScorerCalls).toBe(4);
+      if (t.testFiles.writes > 0) expect(t.testFiles.reasoningPerCode).toBeGreaterThanOrEqual(0.05);
+    }, 420_000);
   }
 });

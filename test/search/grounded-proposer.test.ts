@@ -5,6 +5,7 @@ import { identifiersOf, Knowledge, SequenceGuard } from '../../src/boundary/mod.
 import { FileParser, type LanguageId } from '../../src/graph/mod.ts';
 import { GroundedProposer, importBindings, namedIdentifiers, targetFacts } from '../../src/search/mod.ts';
 import { lexicalImports } from '../../src/search/facts.ts';
+import { actionOf, gerund, nounOf, pathWordsOf, phraseOf } from '../../src/search/name-words.ts';
 
 const file = `import { readFile } from 'node:fs/promises';
 const path = require('node:path');
@@ -57,7 +58,7 @@ describe('facts of a target', () => {
     expect([...facts.bound].sort()).toEqual(['file', 'key', 'options', 'root', 'text']);
   });
 
-  it('reads other languages lexically: kind, name, parameters, base class, control flow, calls, errors', () => {
+  it('reads other languages structurally: kind, name, parameters, base class, control flow, calls, errors', () => {
     const py = targetFacts({
       language: 'python',
       target: 'import json\n\nasync def load(self, path, *, strict=False):\n    """Load it."""\n    if not path:\n        raise ValueError("no path")\n    for item in range(3):\n        data = json.loads(item)\n    return data\n',
@@ -68,9 +69,9 @@ describe('facts of a target', () => {
     expect(py.bound).toEqual(expect.arrayContaining(['path', 'strict', 'item', 'data']));
     expect(targetFacts({ language: 'python', target: 'class DecodeError(ValueError):\n    pass\n' })).toMatchObject({ name: 'DecodeError', kind: 'class', extends: 'ValueError' });
     const java = targetFacts({ language: 'java', target: 'public static int clamp(int value, int max) {\n  if (value > max) throw new IllegalStateException("x");\n  return value;\n}' });
-    expect(java).toMatchObject({ name: 'clamp', kind: 'function', params: ['value', 'max'], errors: ['IllegalStateException'] });
+    expect(java).toMatchObject({ name: 'clamp', kind: 'method', params: ['value', 'max'], errors: ['IllegalStateException'] });
     const go = targetFacts({ language: 'go', target: 'func (r *Reader) Read(p []byte) (n int, err error) {\n\tif r.n == 0 {\n\t\treturn 0, io.EOF\n\t}\n\treturn copy(p, r.buf), nil\n}' });
-    expect(go).toMatchObject({ name: 'Read', kind: 'function', params: ['p'] });
+    expect(go).toMatchObject({ name: 'Read', kind: 'method', owner: 'Reader', params: ['p'] });
   });
 
   it('reads imports of other languages line by line', () => {
@@ -180,4 +181,55 @@ describe('the grounded proposer on real code stays inside the boundary', () => {
       expect(said).toBeGreaterThanOrEqual(Math.ceil(chunks * 0.9));
     });
   }
+});
+
+describe('names read as prose', () => {
+  it('glosses a name only where its words read as words', () => {
+    expect(phraseOf('parseOptionFlags')).toEqual(['parse', 'option', 'flags']);
+    expect(actionOf('parseOptionFlags')).toBe('parsing option flags');
+    expect(actionOf('isEmpty')).toBe('checking whether it is empty');
+    expect(phraseOf('Ok')).toBeUndefined();
+    expect(phraseOf('fmtQ')).toBeUndefined();
+    expect(nounOf('__all__')).toBeUndefined();
+    expect(actionOf('Len')).toBeUndefined();
+    expect(pathWordsOf('src/option-parser.ts')).toBe('option parser');
+    expect(pathWordsOf('email/__init__.py')).toBe('email');
+    expect(['set', 'write', 'format', 'open'].map(gerund)).toEqual(['setting', 'writing', 'formatting', 'opening']);
+  });
+
+  it('never says "is a function to" of a name, and opens with the name\'s words only where they read', () => {
+    const targets: Array<[string, string]> = [
+      ['Ok', 'export function Ok(value) {\n  return { ok: true, value };\n}\n'],
+      ['fmtQ', 'export function fmtQ(q) {\n  return q.join(",");\n}\n'],
+      ['pushFront', 'export function pushFront(list, item) {\n  list.unshift(item);\n  return list;\n}\n'],
+    ];
+    const said: string[] = [];
+    for (const [name, target] of targets) {
+      const p = new GroundedProposer({ language: 'javascript', knownIdentifiers: new Set([name]) });
+      for (let seed = 0; seed < 20; seed++) said.push(...p.proposeSync({ context: '', target, steps: [], k: 40, seed }).map((s) => s.text));
+    }
+    expect(said.some((t) => /is a function to/.test(t))).toBe(false);
+    expect(said.some((t) => /^(Ok|Fmt q)\b/i.test(t))).toBe(false);
+    expect(said.some((t) => /^Pushing front\b/.test(t))).toBe(true);
+  });
+
+  it('opens its steps with what varies from target to target: the openings grow with the code', () => {
+    const names = ['parseOptions', 'formatTable', 'loadConfig', 'renderPage', 'splitWords', 'mergeRanges', 'encodeHeader', 'resolvePath'];
+    const openings = new Map<string, number>();
+    let steps = 0;
+    for (const name of names) {
+      const target = `export function ${name}(input) {\n  if (!input) return null;\n  return helper(input);\n}\n`;
+      const p = new GroundedProposer({ language: 'javascript', knownIdentifiers: new Set([name, 'helper']), path: `src/${name}.js` });
+      for (let seed = 0; seed < 5; seed++) {
+        for (const s of p.proposeSync({ context: '', target, steps: [], k: 3, seed })) {
+          const opening = s.text.replace(/`[^`]*`/g, 'X').split(/\s+/).slice(0, 3).join(' ');
+          openings.set(opening, (openings.get(opening) ?? 0) + 1);
+          steps++;
+        }
+      }
+    }
+    // No single opening holds a fifth of the steps, and there are many more openings than wordings of one item.
+    expect(Math.max(...openings.values())).toBeLessThan(steps / 5);
+    expect(openings.size).toBeGreaterThan(names.length * 2);
+  });
 });

@@ -133,3 +133,21 @@ describe('MCTS uses its whole budget while unscored sequences are left', () => {
     }
   });
 });
+
+describe('minSteps', () => {
+  // Every step makes the code less likely: no reasoning scores best.
+  const hurts = () => new KeywordScorer({ a1: -1, b2: -3, c3: -2 });
+  const problem = { context: 'ctx', target: 'code', maxSteps: 2, proposer: new ListProposer(['a1', 'b2', 'c3']) };
+
+  it('lets no reasoning win when every sequence scores below it, by default', async () => {
+    const r = await new Mcts().search({ ...problem, scorer: hurts() }, { scorerCalls: 12 });
+    expect(r.steps).toEqual([]);
+    expect(r.reward).toBe(0);
+  });
+
+  it('answers with the best sequence of at least one step when minSteps is 1', async () => {
+    const r = await new Mcts().search({ ...problem, scorer: hurts(), minSteps: 1 }, { scorerCalls: 12 });
+    expect(r.steps).toEqual(['a1']);
+    expect(r.reward).toBeLessThan(0);
+  });
+});

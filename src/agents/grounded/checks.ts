@@ -7,27 +7,45 @@
  * diagnosis localises the fault from the finding and the faulty draft (which was written, so it is
  * known) and never states the corrected line: that is the answer of the repair.
  */
-import { createRng, mixSeed } from '../../search/rng.ts';
+import { createRng, mixSeed, type Rng } from '../../search/rng.ts';
 import type { CheckReviewInput, DiagnoseInput } from '../policy.ts';
 import type { Finding } from '../types.ts';
 import { Speech } from './speech.ts';
-import { choose, code, list, plural } from './text.ts';
+import { capitalized, choose, code, list, pathWordsOf, plural } from './text.ts';
 
 /** The names a checker's message quotes ('name'), in order. */
 export function quotedNames(message: string): string[] {
   return [...message.matchAll(/'([A-Za-z_$][\w$.]*)'/g)].map((m) => m[1]!);
 }
 
-/** The failure, from the most to the least said. */
-function failureAlternatives(path: string, findings: readonly Finding[]): string[] {
+/** The failure, from the most to the least said; led by the file's words or by its path. */
+function failureAlternatives(path: string, findings: readonly Finding[], rng: Rng): string[] {
   const first = findings[0]!;
   const more = findings.length > 1 ? ` (and ${plural(findings.length - 1, 'more finding')})` : '';
+  const words = pathWordsOf(path);
+  const subject = words && rng.next() < 0.6 ? `The ${words} file, ${code(path)},` : code(path);
   return [
-    `${code(path)} fails the ${first.check} check at line ${first.line}: ${first.message}${more}.`,
-    `${code(path)} fails the ${first.check} check at line ${first.line}${more}.`,
-    `${code(path)} fails the ${first.check} check${more}.`,
+    `${subject} fails the ${first.check} check at line ${first.line}: ${first.message}${more}.`,
+    `${subject} fails the ${first.check} check at line ${first.line}${more}.`,
+    `${subject} fails the ${first.check} check${more}.`,
     `The file fails the ${first.check} check${more}.`,
   ];
+}
+
+/** A clean result, led by the file's words where they read (`The heap file passes ...`). */
+function cleanAlternatives(path: string, checks: string, rng: Rng): string[] {
+  const words = pathWordsOf(path);
+  const p = code(path);
+  const led = words
+    ? [
+        `${capitalized(words)} is clean: ${p} passes ${checks}.`,
+        `The ${words} file passes ${checks}; ${p} is done.`,
+        `${capitalized(words)} passes ${checks}, so ${p} stands as written.`,
+      ]
+    : [];
+  const plain = [`${choose(rng, 'Checks pass on', 'All checks are clean for')} ${p}: ${checks}.`];
+  const ordered = rng.next() < 0.85 ? [rng.pick(led.length > 0 ? led : plain), ...led, ...plain] : [...plain, ...led];
+  return [...ordered, `${choose(rng, 'Checks pass', 'All checks are clean')}: ${checks}.`];
 }
 
 export function reviewText(input: CheckReviewInput, seed: number): string {
@@ -35,10 +53,10 @@ export function reviewText(input: CheckReviewInput, seed: number): string {
   const say = new Speech(input.guard);
   const checks = input.checks.length > 0 ? list(input.checks) : 'the checks';
   if (input.findings.length > 0) {
-    say.first(...failureAlternatives(input.path, input.findings));
+    say.first(...failureAlternatives(input.path, input.findings, rng));
     say.first(choose(rng, 'It has to be fixed before going on.', 'The file does not stand as written.'));
   } else if (input.baseline.length === 0) {
-    say.first(`${choose(rng, 'Checks pass on', 'All checks are clean for')} ${code(input.path)}: ${checks}.`, `${choose(rng, 'Checks pass', 'All checks are clean')}: ${checks}.`);
+    say.first(...cleanAlternatives(input.path, checks, rng));
   } else {
     say.first(
       `Nothing new on ${code(input.path)}: the checks (${checks}) find only what they also find on the real code.`,

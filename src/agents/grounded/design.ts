@@ -10,7 +10,7 @@ import type { DefinitionFacts, FileFacts } from '../facts.ts';
 import type { DesignInput, DesignOutput } from '../policy.ts';
 import type { FileDesign } from '../types.ts';
 import { Speech } from './speech.ts';
-import { choose, code, counted, list, plural } from './text.ts';
+import { actionOf, capitalized, choose, code, counted, list, pathWordsOf, phraseOf, plural } from './text.ts';
 
 const RECEIVERS = new Set(['self', 'cls', 'this', '&self', '&mut self']);
 
@@ -81,12 +81,44 @@ function provided(defs: readonly DefinitionFacts[], sayable: (name: string) => b
   for (const d of defs) kinds.set(d.kind, [...(kinds.get(d.kind) ?? []), d]);
   const parts = [...kinds].map(([kind, ds]) => {
     const word = kind === 'class' ? counted(ds.length, 'class', 'classes') : counted(ds.length, kind);
-    const names = withNames ? ds.map((d) => d.name).filter(sayable) : [];
+    const names = withNames ? [...new Set(ds.map((d) => d.name))].filter(sayable) : [];
     if (names.length === 0) return word;
     // Where the guard keeps some names back, the ones said are not all there is.
     return names.length < ds.length ? `${word} (among them ${list(names.map(code), 4)})` : `${word} (${list(names.map(code), 4)})`;
   });
   return list(parts, 4);
+}
+
+/** What the milestone delivers, from its title (`Milestone 2: the heap (...)` -> `the heap (...)`). */
+export function capabilityOf(title: string): string | undefined {
+  const m = /^Milestone \d+:\s*(.+)$/.exec(title.trim());
+  return m ? m[1]!.trim() : undefined;
+}
+
+/** Who builds on the file: the files importing it, by path (the brief's file tree). */
+function usedBy(f: FileFacts, sayable: (text: string) => boolean): string | undefined {
+  const users = f.dependents.filter((p) => p !== f.path && sayable(code(p)));
+  if (users.length === 0) return undefined;
+  return users.length > 3 ? `${plural(f.dependents.length, 'file')} import it, ${list(users.map(code), 2)} among them` : `${list(users.map(code), 3)} ${users.length === 1 ? 'imports' : 'import'} it`;
+}
+
+/** Why the file imports `p`: what it uses from it (known names only), and for what where that reads. */
+function dependencyWhy(p: string, uses: readonly string[], sayable: (name: string) => boolean, rng: ReturnType<typeof createRng>): string[] {
+  // Public names first: a dependency is used for what it exports, and its members follow.
+  const names = [...uses.filter((n) => !n.startsWith('_')), ...uses.filter((n) => n.startsWith('_'))].filter(sayable);
+  const out: string[] = [];
+  if (names.length > 0) {
+    const shown = list(names.map(code), 4);
+    // A one-word action only restates the name (`push`: pushing); a phrase says what it is for.
+    const action = names.map((n) => (phraseOf(n) ? actionOf(n) : undefined)).find((a) => a !== undefined);
+    const verb = choose(rng, 'uses', 'needs', 'takes', 'relies on');
+    if (action) out.push(`${verb} ${shown}, for ${action}${names.length > 1 ? ' among other things' : ''}`);
+    out.push(`${verb} ${shown}`);
+  }
+  const words = pathWordsOf(p);
+  if (words) out.push(`imported for what the ${words} file defines`);
+  out.push('imported for what it defines', 'written before it');
+  return out;
 }
 
 export function designFile(input: DesignInput, seed: number): DesignOutput {
@@ -97,17 +129,29 @@ export function designFile(input: DesignInput, seed: number): DesignOutput {
   // The design's fields are chosen first; the thought before them is then held to what follows it.
   const fields = new Speech(input.guard);
   const sayable = (name: string) => fields.admits(code(name));
+  const words = pathWordsOf(f.path);
 
   const verb = choose(rng, 'Provides', 'Defines', 'Holds');
   const builds = [...f.imports, ...f.externals].filter((p) => fields.admits(code(p)));
   const on = builds.length > 0 ? `, building on ${list(builds.map(code), 4)}` : '';
+  const users = usedBy(f, (t) => fields.admits(t));
+  const forWhom = users ? `; ${users}` : '';
   const subjects = f.imports.filter((p) => fields.admits(code(p)));
   const responsibility =
     (f.isTest && subjects.length > 0
-      ? fields.first(`Tests for ${list(subjects.map(code), 3)}: cases that run what ${subjects.length === 1 ? 'it defines' : 'they define'}.`, 'Tests for the code it imports.')
+      ? fields.first(
+          `Tests for ${list(subjects.map(code), 3)}: cases that run what ${subjects.length === 1 ? 'it defines' : 'they define'}.`,
+          words ? `Tests of the ${words.replace(/ test$/, '')} code: cases that run what it imports.` : undefined,
+          'Tests for the code it imports.',
+        )
       : undefined) ??
     (defs.length > 0
-      ? fields.first(`${verb} ${provided(defs, sayable, true)}${on}.`, `${verb} ${provided(defs, sayable, true)}.`, `${verb} ${provided(defs, sayable, false)}.`)
+      ? fields.first(
+          `${verb} ${provided(defs, sayable, true)}${on}${forWhom}.`,
+          `${verb} ${provided(defs, sayable, true)}${on}.`,
+          `${verb} ${provided(defs, sayable, true)}.`,
+          `${verb} ${provided(defs, sayable, false)}.`,
+        )
       : fields.first(plainFileRole(f))) ??
     fields.first(plainFileRole(f), 'A file of the repository.') ??
     '';
@@ -120,24 +164,25 @@ export function designFile(input: DesignInput, seed: number): DesignOutput {
 
   const dependencies: FileDesign['dependencies'] = [];
   for (const p of f.imports) {
-    // Public names first: a dependency is used for what it exports, and its members follow.
-    const uses = f.importUses[p] ?? [];
-    const names = [...uses.filter((n) => !n.startsWith('_')), ...uses.filter((n) => n.startsWith('_'))].filter(sayable);
-    const why = choose(rng, 'uses', 'needs');
-    const said = fields.first(
-      names.length > 0 ? `${p}: ${why} ${list(names.map(code), 4)}` : undefined,
-      `${p}: imported for what it defines`,
-      `${p}: written before it`,
-    );
+    const said = fields.first(...dependencyWhy(p, f.importUses[p] ?? [], sayable, rng).map((why) => `${p}: ${why}`));
     if (said) dependencies.push({ path: p, why: said.slice(p.length + 2) });
   }
 
   const fieldTexts = [responsibility, ...publicInterface, ...dependencies.map((d) => `${d.path}: ${d.why}`)];
   const thought = new Speech(input.guard, fieldTexts);
   const names = publicInterface.length > 0 ? defs.map((d) => d.name).filter(sayable) : [];
+  const capability = capabilityOf(input.milestone.title);
+  const p = code(f.path);
+  const where = choose(rng, 'capability', 'words', 'path');
+  const firstLine = [
+    capability && where === 'capability' ? `For ${capability}, ${p}: ${responsibility}` : undefined,
+    words && where !== 'path' ? `${capitalized(words)} comes next, ${p}. ${responsibility}` : undefined,
+    capability ? `For ${capability}, ${p}: ${responsibility}` : undefined,
+    `${p} (${input.milestone.title}): ${responsibility}`,
+  ];
+  thought.first(...firstLine);
   thought.each([
-    `${code(f.path)} (${input.milestone.title}): ${responsibility}`,
-    names.length > 0 ? `${choose(rng, 'Its interface:', 'It exposes')} ${list(names.map(code), 6)}.` : undefined,
+    names.length > 0 ? `${choose(rng, 'Its interface:', 'It exposes', 'Others will call')} ${list(names.map(code), 6)}.` : undefined,
     dependencies.length > 0
       ? `${choose(rng, 'It builds on', 'It depends on')} ${list(dependencies.map((d) => `${code(d.path)} (${d.why})`), 4)}.`
       : f.externals.length > 0

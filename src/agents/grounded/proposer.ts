@@ -13,7 +13,7 @@ const IMPORT_HEAD_CHARS = 8192;
  */
 export function groundedOptionsFor(ctx: ProposerContext): GroundedProposerOptions {
   // The doc comment right above the chunk is all the proposer reads of the text before it.
-  const opts: GroundedProposerOptions = { preceding: ctx.preceding.slice(-4096), knownIdentifiers: ctx.knownIdentifiers };
+  const opts: GroundedProposerOptions = { path: ctx.path, preceding: ctx.preceding.slice(-4096), knownIdentifiers: ctx.knownIdentifiers };
   if (ctx.language) {
     opts.language = ctx.language;
     opts.imports = importBindings(ctx.preceding.slice(0, IMPORT_HEAD_CHARS), ctx.language);

@@ -35,3 +35,4 @@ export function plural(n: number, word: string): string {
 }
 
 export { counted } from '../../search/grounded-proposer.ts';
+export { actionOf, capitalized, imperativeOf, nounOf, pathWordsOf, phraseOf, wordsOf } from '../../search/name-words.ts';

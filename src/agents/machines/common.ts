@@ -14,7 +14,6 @@ export type Command =
   | { kind: 'read'; path: string }
   | { kind: 'refine'; chunk: number }
   | { kind: 'draft'; chunk: number }
-  | { kind: 'write' }
   | { kind: 'check' }
   | { kind: 'review'; findings: Finding[]; baseline: Finding[] }
   | { kind: 'diagnose' }
@@ -29,7 +28,6 @@ export type Answer =
   | { type: 'READ'; path: string; content: string; source: 'file' | 'design' }
   | { type: 'REFINED'; chunk: number; steps: string[]; stats?: SearchStats }
   | { type: 'DRAFTED'; chunk: number; text: string; faulty: boolean }
-  | { type: 'WRITTEN'; text: string }
   /** `findings`: what the real file does not have (faults); `baseline`: what it has too (the checker's limits). */
   | { type: 'CHECKED'; findings: Finding[]; baseline: Finding[]; output: string }
   | { type: 'REVIEWED'; text: string }

@@ -1,21 +1,25 @@
 /**
  * The tester, for one file: real checks on what was written (the observation is the checks'
- * genuine output) and its reading of them; for the repository's own test files, first the
- * reasoning, Reads of the code under test, and the Write of the test file.
+ * genuine output) and its reading of them; for the repository's own test files, first its intent,
+ * Reads of the code under test, then chunk by chunk (the whole file, or its cases and groups of
+ * cases) reasoning refined by the search and a Write, as the coder writes code.
  */
 import { assign, setup } from 'xstate';
 import type { Finding, Step } from '../types.ts';
-import { action, observation, renderFindings, thoughts, type Answer, type Command, type Speaker } from './common.ts';
+import { action, observation, reasoningSteps, renderFindings, thoughts, type Answer, type Command, type Speaker } from './common.ts';
 
 export interface TesterInput {
   speaker: Speaker;
   path: string;
   mode: 'check' | 'write-test';
   reads: string[];
+  /** Chunks the test file is written in (write-test mode; 0 in check mode). */
+  chunks: number;
 }
 
 interface Ctx extends TesterInput {
   r: number;
+  c: number;
   steps: Step[];
   pending: Command | null;
   findings: Finding[];
@@ -33,11 +37,13 @@ export const testerMachine = setup({
   guards: {
     writesTest: ({ context }) => context.mode === 'write-test',
     moreReads: ({ context }) => context.r < context.reads.length,
+    moreChunks: ({ context }) => context.c < context.chunks,
     readCurrent: ({ context, event }) => event.type === 'READ' && event.path === context.reads[context.r],
+    chunkCurrent: ({ context, event }) => (event.type === 'REFINED' || event.type === 'DRAFTED') && event.chunk === context.c,
   },
 }).createMachine({
   id: 'tester',
-  context: ({ input }) => ({ ...input, r: 0, steps: [], pending: null, findings: [], baseline: [], content: null }),
+  context: ({ input }) => ({ ...input, r: 0, c: 0, steps: [], pending: null, findings: [], baseline: [], content: null }),
   initial: 'start',
   states: {
     start: { always: [{ guard: 'writesTest', target: 'intent' }, { target: 'checking' }] },
@@ -50,7 +56,7 @@ export const testerMachine = setup({
         },
       },
     },
-    nextRead: { always: [{ guard: 'moreReads', target: 'reading' }, { target: 'writing' }] },
+    nextRead: { always: [{ guard: 'moreReads', target: 'reading' }, { target: 'nextChunk' }] },
     reading: {
       entry: assign(({ context }) => ({
         pending: { kind: 'read', path: context.reads[context.r]! } as Command,
@@ -67,15 +73,35 @@ export const testerMachine = setup({
         },
       },
     },
-    writing: {
-      entry: assign({ pending: { kind: 'write' } as Command }),
-      on: {
-        WRITTEN: {
-          target: 'checking',
-          actions: assign(({ context, event }) => ({
-            content: event.text,
-            steps: [...context.steps, action(context.speaker, 'write', event.text, { path: context.path, write: { mode: 'create' } })],
-          })),
+    nextChunk: { always: [{ guard: 'moreChunks', target: 'chunk' }, { target: 'checking' }] },
+    chunk: {
+      initial: 'refining',
+      states: {
+        refining: {
+          entry: assign(({ context }) => ({ pending: { kind: 'refine', chunk: context.c } as Command })),
+          on: {
+            REFINED: {
+              guard: 'chunkCurrent',
+              target: 'drafting',
+              actions: assign(({ context, event }) => ({
+                steps: [...context.steps, ...reasoningSteps(context.speaker, event.steps, context.path, event.stats)],
+              })),
+            },
+          },
+        },
+        drafting: {
+          entry: assign(({ context }) => ({ pending: { kind: 'draft', chunk: context.c } as Command })),
+          on: {
+            DRAFTED: {
+              guard: 'chunkCurrent',
+              target: '#tester.nextChunk',
+              actions: assign(({ context, event }) => ({
+                c: context.c + 1,
+                content: (context.content ?? '') + event.text,
+                steps: [...context.steps, action(context.speaker, 'write', event.text, { path: context.path, write: { mode: context.c === 0 ? 'create' : 'append' } })],
+              })),
+            },
+          },
         },
       },
     },
