@@ -72,9 +72,9 @@ export function fileIntentText(input: FileIntentInput, seed: number): string {
   const start = first ? `, starting with the ${first.kind} ${code(first.name)}` : '';
   if (input.chunks > 1) {
     say.first(
-      `I write it in ${counted(input.chunks, 'part')}, one top-level definition at a time${start}.`,
-      `I write it in ${counted(input.chunks, 'part')}, one top-level definition at a time.`,
-      'I write it in parts, one top-level definition at a time.',
+      `I write it in ${counted(input.chunks, 'part')}, one definition or part of one at a time${start}.`,
+      `I write it in ${counted(input.chunks, 'part')}, one definition or part of one at a time.`,
+      'I write it in parts, one definition or part of one at a time.',
     );
   }
   // What can go wrong: the definitions whose first line says they can fail or get nothing.

@@ -1,6 +1,6 @@
 /**
  * The coder, for one file: its intent, Reads of the context it needs (observations are the real
- * contents), then chunk by chunk (the whole file, or one top-level definition at a time) reasoning
+ * contents), then chunk by chunk (the whole file, or one definition or a natural part of a large one at a time) reasoning
  * refined by the search and a Write. A draft may carry a fault (a debugging episode); the file is
  * made right later by the debugger's edit.
  */

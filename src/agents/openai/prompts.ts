@@ -168,7 +168,7 @@ export function fileIntentPrompt(input: FileIntentInput): ChatMessage[] {
     mayName: nameList([...declaredNames(input.design, input.file), ...importedNames(input.file)]),
     hindsight: fileHindsight(input.file),
   };
-  const pieces = input.chunks > 1 ? ` It is written in ${input.chunks} pieces, one top-level definition at a time.` : '';
+  const pieces = input.chunks > 1 ? ` It is written in ${input.chunks} pieces, one definition or part of a large one at a time.` : '';
   return [
     system('file-intent'),
     user(

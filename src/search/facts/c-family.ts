@@ -7,7 +7,7 @@
 import type Parser from 'tree-sitter';
 import { docAboveNode } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { lastSegment, shortString, withoutGenerics } from './syntax.ts';
+import { lastSegment, literalContent, withoutGenerics } from './syntax.ts';
 import { pushOnce, type DefinitionForm, type ImportBinding, type ReturnShape } from './types.ts';
 
 const CONTAINERS = new Set(['preproc_ifdef', 'preproc_if', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list', 'namespace_definition', 'ERROR']);
@@ -299,8 +299,7 @@ function visit(n: Parser.SyntaxNode, ctx: ReadContext): void {
       break;
     }
     case 'string_literal': {
-      const content = n.namedChildren.filter((x) => x.type === 'string_content');
-      const s = content.length === 1 ? shortString(content[0]!.text) : undefined;
+      const s = literalContent(n, 'string_content');
       if (s) pushOnce(f.strings, s, 24);
       return;
     }

@@ -7,7 +7,7 @@
 import type Parser from 'tree-sitter';
 import { docAboveNode } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { shortString, withoutGenerics } from './syntax.ts';
+import { literalContent, withoutGenerics } from './syntax.ts';
 import { pushOnce, type ImportBinding, type ReturnShape } from './types.ts';
 
 function dotted(node: Parser.SyntaxNode | null | undefined): string | undefined {
@@ -229,8 +229,7 @@ function visit(n: Parser.SyntaxNode, ctx: ReadContext): void {
       break;
     }
     case 'interpreted_string_literal': {
-      const content = n.namedChildren.filter((x) => x.type === 'interpreted_string_literal_content');
-      const s = content.length === 1 ? shortString(content[0]!.text) : undefined;
+      const s = literalContent(n, 'interpreted_string_literal_content');
       if (s) pushOnce(f.strings, s, 24);
       return;
     }

@@ -6,7 +6,7 @@
 import type Parser from 'tree-sitter';
 import { docAboveNode } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { lastSegment, shortString, withoutGenerics } from './syntax.ts';
+import { lastSegment, literalContent, withoutGenerics } from './syntax.ts';
 import { pushOnce, type DefinitionForm, type ImportBinding, type ReturnShape } from './types.ts';
 
 const TYPES: Readonly<Record<string, DefinitionForm>> = {
@@ -249,8 +249,7 @@ function visit(n: Parser.SyntaxNode, ctx: ReadContext): void {
       if (n.id !== ctx.def?.id) for (const p of parameterNames(n.childForFieldName('parameters'))) ctx.bind(p);
       break;
     case 'string_literal': {
-      const content = n.namedChildren.filter((x) => x.type === 'string_fragment');
-      const s = content.length === 1 ? shortString(content[0]!.text) : undefined;
+      const s = literalContent(n, 'string_fragment');
       if (s) pushOnce(f.strings, s, 24);
       return;
     }

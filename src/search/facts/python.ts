@@ -2,7 +2,7 @@
 import type Parser from 'tree-sitter';
 import { docstringDoc } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { descendants, shortString } from './syntax.ts';
+import { descendants, literalContent } from './syntax.ts';
 import { pushOnce, type Check, type ImportBinding, type ReturnShape } from './types.ts';
 
 const CONTAINERS = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'block', 'ERROR']);
@@ -292,8 +292,7 @@ function visit(n: Parser.SyntaxNode, ctx: ReadContext): void {
       const parent = n.parent;
       // Docstrings are prose, not literals the code uses.
       if (parent?.type === 'expression_statement' && parent.parent?.type === 'block' && parent.parent.namedChildren[0]?.id === parent.id) return;
-      const content = n.namedChildren.filter((x) => x.type === 'string_content');
-      const s = content.length === 1 ? shortString(content[0]!.text) : undefined;
+      const s = literalContent(n, 'string_content');
       if (s) pushOnce(f.strings, s, 24);
       return;
     }

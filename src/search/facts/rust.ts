@@ -8,7 +8,7 @@
 import type Parser from 'tree-sitter';
 import { commentDoc, docAboveNode } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { lastSegment, shortString, withoutGenerics } from './syntax.ts';
+import { lastSegment, literalContent, withoutGenerics } from './syntax.ts';
 import { pushOnce, type DefinitionForm, type ImportBinding, type ReturnShape } from './types.ts';
 
 const ITEMS: Readonly<Record<string, DefinitionForm | 'function' | 'constant'>> = {
@@ -312,8 +312,7 @@ function visit(n: Parser.SyntaxNode, ctx: ReadContext): void {
       }
       break;
     case 'string_literal': {
-      const content = n.namedChildren.filter((x) => x.type === 'string_content');
-      const s = content.length === 1 ? shortString(content[0]!.text) : undefined;
+      const s = literalContent(n, 'string_content');
       if (s) pushOnce(f.strings, s, 24);
       return;
     }

@@ -203,3 +203,9 @@ export const isIdentifier = (s: string): boolean => IDENT.test(s);
 export function shortString(s: string): string | undefined {
   return s.length >= 2 && s.length <= 24 && !/[\n\\]/.test(s) ? s : undefined;
 }
+
+/** A literal node's one `contentType` child as a short string (`shortString`), or undefined. */
+export function literalContent(node: Parser.SyntaxNode, contentType: string): string | undefined {
+  const content = node.namedChildren.filter((x) => x.type === contentType);
+  return content.length === 1 ? shortString(content[0]!.text) : undefined;
+}
