@@ -25,7 +25,7 @@ try {
       continue;
     }
     const out = join(dir, `${input.language}.jsonl`);
-    await runJob({ repoPath: input.dir, out, seed: 1, budget: 8, faultRate: 0.3, chunkTokens: 16384, resume: false });
+    await runJob({ repoPath: input.dir, out, seed: 1, budget: 8, faultRate: 0.3, resume: false });
     const t = (await computeStats([out])).total;
     const b = t.boundary;
     const v = (x: typeof b.segments) => `${x.nameViolations}/${x.copyLeaks}/${x.literalLeaks}`;

@@ -35,7 +35,6 @@ async function child(kind: string): Promise<void> {
     seed: 1,
     budget: b,
     faultRate: 0.1,
-    chunkTokens: 16384,
     resume: false,
     progress: { phase() {}, file: (done, total) => { if ([0.25, 0.5, 0.75, 1].some((q) => done === Math.ceil(q * total))) rss.push(process.memoryUsage().rss); } },
   });

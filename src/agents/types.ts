@@ -38,8 +38,11 @@ export const stepSchema = z.object({
   /** Replay of an edit: `old` occurs exactly once in the file and becomes `new`. */
   edit: z.object({ old: z.string(), new: z.string() }).optional(),
   search: searchStatsSchema.optional(),
-  /** Why a step that is not an observation is not trained on: a faulty draft teaches the bug. */
-  untrained: z.enum(['faulty-draft']).optional(),
+  /**
+   * Why a step that is not an observation is not trained on: a faulty draft teaches the bug; a
+   * lock file, a generated or minified file or a large data file is replayed, not learnt.
+   */
+  untrained: z.enum(['faulty-draft', 'lock-file', 'generated', 'minified', 'data']).optional(),
   /**
    * On a check's observation: findings, and how many of them the real, unmodified file has too
    * (the checker's limits, not faults).

@@ -24,7 +24,15 @@ interface RunCliOptions {
   seed: string;
   budget: string;
   faultRate: string;
-  chunkTokens: string;
+  contextTokens: string;
+  tokenizer: string;
+  tokenIds?: boolean;
+  format: string;
+  shardTokens?: string;
+  train: string[];
+  mask: string[];
+  trainAll?: boolean;
+  card: boolean;
   policy: string[];
   nats?: string[];
   graph?: string;
@@ -38,6 +46,11 @@ interface RunCliOptions {
   ackWait?: string;
   maxDeliver?: string;
   logLevel: string;
+}
+
+function parseFormat(value: string): 'jsonl' | 'parquet' {
+  if (value !== 'jsonl' && value !== 'parquet') throw new InputError(`--format is jsonl or parquet, got "${value}"`);
+  return value;
 }
 
 function int(name: string, value: string, min = 0): number {
@@ -145,11 +158,14 @@ function printSummary(s: RunSummary): void {
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const lines = [
     `run ${s.run}: ${s.files} files, ${s.steps} steps in ${s.records} record${s.records === 1 ? '' : 's'} -> ${s.out}`,
-    `  ~${s.approxTokens} tokens (${s.trainChars} chars trained on, ${s.maskedChars} masked)`,
+    `  ${s.tokens} tokens (${s.trainTokens} trained on, ${s.maskedTokens} masked); ${s.trainChars} characters trained on, ${s.maskedChars} masked`,
+    ...(s.outputs.length > 1 ? [`  shards: ${s.outputs.length}`] : []),
+    ...(s.card.length > 0 ? [`  card: ${s.card[0]}`] : []),
     `  search: ${s.searches} refined steps, ${s.scorerCalls} scorer calls, mean gain ${s.meanSearchReward === null ? 'n/a' : `${s.meanSearchReward.toFixed(4)} nats/token`}`,
     `  debugging episodes: ${s.episodes.total} (${s.episodes.repaired} repaired)`,
     `  time: index ${secs(s.ms.index)}, plan ${secs(s.ms.plan)}, files ${secs(s.ms.files)}, verify ${secs(s.ms.verify)}, total ${secs(s.ms.total)}`,
   ];
+  if (s.zeroTrainRecords > 0) lines.push(`  warning: ${s.zeroTrainRecords} records hold only masked tokens (an observation longer than --context-tokens allows beside the context)`);
   if (s.resumedResults > 0) lines.push(`  resumed: ${s.resumedResults} results taken from the checkpoint`);
   for (const k of s.skipped.slice(0, 20)) lines.push(`  warning: skipped ${k.path} (${k.reason})`);
   if (s.skipped.length > 20) lines.push(`  warning: ... and ${s.skipped.length - 20} more skipped files`);
@@ -172,11 +188,19 @@ export function register(program: Command): void {
     .command('run')
     .description('rebuild a repository with the agent team and write the trajectories as a dataset')
     .argument('[repo]', 'path of the repository (may be left out with --graph: the graph service has it)')
-    .option('-o, --out <file>', 'dataset file (JSONL)', undefined)
+    .option('-o, --out <path>', 'dataset: a .jsonl, .jsonl.gz or .jsonl.zst file, or with --format parquet a directory of shards', undefined)
     .option('--seed <n>', 'seed: the same seed gives the same dataset', '1')
     .option('--budget <calls>', 'scorer calls per refined chunk of code (0: no search)', '16')
     .option('--fault-rate <r>', 'share of files whose first draft carries a fault (debugging episodes)', '0.1')
-    .option('--chunk-tokens <n>', 'split the trajectory into records of about this many tokens (0: one record)', '16384')
+    .option('--context-tokens <n>', 'no record has more tokens than this (the trainer\'s context)', '65536')
+    .option('--tokenizer <name|path>', 'tokens are counted and masked in this tokenizer: llama-3, or a Hugging Face tokenizer.json (or a directory holding one)', 'llama-3')
+    .option('--token-ids', "keep each record's token ids (tokens.ids)")
+    .option('--format <format>', 'jsonl or parquet', 'jsonl')
+    .option('--shard-tokens <n>', 'with --format parquet: tokens per shard')
+    .option('--train <glob>', 'train on files matching this (gitignore-style) pattern even when the rules would not; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option('--mask <glob>', 'replay but never train on files matching this pattern; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option('--train-all', 'train on every file: no lock-file, generated, minified or data rules')
+    .option('--no-card', 'write no dataset card (README.md and plots) beside the output')
     .option('--policy <role=spec>', 'policy of a role: an id (grounded) or a JSON spec; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--scorer <spec>', 'embedded, or openai:<base URL>#<model> (an OpenAI-compatible server with prompt log-probs, e.g. vLLM; key from OPENAI_API_KEY)', 'embedded')
     .option('--nats <url>', 'run over NATS with the agents running there (comma-separated for a cluster)', (v: string, p: string[] = []) => [...p, ...v.split(',')])
@@ -206,11 +230,17 @@ export function register(program: Command): void {
         const repoName = repoPath !== undefined ? resolve(repoPath).split('/').pop() || 'repo' : (o.graph ?? 'repo');
         const opts: Parameters<typeof runJob>[0] = {
           ...(repoPath !== undefined ? { repoPath } : {}),
-          out: resolve(o.out ?? `${repoName}.retrace.jsonl`),
+          out: resolve(o.out ?? (o.format === 'parquet' ? `${repoName}.retrace` : `${repoName}.retrace.jsonl`)),
           seed: int('--seed', o.seed),
           budget: int('--budget', o.budget),
           faultRate: rate,
-          chunkTokens: int('--chunk-tokens', o.chunkTokens),
+          contextTokens: int('--context-tokens', o.contextTokens, 64),
+          tokenizer: o.tokenizer,
+          tokenIds: o.tokenIds === true,
+          format: parseFormat(o.format),
+          ...(o.shardTokens !== undefined ? { shardTokens: int('--shard-tokens', o.shardTokens, 1) } : {}),
+          train: { train: o.train, noTrain: o.mask, trainAll: o.trainAll === true },
+          card: o.card,
           resume: o.resume === true,
           verify: o.verify,
           policies,
@@ -247,7 +277,7 @@ export function register(program: Command): void {
   program
     .command('verify')
     .description('replay a dataset and check that it reproduces the repository byte for byte')
-    .argument('<dataset>', 'dataset file (JSONL)')
+    .argument('<dataset>', 'dataset: .jsonl, .jsonl.gz, .jsonl.zst, a .parquet file or a directory of shards')
     .requiredOption('--repo <path>', 'the repository it was made from')
     .option('--json', 'print the report as JSON')
     .action(async (dataset: string, o: { repo: string; json?: boolean }) => {

@@ -56,6 +56,8 @@ export interface RecordTokens {
   masked: number;
   /** Token spans [start, end) masked from the loss. */
   mask: Array<[number, number]>;
+  /** Tokens of each block of `text` (one block a step: `context`'s, then `steps`'). */
+  blocks: number[];
   /** The token ids (with `--token-ids`), else absent. */
   ids?: number[];
 }

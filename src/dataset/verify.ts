@@ -1,12 +1,12 @@
 /**
- * `retrace verify`: reads a dataset as it streams, replays each run's writes and edits in order,
- * and compares the result with the repository on disk, byte for byte.
+ * `retrace verify`: reads a dataset as it streams (any format readRecords reads), replays each
+ * run's writes and edits in order, and compares the result with the repository on disk, byte for
+ * byte. A format-2 record's `context` repeats earlier steps and is never replayed: only `steps`.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { indexRepo } from '../graph/mod.ts';
 import { Replayer, verifyFiles, type VerifyReport } from '../run/replay.ts';
-import type { DatasetRecord } from './format.ts';
+import { DatasetReadError } from './io/errors.ts';
+import { readRecords, type ReadRecord } from './io/reader.ts';
 
 export class DatasetFormatError extends Error {
   override name = 'DatasetFormatError';
@@ -35,52 +35,7 @@ export interface RepoFiles {
 }
 
 export async function verifyDataset(file: string, repo: string | RepoFiles, opts: VerifyOptions = {}): Promise<RunVerification[]> {
-  const onProgress = opts.onProgress;
-  let replayed = 0;
-  let listed = 0;
-  const runs = new Map<string, { replayer: Replayer; nextChunk: number; records: number; steps: number; repo: string }>();
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    let rec: DatasetRecord;
-    try {
-      rec = JSON.parse(line) as DatasetRecord;
-    } catch (err) {
-      throw new DatasetFormatError(`${file}:${lineNo}: not JSON (${(err as Error).message})`);
-    }
-    if (!rec || typeof rec !== 'object' || !Array.isArray(rec.steps) || !rec.run?.id || !rec.chunk) {
-      throw new DatasetFormatError(`${file}:${lineNo}: not a Retrace dataset record`);
-    }
-    const key = `${rec.repo.name}/${rec.run.id}`;
-    let r = runs.get(key);
-    if (!r) {
-      r = { replayer: new Replayer(), nextChunk: 0, records: 0, steps: 0, repo: rec.repo.name };
-      runs.set(key, r);
-      if (onProgress && Array.isArray(rec.repo.files)) {
-        listed += rec.repo.files.length;
-        onProgress(Math.min(replayed, listed), listed);
-      }
-    }
-    if (rec.chunk.index !== r.nextChunk) {
-      throw new DatasetFormatError(`${file}:${lineNo}: ${key} chunk ${rec.chunk.index} where chunk ${r.nextChunk} was due`);
-    }
-    r.nextChunk++;
-    r.records++;
-    if (onProgress) {
-      const files = r.replayer.files;
-      for (const s of rec.steps) {
-        const before = files.size;
-        r.replayer.apply(s);
-        if (files.size !== before) {
-          replayed += files.size - before;
-          if (replayed <= listed) onProgress(replayed, listed);
-        }
-      }
-    } else for (const s of rec.steps) r.replayer.apply(s);
-    r.steps += rec.steps.length;
-  }
+  const runs = await replayDataset(file, opts.onProgress);
   if (runs.size === 0) throw new DatasetFormatError(`${file}: no records`);
   // The repository as a run sees it: indexing decides what is kept (gitignore, binaries,
   // oversized, generated and vendored files are skipped); its facts cache makes this cheap.
@@ -91,4 +46,64 @@ export async function verifyDataset(file: string, repo: string | RepoFiles, opts
     out.push({ run: key, repo: r.repo, records: r.records, steps: r.steps, ...verifyFiles(r.replayer.files, source, expected) });
   }
   return out;
+}
+
+interface RunReplay {
+  replayer: Replayer;
+  nextChunk: number;
+  records: number;
+  steps: number;
+  repo: string;
+}
+
+/** Files replayed so far and files listed, told to `onProgress` as they change. */
+interface Progress {
+  replayed: number;
+  listed: number;
+  onProgress: (done: number, total: number) => void;
+}
+
+/** Each run's replay, keyed `<repo>/<run>`, in the order runs first appear. */
+async function replayDataset(file: string, onProgress: VerifyOptions['onProgress']): Promise<Map<string, RunReplay>> {
+  const runs = new Map<string, RunReplay>();
+  const progress = onProgress ? { replayed: 0, listed: 0, onProgress } : null;
+  try {
+    for await (const { record, where } of readRecords(file)) replayRecord(runs, record, where, progress);
+  } catch (err) {
+    throw err instanceof DatasetReadError ? new DatasetFormatError(err.message, { cause: err }) : err;
+  }
+  return runs;
+}
+
+function replayRecord(runs: Map<string, RunReplay>, record: unknown, where: string, progress: Progress | null): void {
+  const rec = record as Partial<ReadRecord['record']> | null;
+  if (!rec || typeof rec !== 'object' || !Array.isArray(rec.steps) || !rec.run?.id || !rec.chunk || !rec.repo?.name) {
+    throw new DatasetFormatError(`${where}: not a Retrace dataset record`);
+  }
+  const key = `${rec.repo.name}/${rec.run.id}`;
+  let r = runs.get(key);
+  if (!r) {
+    r = { replayer: new Replayer(), nextChunk: 0, records: 0, steps: 0, repo: rec.repo.name };
+    runs.set(key, r);
+    if (progress && Array.isArray(rec.repo.files)) {
+      progress.listed += rec.repo.files.length;
+      progress.onProgress(Math.min(progress.replayed, progress.listed), progress.listed);
+    }
+  }
+  if (rec.chunk.index !== r.nextChunk) {
+    throw new DatasetFormatError(`${where}: ${key} chunk ${rec.chunk.index} where chunk ${r.nextChunk} was due`);
+  }
+  r.nextChunk++;
+  r.records++;
+  // `steps` only: a format-2 record's `context` was replayed with the record it came from.
+  for (const s of rec.steps) {
+    const before = r.replayer.files.size;
+    r.replayer.apply(s);
+    const added = r.replayer.files.size - before;
+    if (progress && added > 0) {
+      progress.replayed += added;
+      if (progress.replayed <= progress.listed) progress.onProgress(progress.replayed, progress.listed);
+    }
+  }
+  r.steps += rec.steps.length;
 }

@@ -1,81 +1,75 @@
 /**
- * Streams a run's steps into dataset records as they arrive: steps gather into the current chunk
- * and a chunk is written out once it reaches the token limit, so memory holds one chunk, never the
- * whole run. With no limit, the run is one record, written at the end.
+ * Streams a run's steps into dataset records as they arrive. The packer closes a record as soon
+ * as the next unit would overflow the context, and the record goes to a spool file beside the
+ * output, so memory holds one record, never the run. When the run ends, the spool is read back
+ * once: each record learns the run's record count and goes to the sink (JSONL or Parquet).
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Step } from '../agents/types.ts';
-import { approxTokens, DATASET_VERSION, flatten, renderStep, type DatasetRecord } from './format.ts';
+import { Packer, type PackedRecord, type PackerOptions } from './packer.ts';
+import type { DatasetRecordV2 } from './record.ts';
 
-export interface WriterMeta {
-  repo: DatasetRecord['repo'];
-  run: DatasetRecord['run'];
+/** Where finished records go: src/dataset/io/sink.ts. */
+export interface RecordSink {
+  write(rec: DatasetRecordV2): Promise<void>;
+  close(): Promise<{ files: string[] }>;
 }
 
-export class DatasetWriter {
-  private fd: number;
-  private pending: Array<Step & { index: number }> = [];
-  private pendingChars = 0;
-  private stepIndex = 0;
-  private chunkIndex = 0;
-  private firstStep = 0;
-  readonly totals = { records: 0, steps: 0, chars: 0, trainChars: 0, maskedChars: 0 };
+export type WriterOptions = Omit<PackerOptions, 'onRecord'> & {
+  /** The spool file (removed when the writer finishes). */
+  spool: string;
+};
 
-  constructor(
-    readonly path: string,
-    private meta: WriterMeta,
-    /** Approximate tokens per record; 0 for one record per run. */
-    private readonly chunkTokens: number,
-  ) {
-    this.fd = openSync(path, 'w');
+export type WriterTotals = Packer['totals'] & { files: string[] };
+
+export class DatasetWriter {
+  private readonly packer: Packer;
+  private fd: number;
+
+  constructor(private readonly opts: WriterOptions) {
+    this.fd = openSync(opts.spool, 'w');
+    this.packer = new Packer({ ...opts, onRecord: (rec) => this.spool(rec) });
   }
 
-  /** Metadata known only later (e.g. policies seen) may still change before the first record. */
-  updateMeta(meta: Partial<WriterMeta>): void {
-    this.meta = { ...this.meta, ...meta };
+  get totals(): Packer['totals'] {
+    return this.packer.totals;
   }
 
   add(steps: readonly Step[]): void {
-    for (const s of steps) {
-      const len = renderStep(s).length;
-      if (this.chunkTokens > 0 && this.pending.length > 0 && approxTokens(this.pendingChars + len) > this.chunkTokens) this.flushChunk(null);
-      this.pending.push({ ...s, index: this.stepIndex++ });
-      this.pendingChars += len;
-    }
+    this.packer.add(steps);
   }
 
-  /** Writes what is left and closes the file. */
-  finish(): void {
-    if (this.pending.length > 0 || this.totals.records === 0) this.flushChunk(this.chunkTokens > 0 ? null : 1);
+  /** Packs what is left, hands every record to `sink` with its count, and closes both. */
+  async finish(sink: RecordSink, onRecord?: (rec: DatasetRecordV2) => void): Promise<WriterTotals> {
+    this.packer.finish();
     fsyncSync(this.fd);
     closeSync(this.fd);
+    const count = this.packer.totals.records;
+    const lines = createInterface({ input: createReadStream(this.opts.spool, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line === '') continue;
+      const rec = JSON.parse(line) as DatasetRecordV2;
+      rec.chunk.count = count;
+      await sink.write(rec);
+      onRecord?.(rec);
+    }
+    const { files } = await sink.close();
+    rmSync(this.opts.spool, { force: true });
+    return { ...this.packer.totals, files };
   }
 
-  private flushChunk(count: number | null): void {
-    const steps = this.pending;
-    const { text, mask } = flatten(steps);
-    const masked = mask.reduce((n, [a, b]) => n + (b - a), 0);
-    const record: DatasetRecord = {
-      id: `${this.meta.repo.name}/${this.meta.run.id}#${this.chunkIndex}`,
-      format: DATASET_VERSION,
-      repo: this.meta.repo,
-      run: this.meta.run,
-      chunk: { index: this.chunkIndex, count, first_step: this.firstStep },
-      steps,
-      search: steps.filter((s) => s.search).map((s) => ({ ...s.search!, step: s.index, path: s.path ?? null })),
-      text,
-      mask,
-      stats: { steps: steps.length, chars: text.length, train_chars: text.length - masked, masked_chars: masked, approx_tokens: approxTokens(text.length) },
-    };
-    writeSync(this.fd, JSON.stringify(record) + '\n');
-    this.totals.records++;
-    this.totals.steps += steps.length;
-    this.totals.chars += text.length;
-    this.totals.maskedChars += masked;
-    this.totals.trainChars += text.length - masked;
-    this.chunkIndex++;
-    this.firstStep += steps.length;
-    this.pending = [];
-    this.pendingChars = 0;
+  /** Drops the spool (a run that failed). */
+  abandon(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.opts.spool, { force: true });
+  }
+
+  private spool(rec: PackedRecord): void {
+    writeSync(this.fd, JSON.stringify(rec) + '\n');
   }
 }

@@ -19,7 +19,9 @@ import type { QueueSettings } from '../agents/host.ts';
 import { Workspaces, type Workspace } from '../agents/workspace.ts';
 import { LocalRefiner } from '../agents/refiner.ts';
 import { OpenAIScorer, type Scorer } from '../search/score/mod.ts';
-import { DatasetWriter } from '../dataset/writer.ts';
+import { checkOutputSettings, DatasetOutput, DEFAULT_CONTEXT_TOKENS, OutputSettingsError, repoProvenance, untrainedFiles, type OutputSettings } from '../dataset/output.ts';
+import type { TrainOptions } from '../dataset/trainable.ts';
+import { computeStats } from '../stats/mod.ts';
 import { verifyDataset, type RunVerification } from '../dataset/verify.ts';
 import { silentLogger } from '../log/logger.ts';
 import { startOtlpExport, otlpEndpointFromEnv, startRecorder, type OtlpExport, type Recorder } from '../trace/mod.ts';
@@ -58,8 +60,20 @@ export interface RunJobOptions {
   seed: number;
   budget: number;
   faultRate: number;
-  /** Approximate tokens per dataset record; 0: one record per run. */
-  chunkTokens: number;
+  /** No dataset record has more tokens than this (65,536 by default, the paper's context). */
+  contextTokens?: number;
+  /** `llama-3` (default), a Hugging Face tokenizer.json, or a directory holding one. */
+  tokenizer?: string;
+  /** Keep every record's token ids (`tokens.ids`). */
+  tokenIds?: boolean;
+  /** `jsonl` (default; `out` ends in .jsonl, .jsonl.gz or .jsonl.zst) or `parquet` (`out` is a directory of shards). */
+  format?: 'jsonl' | 'parquet';
+  /** Parquet: tokens per shard. */
+  shardTokens?: number;
+  /** Which files are trained on (lock files, generated, minified and large data files are not, by default). */
+  train?: TrainOptions;
+  /** Write the dataset card beside the output (default true). */
+  card?: boolean;
   resume: boolean;
   runId?: string;
   policies?: Partial<Record<Role, PolicySpec>>;
@@ -93,9 +107,20 @@ export interface RunSummary {
   files: number;
   steps: number;
   records: number;
-  approxTokens: number;
+  /** Exact tokens of all records under the run's tokenizer; trained and masked. */
+  tokens: number;
+  trainTokens: number;
+  maskedTokens: number;
   trainChars: number;
   maskedChars: number;
+  /**
+   * Records with no trained token: parts of an observation longer than a record (a context
+   * smaller than the largest file read); 0 unless `contextTokens` is small.
+   */
+  zeroTrainRecords: number;
+  /** The files written: the dataset (one, or Parquet shards) and the card. */
+  outputs: string[];
+  card: string[];
   searches: number;
   scorerCalls: number;
   meanSearchReward: number | null;
@@ -211,6 +236,22 @@ async function settle(bus: Bus, count: () => number): Promise<void> {
   }
 }
 
+function outputSettings(opts: RunJobOptions): OutputSettings {
+  return {
+    out: outPath(opts),
+    format: opts.format ?? 'jsonl',
+    ...(opts.shardTokens !== undefined ? { shardTokens: opts.shardTokens } : {}),
+    tokenizer: opts.tokenizer ?? 'llama-3',
+    contextTokens: opts.contextTokens ?? DEFAULT_CONTEXT_TOKENS,
+    tokenIds: opts.tokenIds === true,
+    train: opts.train ?? {},
+    card: opts.card !== false,
+  };
+}
+
+/** The output path without a trailing slash (a Parquet directory may be given as `out/`). */
+const outPath = (opts: Pick<RunJobOptions, 'out'>): string => opts.out.replace(/(.)\/+$/, '$1');
+
 export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   const log = opts.log ?? silentLogger;
   const t0 = now();
@@ -225,6 +266,14 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   const where = root ?? `graph:${opts.graph}`;
   const run = opts.runId ?? `${name}-s${opts.seed}`;
   const repo: RepoRef = { name, root: where };
+  const output = outputSettings(opts);
+  let tokenizer: Awaited<ReturnType<typeof checkOutputSettings>>;
+  try {
+    tokenizer = await checkOutputSettings(output);
+  } catch (err) {
+    if (err instanceof OutputSettingsError) throw new InputError(err.message);
+    throw err;
+  }
 
   opts.progress?.phase('index');
   // Indexing progress goes to the display only while the run indexes (the team's workspaces are
@@ -304,7 +353,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
 
   const languages: Record<string, number> = {};
   for (const f of ws.graph.data.files) if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
-  const checkpointPath = `${opts.out}.checkpoint`;
+  const checkpointPath = `${output.out}.checkpoint`;
   let checkpoint: Checkpoint;
   try {
     checkpoint = Checkpoint.open(
@@ -316,14 +365,20 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     await release();
     throw err;
   }
-  const writer = new DatasetWriter(
-    opts.out,
-    {
-      repo: { name, commit: null, languages, files: ws.order },
-      run: { id: run, seed: opts.seed, budget: opts.budget, faultRate: opts.faultRate, policies },
+  const served = ws;
+  const facts = { name, languages, order: ws.order, read: (p: string) => served.read(p), ...(root !== undefined ? { root } : {}) };
+  const writer = new DatasetOutput(output, tokenizer, {
+    repo: await repoProvenance(facts),
+    run: {
+      id: run,
+      seed: opts.seed,
+      budget: opts.budget,
+      fault_rate: opts.faultRate,
+      scorer: opts.scorer?.kind === 'openai' ? { kind: 'openai', model: opts.scorer.model } : { kind: 'embedded', model: null },
+      search: opts.budget > 0 ? { method: 'mcts', batch: 8 } : null,
     },
-    opts.chunkTokens,
-  );
+    untrained: untrainedFiles(facts, output.train),
+  });
 
   let searches = 0;
   let scorerCalls = 0;
@@ -363,6 +418,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   await status({ ...about, status: 'started' });
   let ended: RunStatus = { ...about, status: 'failed' };
   let record: Awaited<ReturnType<typeof conduct>>;
+  let finished: Awaited<ReturnType<DatasetOutput['finish']>>;
   try {
     record = await conduct({
       bus: runBus,
@@ -400,10 +456,21 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
         }
       },
     });
-    writer.finish();
+    const tOut = now();
+    finished = await writer.finish(async (files) => {
+      // The card's fidelity figures; a card without them beats no dataset.
+      try {
+        return (await computeStats(files)).total;
+      } catch (err) {
+        log.warn({ err }, 'dataset card without fidelity figures: retrace stats failed on the output');
+        return undefined;
+      }
+    });
+    ioMs += now() - tOut;
     ended = { ...about, status: 'finished', failures: record.failures.length };
   } catch (err) {
     ended.error = err instanceof Error ? err.message : String(err);
+    writer.abandon();
     throw err;
   } finally {
     await status(ended);
@@ -420,21 +487,25 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     opts.progress?.phase('verify');
     const onVerify = opts.progress?.verify?.bind(opts.progress);
     // With a graph service, against what it serves (the repository the run rebuilt); else the disk.
-    const served = ws;
     const against = opts.graph ? { files: served.graph.data.files.map((f) => f.path), read: (p: string) => Buffer.from(served.read(p), 'utf8') } : root!;
-    verification = await verifyDataset(opts.out, against, onVerify ? { onProgress: onVerify } : {});
+    verification = await verifyDataset(output.out, against, onVerify ? { onProgress: onVerify } : {});
   }
   const tEnd = now();
   return {
     run,
     repo: where,
-    out: opts.out,
+    out: output.out,
     files: record.files.length,
-    steps: writer.totals.steps,
-    records: writer.totals.records,
-    approxTokens: Math.ceil(writer.totals.chars / 4),
-    trainChars: writer.totals.trainChars,
-    maskedChars: writer.totals.maskedChars,
+    steps: finished.steps,
+    records: finished.records,
+    tokens: finished.tokens,
+    trainTokens: finished.trainTokens,
+    maskedTokens: finished.maskedTokens,
+    trainChars: finished.trainChars,
+    maskedChars: finished.maskedChars,
+    zeroTrainRecords: finished.zeroTrainRecords,
+    outputs: finished.files,
+    card: finished.card,
     searches,
     scorerCalls,
     meanSearchReward: searches > 0 ? rewardSum / searches : null,

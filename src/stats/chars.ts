@@ -1,9 +1,10 @@
 /**
  * Where the trained characters go: by role, and within a role by kind (actions and observations
- * by tool). Characters as the flattened text holds them (each step's block), so the sums match
- * the records' `train_chars` and `masked_chars`.
+ * by tool). Characters (code points) as the flattened text holds them (each step's block), so the
+ * sums match the records' `train_chars` and `masked_chars`, less the blocks of their `context`
+ * (steps repeated at the start of a record, counted once, where they first are).
  */
-import { renderStep } from '../dataset/format.ts';
+import { codePoints, renderBlock } from '../dataset/packer.ts';
 import type { RunContext } from './run-context.ts';
 import { countIn } from './tally.ts';
 
@@ -18,7 +19,7 @@ export function tallyChars(ctx: RunContext): CharsTally {
   const masked = new Map<string, number>();
   for (const s of ctx.steps) {
     const kind = s.kind !== 'think' && s.tool !== undefined ? `${s.kind}:${s.tool}` : s.kind;
-    countIn(s.train ? trained : masked, `${s.role} ${kind}`, renderStep(s).length);
+    countIn(s.train ? trained : masked, `${s.role} ${kind}`, codePoints(renderBlock(s)));
   }
   return { trained, masked };
 }

@@ -1,22 +1,25 @@
 /**
- * Reading datasets for `retrace stats`: plain or gzipped JSON Lines, streamed, each line checked
- * against the record's schema, records grouped into runs (`repo.name` + `run.id`) with their steps
- * in index order. A bad file is an input error naming the file and, for a bad line, the line.
+ * Reading datasets for `retrace stats`: any format readRecords reads (JSON Lines plain, gzip or
+ * zstd; Parquet shards), streamed, each record checked against the schema of what the figures
+ * read, records grouped into runs (`repo.name` + `run.id`) with their steps in index order. Format
+ * 1 and 2 both pass: a format-2 record's `context` (steps repeated from earlier records) is not
+ * read. A bad file is an input error naming the file and, for a bad record, its line or row.
  */
-import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import { stepSchema } from '../agents/types.ts';
 import type { DatasetRecord } from '../dataset/format.ts';
+import { DatasetReadError } from '../dataset/io/errors.ts';
+import { readRecords } from '../dataset/io/reader.ts';
 import type { RunSteps, StatStep } from './types.ts';
 
 export class DatasetInputError extends Error {
   override name = 'DatasetInputError';
 }
 
-/** What the figures read of a record; its flattened `text` and `mask` are left out (they repeat the steps). */
+/**
+ * What the figures read of a record; its flattened `text` and `mask` are left out (they repeat the
+ * steps), and so is a format-2 record's `context`.
+ */
 const recordSchema = z.object({
   id: z.string(),
   repo: z.object({ name: z.string(), files: z.array(z.string()).default([]) }),
@@ -27,24 +30,6 @@ const recordSchema = z.object({
     .array(z.object({ step: z.number(), scorerCalls: z.number(), reward: z.number(), baselineLogprob: z.number().optional(), bestLogprob: z.number().optional() }))
     .default([]),
 });
-
-function openLines(file: string): AsyncIterable<string> {
-  let input: Readable = createReadStream(file);
-  if (file.endsWith('.gz')) input = input.pipe(createGunzip());
-  input.setEncoding('utf8');
-  return createInterface({ input, crlfDelay: Infinity });
-}
-
-function checkFile(file: string): void {
-  if (!file.endsWith('.jsonl') && !file.endsWith('.jsonl.gz')) throw new DatasetInputError(`${file}: not a dataset (.jsonl or .jsonl.gz)`);
-  let isFile = false;
-  try {
-    isFile = statSync(file).isFile();
-  } catch {
-    throw new DatasetInputError(`${file}: no such file`);
-  }
-  if (!isFile) throw new DatasetInputError(`${file}: not a file`);
-}
 
 function describeIssue(err: z.ZodError): string {
   const issue = err.issues[0];
@@ -57,32 +42,27 @@ export async function loadRuns(files: readonly string[]): Promise<RunSteps[]> {
   if (files.length === 0) throw new DatasetInputError('no dataset given');
   const runs = new Map<string, RunSteps>();
   for (const file of files) {
-    checkFile(file);
-    let lineNo = 0;
-    try {
-      for await (const line of openLines(file)) {
-        lineNo++;
-        if (line.trim() === '') continue;
-        let raw: unknown;
-        try {
-          raw = JSON.parse(line);
-        } catch (err) {
-          throw new DatasetInputError(`${file}:${lineNo}: not JSON (${(err as Error).message})`);
-        }
-        const parsed = recordSchema.safeParse(raw);
-        if (!parsed.success) throw new DatasetInputError(`${file}:${lineNo}: not a Retrace dataset record (${describeIssue(parsed.error)})`);
-        addRecord(runs, parsed.data);
-      }
-    } catch (err) {
-      if (err instanceof DatasetInputError) throw err;
-      // A truncated gzip stream, a read error: still the file's fault, and the line says where.
-      throw new DatasetInputError(`${file}:${lineNo + 1}: unreadable (${(err as Error).message})`);
-    }
-    if (lineNo === 0) throw new DatasetInputError(`${file}: no records`);
+    if ((await loadFile(runs, file)) === 0) throw new DatasetInputError(`${file}: no records`);
   }
   const out = [...runs.values()];
   for (const r of out) r.steps.sort((a, b) => a.index - b.index);
   return out;
+}
+
+/** Adds the file's records to `runs`; how many it had. */
+async function loadFile(runs: Map<string, RunSteps>, file: string): Promise<number> {
+  let records = 0;
+  try {
+    for await (const { record, where } of readRecords(file)) {
+      const parsed = recordSchema.safeParse(record);
+      if (!parsed.success) throw new DatasetInputError(`${where}: not a Retrace dataset record (${describeIssue(parsed.error)})`);
+      addRecord(runs, parsed.data);
+      records++;
+    }
+  } catch (err) {
+    throw err instanceof DatasetReadError ? new DatasetInputError(err.message, { cause: err }) : err;
+  }
+  return records;
 }
 
 type ParsedRecord = z.infer<typeof recordSchema>;

@@ -138,7 +138,7 @@ describe('the tester writes test files chunk by chunk', () => {
   it('writes its cases one chunk at a time, with refined reasoning before them, inside the boundary', async () => {
     const root = repo();
     const out = join(tempDir(), 'data.jsonl');
-    const run = await runJob({ repoPath: root, out, seed: 1, budget: 8, faultRate: 0, chunkTokens: 0, resume: false });
+    const run = await runJob({ repoPath: root, out, seed: 1, budget: 8, faultRate: 0, resume: false });
     expect(run.failures).toEqual([]);
     expect(run.verify![0]).toMatchObject({ ok: true });
 

@@ -18,7 +18,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('verifyDataset against served files', () => {
   it('agrees with the disk, and reports a served file that differs, is missing, or is extra', async () => {
     const out = join(tmp, 'mini.jsonl');
-    await runJob({ repoPath: root, out, seed: 2, budget: 0, faultRate: 0, chunkTokens: 0, resume: false, verify: false });
+    await runJob({ repoPath: root, out, seed: 2, budget: 0, faultRate: 0, resume: false, verify: false });
     const files = (await indexRepo(root)).data.files.map((f) => f.path);
     const read = (p: string) => readFileSync(join(root, p));
     const [onDisk] = await verifyDataset(out, root);

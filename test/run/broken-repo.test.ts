@@ -24,7 +24,7 @@ describe('a run over a broken repository', () => {
     cpSync(join(repo, 'src'), join(repo, 'build'), { recursive: true });
     symlinkSync('/etc', join(repo, 'etc-link'));
     const out = join(tmp, 'out.jsonl');
-    const s = await runJob({ repoPath: repo, out, seed: 2, budget: 4, faultRate: 0.5, chunkTokens: 4000, resume: false });
+    const s = await runJob({ repoPath: repo, out, seed: 2, budget: 4, faultRate: 0.5, contextTokens: 4000, resume: false });
     const reasons = Object.fromEntries(s.skipped.map((k) => [k.path, k.reason]));
     expect(reasons['logo.png']).toBe('binary');
     expect(reasons['latin1.txt']).toBe('non-utf8');

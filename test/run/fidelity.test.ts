@@ -18,7 +18,7 @@ describe('the knowledge boundary on real code', () => {
     it.skipIf(input.dir === undefined)(`${input.language}: ${input.name} (needs ${input.from})`, async () => {
       const out = join(tempDir(), 'data.jsonl');
       // Budget 4: the boundary does not depend on it, and zod alone has about 900 searches.
-      const run = await runJob({ repoPath: input.dir!, out, seed: 1, budget: 4, faultRate: 0.3, chunkTokens: 16384, resume: false });
+      const run = await runJob({ repoPath: input.dir!, out, seed: 1, budget: 4, faultRate: 0.3, contextTokens: 16384, resume: false });
       expect(run.failures).toEqual([]);
       expect(run.verify![0]).toMatchObject({ ok: true });
       const t = (await computeStats([out])).total;

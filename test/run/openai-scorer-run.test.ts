@@ -32,7 +32,6 @@ describe('a run scored by an OpenAI-compatible server', () => {
       seed: 3,
       budget: 4,
       faultRate: 0,
-      chunkTokens: 0,
       resume: false,
       scorer: { kind: 'openai', baseURL: server.baseURL, model: 'fake-coder', apiKey: 'test-key' },
     });
@@ -50,7 +49,6 @@ describe('a run scored by an OpenAI-compatible server', () => {
       seed: 3,
       budget: 4,
       faultRate: 0,
-      chunkTokens: 0,
       resume: false,
       scorer: { kind: 'openai', baseURL: server.baseURL, model: 'fake-coder', apiKey: 'wrong' },
     });

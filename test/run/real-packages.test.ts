@@ -14,7 +14,7 @@ const root = join(import.meta.dirname, '../..');
 
 describe('real packages', () => {
   it.each(['commander', 'ignore', 'p-limit', 'lru-cache'])('%s rebuilds byte for byte', async (pkg) => {
-    const s = await runJob({ repoPath: join(root, 'node_modules', pkg), out: join(tmp, `${pkg}.jsonl`), seed: 1, budget: 4, faultRate: 0.2, chunkTokens: 8192, resume: false });
+    const s = await runJob({ repoPath: join(root, 'node_modules', pkg), out: join(tmp, `${pkg}.jsonl`), seed: 1, budget: 4, faultRate: 0.2, contextTokens: 8192, resume: false });
     expect(s.failures).toEqual([]);
     expect(s.verify?.[0]).toMatchObject({ ok: true, different: [], missing: [], extra: [] });
     expect(s.files).toBeGreaterThan(2);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DatasetRecord } from '../../src/dataset/format.ts';
+import type { DatasetRecordV2 } from '../../src/dataset/record.ts';
 import { startNatsServer } from '../support/nats-server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -22,16 +22,16 @@ function retrace(...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
 }
 
-const records = (file: string): DatasetRecord[] =>
+const records = (file: string): DatasetRecordV2[] =>
   readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as DatasetRecord);
+    .map((l) => JSON.parse(l) as DatasetRecordV2);
 
 describe('retrace run', () => {
   it('writes a dataset that verifies, with the same fields in every record', () => {
     const out = join(tmp, 'mini.jsonl');
-    const r = retrace('run', fixture, '-o', out, '--budget', '4', '--chunk-tokens', '600', '--fault-rate', '0.5', '--json');
+    const r = retrace('run', fixture, '-o', out, '--budget', '4', '--context-tokens', '600', '--fault-rate', '0.5', '--json');
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ files: 7, failures: [] });
@@ -42,12 +42,16 @@ describe('retrace run', () => {
     for (const [i, rec] of recs.entries()) {
       expect(JSON.stringify(Object.keys(rec))).toBe(keys);
       expect(rec.chunk.index).toBe(i);
-      // Masked spans are exactly the untrained steps' blocks: observations, and faulty drafts.
-      for (const [a, b] of rec.mask) expect(rec.text.slice(a, b)).toMatch(/^### \w+ (observation|action write)/);
+      // Masked spans are exactly the context and the untrained steps' blocks: observations, faulty drafts.
+      const points = [...rec.text];
+      for (const [a, b] of rec.mask) expect(points.slice(a, b).join('')).toMatch(/^### \w+ (observation|action write|think|action plan)/);
       const untrained = rec.steps.filter((s) => !s.train);
       expect(untrained.every((s) => s.kind === 'observation' || s.untrained === 'faulty-draft')).toBe(true);
-      expect(rec.mask.length).toBeLessThanOrEqual(untrained.length);
-      if (untrained.length > 0) expect(rec.mask.length).toBeGreaterThan(0);
+      expect(rec.mask.length).toBeLessThanOrEqual(untrained.length + (rec.context.length > 0 ? 1 : 0));
+      if (untrained.length > 0 || rec.context.length > 0) expect(rec.mask.length).toBeGreaterThan(0);
+      expect(rec.tokens.count).toBeLessThanOrEqual(600);
+      expect(rec.tokens.train).toBeGreaterThan(0);
+      if (i > 0) expect(rec.context[0]?.tool).toBe('brief');
     }
     expect(recs.map((x) => x.steps.length).reduce((a, b) => a + b, 0)).toBe(summary.steps);
     const v = retrace('verify', out, '--repo', fixture);
@@ -81,6 +85,20 @@ describe('retrace run', () => {
     const badPolicy = retrace('run', fixture, '--policy', 'wizard=grounded');
     expect(badPolicy.status).toBe(2);
     expect(badPolicy.stderr).toMatch(/unknown role "wizard"/);
+    const badName = retrace('run', fixture, '-o', join(tmp, 'data.zst'));
+    expect(badName.status).toBe(2);
+    expect(badName.stderr).toMatch(/data\.zst: a JSONL dataset's name ends in \.jsonl, \.jsonl\.gz, \.jsonl\.zst/);
+    expect(existsSync(join(tmp, 'data.zst'))).toBe(false);
+    const badTokenizer = retrace('run', fixture, '-o', join(tmp, 't.jsonl'), '--tokenizer', join(tmp, 'no-tokenizer'));
+    expect(badTokenizer.status).toBe(2);
+    expect(badTokenizer.stderr).toMatch(/not a known name \(llama-3\) nor an existing tokenizer\.json/);
+    expect(existsSync(join(tmp, 't.jsonl'))).toBe(false);
+    mkdirSync(join(tmp, 'taken'));
+    writeFileSync(join(tmp, 'taken', 'notes.txt'), 'mine\n');
+    const foreignDir = retrace('run', fixture, '--format', 'parquet', '-o', join(tmp, 'taken'));
+    expect(foreignDir.status).toBe(2);
+    expect(foreignDir.stderr).toMatch(/holds files that are not a dataset's \(notes\.txt\)/);
+    expect(retrace('run', fixture, '--context-tokens', '10').status).toBe(2);
     const nothing = retrace('run');
     expect(nothing.status).toBe(2);
     expect(nothing.stderr).toMatch(/give the repository's path, or --graph NAME/);
@@ -113,7 +131,7 @@ describe('retrace run', () => {
 
   it('verify reports a tampered dataset, and refuses a file that is not a dataset', () => {
     const out = join(tmp, 'tamper.jsonl');
-    expect(retrace('run', fixture, '-o', out, '--budget', '0', '--chunk-tokens', '0').status).toBe(0);
+    expect(retrace('run', fixture, '-o', out, '--budget', '0').status).toBe(0);
     const [rec] = records(out);
     const write = rec!.steps.find((s) => s.tool === 'write' && s.path === 'src/math.ts' && s.write?.mode === 'create')!;
     write.text = write.text.replace('mean', 'avg');

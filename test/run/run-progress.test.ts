@@ -46,7 +46,7 @@ function expectMonotone(list: Array<{ done: number; total: number }>, total: num
 describe('run progress', () => {
   it('reports indexing up to every source file and verification up to every file', async () => {
     const progress = recording();
-    const s = await runJob({ repoPath: commander, out: join(tmp, 'commander.jsonl'), seed: 1, budget: 0, faultRate: 0.2, chunkTokens: 2048, resume: false, progress });
+    const s = await runJob({ repoPath: commander, out: join(tmp, 'commander.jsonl'), seed: 1, budget: 0, faultRate: 0.2, contextTokens: 2048, resume: false, progress });
     expect(s.failures).toEqual([]);
     expect(s.verify?.[0]?.ok).toBe(true);
     const { calls } = progress;
@@ -74,14 +74,14 @@ describe('run progress', () => {
 
   it('without verification, no verify calls; a display with only phase and file still works', async () => {
     const progress = recording();
-    const s = await runJob({ repoPath: commander, out: join(tmp, 'nv.jsonl'), seed: 2, budget: 0, faultRate: 0, chunkTokens: 0, resume: false, verify: false, progress });
+    const s = await runJob({ repoPath: commander, out: join(tmp, 'nv.jsonl'), seed: 2, budget: 0, faultRate: 0, resume: false, verify: false, progress });
     expect(s.verify).toBeNull();
     expect(counts(progress.calls, 'verify')).toEqual([]);
     expect(counts(progress.calls, 'index').length).toBeGreaterThan(2);
 
     const phases: string[] = [];
     const plain: RunProgress = { phase: (name) => phases.push(name), file() {} };
-    const t = await runJob({ repoPath: commander, out: join(tmp, 'plain.jsonl'), seed: 3, budget: 0, faultRate: 0, chunkTokens: 0, resume: false, progress: plain });
+    const t = await runJob({ repoPath: commander, out: join(tmp, 'plain.jsonl'), seed: 3, budget: 0, faultRate: 0, resume: false, progress: plain });
     expect(t.verify?.[0]?.ok).toBe(true);
     expect(phases).toEqual(['index', 'plan', 'files', 'verify']);
   }, 120_000);

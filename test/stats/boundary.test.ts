@@ -24,7 +24,7 @@ const opening = [
 
 async function segmentsOf(...thinks: string[]) {
   const steps = [...opening, ...thinks.map((t) => think('coder', 'src/total.js', t)), write('src/total.js', TOTAL)];
-  return (await computeStats([dataset(steps)])).total.boundary.segments;
+  return (await computeStats([await dataset(steps)])).total.boundary.segments;
 }
 
 describe('segments: the reasoning before a write against the write and the rest of its file', () => {
@@ -69,33 +69,33 @@ describe('segments: the reasoning before a write against the write and the rest 
       write('src/report.js', report),
     ];
     const withoutRead = withRead.filter((s) => s.tool !== 'read');
-    expect((await computeStats([dataset(withRead)])).total.boundary.segments.nameViolations).toBe(0);
-    expect((await computeStats([dataset(withoutRead)])).total.boundary.segments.nameViolations).toBe(1);
+    expect((await computeStats([await dataset(withRead)])).total.boundary.segments.nameViolations).toBe(0);
+    expect((await computeStats([await dataset(withoutRead)])).total.boundary.segments.nameViolations).toBe(1);
   });
 });
 
 describe('designs and the plan, on their own', () => {
   it("a design may state its file's definitions, not its locals", async () => {
     const steps = [...opening.slice(0, 2), design('src/total.js', 'src/total.js: `cartTotal` sums `runningTotal` over the items.'), write('src/total.js', TOTAL)];
-    const d = (await computeStats([dataset(steps)])).total.boundary.designs;
+    const d = (await computeStats([await dataset(steps)])).total.boundary.designs;
     expect(d).toMatchObject({ checked: 1, nameViolations: 1 });
     expect(d.examples.name[0]!.detail).toBe('runningTotal');
   });
 
   it("a plan quoting a file's literal leaks, unless the brief holds it", async () => {
     const quoting = plan("Write `src/total.js`; it labels its output 'application/json'.");
-    const p = (await computeStats([dataset([opening[0]!, quoting, write('src/total.js', TOTAL)])])).total.boundary.plan;
+    const p = (await computeStats([await dataset([opening[0]!, quoting, write('src/total.js', TOTAL)])])).total.boundary.plan;
     expect(p).toMatchObject({ checked: 1, literalLeaks: 1, copyLeaks: 0 });
     const briefed = brief("A cart library answering 'application/json'.");
-    expect((await computeStats([dataset([briefed, quoting, write('src/total.js', TOTAL)])])).total.boundary.plan.literalLeaks).toBe(0);
+    expect((await computeStats([await dataset([briefed, quoting, write('src/total.js', TOTAL)])])).total.boundary.plan.literalLeaks).toBe(0);
   });
 
   it('a plan copying a line of a file leaks', async () => {
     const copying = plan('`src/total.js` ends with `return runningTotal * TAX_RATE;\n}`, then exports.');
-    const p = (await computeStats([dataset([opening[0]!, copying, write('src/total.js', TOTAL)])])).total.boundary.plan;
+    const p = (await computeStats([await dataset([opening[0]!, copying, write('src/total.js', TOTAL)])])).total.boundary.plan;
     expect(p.copyLeaks).toBe(0);
     const longer = plan('`src/total.js` ends with `runningTotal += item.price * item.quantity;\n  return runningTotal * TAX_RATE;`.');
-    const q = (await computeStats([dataset([opening[0]!, longer, write('src/total.js', TOTAL)])])).total.boundary.plan;
+    const q = (await computeStats([await dataset([opening[0]!, longer, write('src/total.js', TOTAL)])])).total.boundary.plan;
     expect(q.copyLeaks).toBe(1);
     expect(q.examples.copy[0]).toMatchObject({ step: 1, path: 'src/total.js' });
   });

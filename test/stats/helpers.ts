@@ -1,6 +1,8 @@
 /** Hand-written datasets: steps in, a dataset file out (through the real writer). */
 import { join } from 'node:path';
 import type { Step } from '../../src/agents/types.ts';
+import { openSink } from '../../src/dataset/io/sink.ts';
+import { loadTokenizer } from '../../src/dataset/tokenizer.ts';
 import { DatasetWriter } from '../../src/dataset/writer.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -26,19 +28,20 @@ export const check = (path: string, text: string, counts?: { findings: number; b
   { role: 'tester', kind: 'observation', tool: 'check', path, text, train: false, policy: P, ...(counts ? { check: counts } : {}) },
 ];
 
-/** Writes `steps` as one run's dataset (chunks of about `chunkTokens`, 0 for one record). */
-export function dataset(steps: Step[], opts: { name?: string; run?: string; chunkTokens?: number; dir?: string; budget?: number } = {}): string {
+/** Writes `steps` as one run's dataset through the real writer and JSONL sink (records of at most `contextTokens`). */
+export async function dataset(steps: Step[], opts: { name?: string; run?: string; contextTokens?: number; dir?: string; budget?: number } = {}): Promise<string> {
   const path = join(opts.dir ?? tempDir('retrace-stats-'), `${opts.run ?? 'r'}.jsonl`);
   const files = [...new Set(steps.filter((s) => s.tool === 'write' && s.path).map((s) => s.path!))];
-  const w = new DatasetWriter(
-    path,
-    {
-      repo: { name: opts.name ?? 'hand', commit: null, languages: {}, files },
-      run: { id: opts.run ?? 'r', seed: 1, budget: opts.budget ?? 0, faultRate: 0, policies: {} },
-    },
-    opts.chunkTokens ?? 0,
-  );
+  const w = new DatasetWriter({
+    tokenizer: loadTokenizer(),
+    contextTokens: opts.contextTokens ?? 1_000_000,
+    tokenIds: false,
+    untrained: new Map(),
+    repo: { name: opts.name ?? 'hand', origin: null, commit: null, licence: null, licence_source: null, languages: {}, files },
+    run: { id: opts.run ?? 'r', seed: 1, budget: opts.budget ?? 0, fault_rate: 0, scorer: { kind: 'embedded', model: null }, search: null },
+    spool: `${path}.spool`,
+  });
   w.add(steps);
-  w.finish();
+  await w.finish(await openSink(path, {}));
   return path;
 }

@@ -34,9 +34,9 @@ describe('reading datasets', () => {
 
   it('reads .jsonl.gz as .jsonl, and several runs with a total that adds them up', async () => {
     const dir = tempDir();
-    const plain = dataset(steps, { dir, run: 'one' });
+    const plain = await dataset(steps, { dir, run: 'one' });
     const gz = join(dir, 'two.jsonl.gz');
-    writeFileSync(gz, gzipSync(readFileSync(dataset(steps, { dir, run: 'two' }))));
+    writeFileSync(gz, gzipSync(readFileSync(await dataset(steps, { dir, run: 'two' }))));
     const r = await computeStats([plain, gz]);
     expect(r.runs.map((x) => x.run)).toEqual(['hand/one', 'hand/two']);
     expect(r.runs.map((x) => x.boundary.segments.nameViolations)).toEqual([1, 1]);
@@ -46,14 +46,14 @@ describe('reading datasets', () => {
   });
 
   it('takes records in memory as files', async () => {
-    const recs = readFileSync(dataset(steps), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const recs = readFileSync(await dataset(steps), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect((await computeStats(recs)).total.boundary.segments.nameViolations).toBe(1);
   });
 
   it('names the file and line of a malformed line', async () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.jsonl');
-    writeFileSync(bad, readFileSync(dataset(steps, { dir }), 'utf8') + '{"id": 1\n');
+    writeFileSync(bad, readFileSync(await dataset(steps, { dir }), 'utf8') + '{"id": 1\n');
     const err = await computeStats([bad]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetInputError);
     expect((err as Error).message.startsWith(`${bad}:2: not JSON (`)).toBe(true);
@@ -70,18 +70,18 @@ describe('reading datasets', () => {
     writeFileSync(csv, 'a,b\n');
     for (const [file, message] of [
       [join(dir, 'missing.jsonl'), 'missing.jsonl: no such file'],
-      [csv, 'data.csv: not a dataset (.jsonl or .jsonl.gz)'],
+      [csv, 'data.csv: not a dataset (.jsonl, .jsonl.gz, .jsonl.zst, a .parquet file or a directory of .parquet shards)'],
       [bad, 'bad.jsonl:1: not JSON'],
     ] as const) {
       const r = await cli([file]);
       expect(r.code).toBe(2);
       expect(r.err).toContain(`retrace stats: ${file.slice(0, file.lastIndexOf('/') + 1)}${message}`);
     }
-    const good = await cli([dataset(steps)]);
+    const good = await cli([await dataset(steps)]);
     expect(good.code).toBeUndefined();
     expect(good.out).toMatch(/^1 run: 1 records, 2 steps, 1 files, 1 writes$/m);
     expect(good.out).toMatch(/1 segments checked, 0 with a copy leak .*, 0 literal leaks, 1 boundary violations/);
-    const json = JSON.parse((await cli([dataset(steps), '--json'])).out) as { runs: unknown[]; total: { boundary: { segments: { nameViolations: number } } } };
+    const json = JSON.parse((await cli([await dataset(steps), '--json'])).out) as { runs: unknown[]; total: { boundary: { segments: { nameViolations: number } } } };
     expect(json.runs).toHaveLength(1);
     expect(json.total.boundary.segments.nameViolations).toBe(1);
   });

@@ -10,14 +10,14 @@ describe('invented names', () => {
       think('coder', 'src/a.js', 'It relies on `frobnicateWidget`, calls `console.table` and returns `total`.'),
       write('src/a.js', 'function sum(xs) { let total = 0; for (const x of xs) total += x; return total; }\n'),
     ];
-    const f = (await computeStats([dataset(steps)])).total.inventedNames;
+    const f = (await computeStats([await dataset(steps)])).total.inventedNames;
     expect(f.count).toBe(1);
     expect(f.examples).toEqual([{ step: 1, path: 'src/a.js', detail: 'frobnicateWidget' }]);
   });
 
   it('a name an earlier step holds is not invented', async () => {
     const steps = [brief('The helper `frobnicateWidget` is planned.'), think('coder', 'src/a.js', 'It relies on `frobnicateWidget`.'), write('src/a.js', 'x();\n')];
-    expect((await computeStats([dataset(steps)])).total.inventedNames.count).toBe(0);
+    expect((await computeStats([await dataset(steps)])).total.inventedNames.count).toBe(0);
   });
 });
 
@@ -29,7 +29,7 @@ describe('definitions stated about keywords', () => {
       think('coder', 'src/lib.rs', '`Parser` is a definition to parser. Write the struct `Parser`.'),
       write('src/lib.rs', rs),
     ];
-    const f = (await computeStats([dataset(steps)])).total.keywordStatements;
+    const f = (await computeStats([await dataset(steps)])).total.keywordStatements;
     expect(f.count).toBe(1);
     expect(f.examples[0]).toMatchObject({ step: 0, path: 'src/lib.rs' });
     expect(f.examples[0]!.detail).toContain('`impl`');
@@ -42,6 +42,6 @@ describe('definitions stated about keywords', () => {
       write('a.js', 'x();\n'),
       write('b.js', 'function set (o, k, v) { o[k] = v }\n'),
     ];
-    expect((await computeStats([dataset(steps)])).total.keywordStatements.count).toBe(2);
+    expect((await computeStats([await dataset(steps)])).total.keywordStatements.count).toBe(2);
   });
 });

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetRecord } from '../../src/dataset/format.ts';
+import { codePoints, renderBlock } from '../../src/dataset/packer.ts';
+import type { DatasetRecordV2 } from '../../src/dataset/record.ts';
 import { runJob } from '../../src/run/run-job.ts';
 import { computeStats, formatStats, type StatsReport } from '../../src/stats/mod.ts';
 import { tempDir } from '../support/tmp.ts';
@@ -15,13 +16,13 @@ const root = join(import.meta.dirname, '../..');
 
 describe('the figures of a real run', () => {
   let report: StatsReport;
-  let records: DatasetRecord[];
+  let records: DatasetRecordV2[];
   let files: number;
   beforeAll(async () => {
     const out = join(tempDir(), 'commander.jsonl');
-    const s = await runJob({ repoPath: join(root, 'node_modules', 'commander'), out, seed: 1, budget: 4, faultRate: 0.5, chunkTokens: 8192, resume: false });
+    const s = await runJob({ repoPath: join(root, 'node_modules', 'commander'), out, seed: 1, budget: 4, faultRate: 0.5, contextTokens: 8192, resume: false });
     files = s.files;
-    records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DatasetRecord);
+    records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DatasetRecordV2);
     report = await computeStats([out]);
   }, 120_000);
 
@@ -35,7 +36,8 @@ describe('the figures of a real run', () => {
     expect(t.boundary.segments.checked).toBeGreaterThan(files / 2);
     expect(t.boundary.segments.checked).toBeLessThanOrEqual(t.writes);
     expect(t.chars.trained.total).toBe(records.reduce((n, r) => n + r.stats.train_chars, 0));
-    expect(t.chars.masked.total).toBe(records.reduce((n, r) => n + r.stats.masked_chars, 0));
+    const contextChars = (r: DatasetRecordV2) => r.context.reduce((n, c) => n + codePoints(renderBlock(c)), 0);
+    expect(t.chars.masked.total).toBe(records.reduce((n, r) => n + r.stats.masked_chars - contextChars(r), 0));
     expect(t.search.refined).toBe(records.reduce((n, r) => n + r.search.length, 0));
     expect(t.search.refined).toBeGreaterThan(0);
   });

@@ -19,7 +19,7 @@ describe('reads of files not yet written', () => {
       write('src/b.js', 'function b() {}\n'),
       ...read('src/b.js', 'function b() {}\n', { source: 'file' }),
     ];
-    const f = (await computeStats([dataset(steps)])).total.unwrittenReads;
+    const f = (await computeStats([await dataset(steps)])).total.unwrittenReads;
     expect(f.count).toBe(1);
     expect(f.examples).toEqual([{ step: 3, path: 'src/b.js', detail: 'read of src/b.js before it is written' }]);
   });
@@ -31,7 +31,7 @@ describe('reads of files not yet written', () => {
       write('src/c.js', 'c();\n'),
       write('src/b.js', 'b();\n'),
     ];
-    const f = (await computeStats([dataset(steps)])).total.falseAlreadyWritten;
+    const f = (await computeStats([await dataset(steps)])).total.falseAlreadyWritten;
     expect(f.count).toBe(1);
     expect(f.examples[0]).toMatchObject({ step: 1, path: 'src/b.js' });
   });
@@ -41,14 +41,14 @@ describe('faulty drafts trained on', () => {
   const draft = 'function f() {\n  retrun 1;\n}\n';
   it('counts a trained draft the debugger later repairs (datasets before `untrained`)', async () => {
     const steps = [write('x.js', draft), ...check('x.js', 'x.js:2: syntax: syntax error\n1 problem'), edit('x.js', '  retrun 1;', '  return 1;')];
-    expect((await computeStats([dataset(steps)])).total.faultyDrafts).toMatchObject({ trained: 1, inconsistent: 0 });
+    expect((await computeStats([await dataset(steps)])).total.faultyDrafts).toMatchObject({ trained: 1, inconsistent: 0 });
   });
 
   it('a draft marked untrained and not trained is fine; marked and trained is inconsistent', async () => {
     const marked = [write('x.js', draft, { train: false, untrained: 'faulty-draft' }), ...check('x.js', 'x.js:2: syntax: syntax error\n1 problem', { findings: 1, baseline: 0 }), edit('x.js', '  retrun 1;', '  return 1;')];
-    expect((await computeStats([dataset(marked)])).total.faultyDrafts).toMatchObject({ trained: 0, inconsistent: 0 });
+    expect((await computeStats([await dataset(marked)])).total.faultyDrafts).toMatchObject({ trained: 0, inconsistent: 0 });
     const inconsistent = [write('x.js', draft, { untrained: 'faulty-draft' }), edit('x.js', '  retrun 1;', '  return 1;')];
-    expect((await computeStats([dataset(inconsistent)])).total.faultyDrafts).toMatchObject({ trained: 0, inconsistent: 1 });
+    expect((await computeStats([await dataset(inconsistent)])).total.faultyDrafts).toMatchObject({ trained: 0, inconsistent: 1 });
   });
 });
 
@@ -59,7 +59,7 @@ describe('checks narrated as failures on real, unmodified code', () => {
       ...check('y.js', 'y.js:1: arity: f takes 1 argument\n1 problem', counts),
       think('tester', 'y.js', verdict),
     ];
-    return (await computeStats([dataset(steps)])).total.narratedFailures.count;
+    return (await computeStats([await dataset(steps)])).total.narratedFailures.count;
   };
 
   it('counts a failure told on a finding the real file has too (findings == baseline)', async () => {
@@ -94,13 +94,13 @@ describe('openings, reasoning per code, test files, characters, search', () => {
   ];
 
   it('counts openings with code spans as X and numbers as N', async () => {
-    const o = (await computeStats([dataset(steps)])).total.openings;
+    const o = (await computeStats([await dataset(steps)])).total.openings;
     expect(o).toMatchObject({ thinks: 5, distinct: 3, cover50: 1, cover90: 3 });
     expect(o.top[0]).toEqual({ opening: 'Next: X. Go.', count: 3 });
   });
 
   it('buckets reasoning by the length of the write; a tester verdict on another file is not reasoning', async () => {
-    const f = (await computeStats([dataset(steps)])).total;
+    const f = (await computeStats([await dataset(steps)])).total;
     expect(f.reasoningPerCode.lt500).toMatchObject({ writes: 4, codeChars: 550, reasoningChars: 17 + 13, writesWithoutReasoning: 2 });
     expect(f.reasoningPerCode.lt2k).toMatchObject({ writes: 2, codeChars: 1200, reasoningChars: 17 + 22, writesWithoutReasoning: 1, noReasoningShare: 0.5 });
     expect(f.reasoningPerCode.lt2k.reasoningPerCode).toBeCloseTo(39 / 1200);
@@ -112,13 +112,13 @@ describe('openings, reasoning per code, test files, characters, search', () => {
 
   it('adds up reasoning before writes of 2,000 characters or more', async () => {
     const big = [think('coder', 'a.js', 'r'.repeat(50)), write('a.js', 'x'.repeat(2_500)), think('coder', 'b.js', 'r'.repeat(150)), write('b.js', 'y'.repeat(12_000)), write('c.js', 'z'.repeat(1_999))];
-    const f = (await computeStats([dataset(big)])).total;
+    const f = (await computeStats([await dataset(big)])).total;
     expect(f.over2k).toMatchObject({ writes: 2, codeChars: 14_500, reasoningChars: 200 });
     expect(f.over2k.reasoningPerCode).toBeCloseTo(200 / 14_500);
   });
 
   it("adds up to the records' trained and masked characters", async () => {
-    const path = dataset([...steps, ...read('a.js', 'x'.repeat(100))], { chunkTokens: 200 });
+    const path = await dataset([...steps, ...read('a.js', 'x'.repeat(100))], { contextTokens: 200 });
     const records = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DatasetRecord);
     expect(records.length).toBeGreaterThan(1);
     const c = (await computeStats([path])).total.chars;
@@ -132,7 +132,7 @@ describe('openings, reasoning per code, test files, characters, search', () => {
     const s = { method: 'mcts', scorerCalls: 10, reward: 0.5, baselineLogprob: -9, bestLogprob: -4, targetTokens: 10 };
     const refined = [think('coder', 'a.js', 'one'), write('a.js', 'a'), { ...think('coder', 'b.js', 'two'), search: s }, write('b.js', 'b'), { ...think('coder', 'c.js', 'three'), search: { ...s, scorerCalls: 6, reward: 1.5 } }, write('c.js', 'c')];
     refined[0] = { ...refined[0]!, search: { ...s, scorerCalls: 0, reward: 0 } };
-    const search = (await computeStats([dataset(refined, { budget: 8 })])).total.search;
+    const search = (await computeStats([await dataset(refined, { budget: 8 })])).total.search;
     expect(search).toMatchObject({ refined: 3, scorerCalls: 16, meanReward: 2 / 3, medianScorerCalls: 6 });
     expect(search.atBudgetShare).toBeCloseTo(1 / 3);
     expect(search.logLossReduction).toBeCloseTo(1 - 12 / 27);
@@ -140,7 +140,7 @@ describe('openings, reasoning per code, test files, characters, search', () => {
 
   it('leaves the budget share unknown when the run gives no budget', async () => {
     const s = { method: 'mcts', scorerCalls: 4, reward: 0.5, baselineLogprob: -9, bestLogprob: -4, targetTokens: 10 };
-    const search = (await computeStats([dataset([{ ...think('coder', 'a.js', 'one'), search: s }, write('a.js', 'a')])])).total.search;
+    const search = (await computeStats([await dataset([{ ...think('coder', 'a.js', 'one'), search: s }, write('a.js', 'a')])])).total.search;
     expect(search.atBudgetShare).toBeNull();
     expect(search.medianScorerCalls).toBe(4);
   });
@@ -148,8 +148,8 @@ describe('openings, reasoning per code, test files, characters, search', () => {
   it('takes the median of scorer calls over the searches of all runs, and openings per 100 thinks', async () => {
     const s = { method: 'mcts', scorerCalls: 8, reward: 0.5, baselineLogprob: -9, bestLogprob: -4, targetTokens: 10 };
     const dir = tempDir('retrace-stats-');
-    const a = dataset([{ ...think('coder', 'a.js', 'Alpha beta gamma.'), search: s }, write('a.js', 'a')], { run: 'a', dir, budget: 8 });
-    const b = dataset(
+    const a = await dataset([{ ...think('coder', 'a.js', 'Alpha beta gamma.'), search: s }, write('a.js', 'a')], { run: 'a', dir, budget: 8 });
+    const b = await dataset(
       [{ ...think('coder', 'b.js', 'Delta one.'), search: { ...s, scorerCalls: 2 } }, write('b.js', 'b'), { ...think('coder', 'c.js', 'Delta two.'), search: { ...s, scorerCalls: 3 } }, write('c.js', 'c')],
       { run: 'b', dir, budget: 8 },
     );
