@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import type { Bus } from '../bus/mod.ts';
-import { digestOf, GraphClient, graphFromSnapshot, indexRepo, isTestFile, testSubjects, UnknownFileError, type IndexOptions, type RepoGraph } from '../graph/mod.ts';
+import { digestOf, GraphClient, graphFromSnapshot, indexRepo, isTestFile, testSubjects, UnknownFileError, type IndexOptions, type RepoGraph, type RepoSnapshot } from '../graph/mod.ts';
 import { emptyEnvironment, learnEnvironment, type CheckEnvironment } from './checks.ts';
 import { DEFAULT_CHUNK_CHARS } from './chunking.ts';
 import { chunkFile, fileFacts, readRepoFile, summarizeRepo, writingOrder, type Chunk, type FileFacts, type RepoSummary } from './facts.ts';
@@ -51,6 +51,8 @@ export class Workspace {
     private readonly opts: Required<Pick<WorkspaceOptions, 'maxChunkLines' | 'maxChunkChars' | 'readTokens'>>,
     /** Every kept file's text, when the repository came from a graph service. */
     private readonly served?: ReadonlyMap<string, string>,
+    /** HEAD and origin as the graph service saw them (a repository indexed here: absent). */
+    readonly servedGit?: RepoSnapshot['git'],
   ) {
     this.order = writingOrder(graph);
   }
@@ -80,7 +82,7 @@ export class Workspace {
     const paths = snapshot.files.map((f) => f.path);
     const texts = await client.sources(paths, snapshot.digest);
     const served = new Map(paths.map((p, i) => [p, texts[i]!]));
-    return new Workspace({ ...repo, digest: snapshot.digest }, graphFromSnapshot(snapshot), settings, served);
+    return new Workspace({ ...repo, digest: snapshot.digest }, graphFromSnapshot(snapshot), settings, served, snapshot.git);
   }
 
   /** The version: sha256 over the kept files' paths and texts (the graph service's digest). */
@@ -108,6 +110,11 @@ export class Workspace {
       this.factsByPath.set(path, f);
     }
     return f;
+  }
+
+  /** The size past which a chunk is cut further: a chunk over it could not be cut (one long token or line). */
+  get chunkTarget(): { maxLines: number; maxChars: number } {
+    return { maxLines: this.opts.maxChunkLines, maxChars: this.opts.maxChunkChars };
   }
 
   /** The chunks `path` is written in (the same every call: the coder's and tester's machines count them). */

@@ -44,8 +44,20 @@ export const LICENCE_MATCH_THRESHOLD = 0.8;
 const MAX_LICENCE_FILE_BYTES = 512 * 1024;
 
 export function detectLicence(root: string, files: readonly string[]): LicenceDetection {
+  return detectLicenceIn(files, (path) => readSmallText(join(root, path)));
+}
+
+/** The same, reading the files through `read` (the texts a run works on; null for a file that cannot be read). */
+export function detectLicenceIn(files: readonly string[], readFile: (path: string) => string | null): LicenceDetection {
   const present = new Set(files);
-  const read = (path: string): string | null => readSmallText(join(root, path));
+  const read = (path: string): string | null => {
+    try {
+      const text = readFile(path);
+      return text !== null && text.length <= MAX_LICENCE_FILE_BYTES ? text : null;
+    } catch {
+      return null;
+    }
+  };
   const declared = declaredLicence(present, read);
   if (declared.licence) return { licence: declared.licence, source: declared.source };
   const fromFiles = licenceFromFiles(licenceFileCandidates(files, declared.hints), read);

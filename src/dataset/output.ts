@@ -11,8 +11,8 @@ import { basename, dirname, join, relative } from 'node:path';
 import type { Step } from '../agents/types.ts';
 import { CardTally, writeCard } from './card.ts';
 import { checkParquetDir, DatasetOutputError, JSONL_ENDINGS, openSink } from './io/mod.ts';
-import { detectLicence } from './licence.ts';
-import { gitProvenance } from './provenance.ts';
+import { detectLicenceIn } from './licence.ts';
+import { gitProvenance } from '../graph/provenance.ts';
 import type { RepoProvenance, RunProvenance, UntrainedFileReason } from './record.ts';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { trainableFile, type TrainOptions } from './trainable.ts';
@@ -65,8 +65,10 @@ export const outputStem = (s: Pick<OutputSettings, 'out'>): string => s.out.repl
 
 export interface RepoFacts {
   name: string;
-  /** The repository on disk; absent when it is served by a graph service. */
+  /** The repository on disk, to ask git; absent when it is served by a graph service. */
   root?: string;
+  /** HEAD and origin as the graph service saw them, for a served repository. */
+  git?: { commit: string | null; origin: string | null };
   languages: Record<string, number>;
   order: string[];
   read(path: string): string;
@@ -74,8 +76,9 @@ export interface RepoFacts {
 
 /** Origin, commit and licence of the repository, for every record. */
 export async function repoProvenance(r: RepoFacts): Promise<RepoProvenance> {
-  const git = r.root ? await gitProvenance(r.root) : { commit: null, origin: null };
-  const licence = r.root ? await detectLicence(r.root, r.order) : { licence: null, source: null };
+  const git = r.git ?? (r.root ? await gitProvenance(r.root) : { commit: null, origin: null });
+  // From the texts the run works on (the disk's or the graph service's), so both read alike.
+  const licence = detectLicenceIn(r.order, r.read);
   return { name: r.name, origin: git.origin, commit: git.commit, licence: licence.licence, licence_source: licence.source, languages: r.languages, files: r.order };
 }
 

@@ -366,7 +366,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     throw err;
   }
   const served = ws;
-  const facts = { name, languages, order: ws.order, read: (p: string) => served.read(p), ...(root !== undefined ? { root } : {}) };
+  const facts = { name, languages, order: ws.order, read: (p: string) => served.read(p), ...(root !== undefined ? { root } : {}), ...(ws.servedGit ? { git: ws.servedGit } : {}) };
   const writer = new DatasetOutput(output, tokenizer, {
     repo: await repoProvenance(facts),
     run: {

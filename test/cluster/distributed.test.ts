@@ -40,7 +40,7 @@ function startScorer(name: string): void {
 
 async function reference(runId: string): Promise<string> {
   const out = join(tmp, `${runId}.embedded.jsonl`);
-  await runJob({ repoPath: served, out, seed: SEED, budget: 8, faultRate: 0.5, contextTokens: 16384, resume: false, runId, verify: false });
+  await runJob({ repoPath: served, out, seed: SEED, budget: 8, faultRate: 0.5, resume: false, runId, verify: false });
   return readFileSync(out, 'utf8');
 }
 
@@ -156,7 +156,7 @@ describe('a distributed run on a 3-node cluster', () => {
     const out = join(tmp, `${id}.jsonl`);
     const run = procs.start(id, ['run', '-o', out, '--run-id', id, '--graph', 'commander', ...nats(), ...COMMON.filter((a) => a !== '--no-verify')], { cwd: tmp });
     const reference = join(tmp, `${id}.embedded.jsonl`);
-    await runJob({ repoPath: commander, out: reference, seed: SEED, budget: 8, faultRate: 0.5, contextTokens: 16384, resume: false, runId: id, verify: false });
+    await runJob({ repoPath: commander, out: reference, seed: SEED, budget: 8, faultRate: 0.5, resume: false, runId: id, verify: false });
     expect(await run.exited, run.output()).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(reference, 'utf8'));
     const summary = JSON.parse(run.output().trim().split('\n').at(-1)!) as { files: number; searches: number; verify: Array<{ ok: boolean; identical: number }> };

@@ -69,7 +69,7 @@ function natsRun(runId: string, extra: string[] = []): { done: Promise<{ code: n
 /** The embedded run (one process, MemoryBus) with the same seed and run id: the reference bytes. */
 async function reference(runId: string): Promise<string> {
   const out = join(tmp, `${runId}.embedded.jsonl`);
-  await runJob({ repoPath: fixture, out, seed: SEED, budget: 8, faultRate: 0.5, contextTokens: 16384, resume: false, runId, verify: false });
+  await runJob({ repoPath: fixture, out, seed: SEED, budget: 8, faultRate: 0.5, resume: false, runId, verify: false });
   return readFileSync(out, 'utf8');
 }
 

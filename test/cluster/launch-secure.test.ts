@@ -113,7 +113,7 @@ describe('services/launch.sh --auth --tls', () => {
     expect(summary.verify[0]!.ok).toBe(true);
     expect(summary.searches).toBeGreaterThan(0);
     const ref = join(tmp, 'mini.embedded.jsonl');
-    await runJob({ repoPath: fixture, out: ref, seed: 4, budget: 4, faultRate: 0.5, contextTokens: 16384, resume: false, runId: 'secure', verify: false });
+    await runJob({ repoPath: fixture, out: ref, seed: 4, budget: 4, faultRate: 0.5, resume: false, runId: 'secure', verify: false });
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(ref, 'utf8'));
 
     // The searches went to the search service (the driver may ask it for its counters).
@@ -151,7 +151,7 @@ describe('services/launch.sh --auth --tls', () => {
     });
     expect(run.status, run.stderr).toBe(0);
     const ref = join(tmp, 'mini.graph.embedded.jsonl');
-    await runJob({ repoPath: fixture, out: ref, seed: 4, budget: 4, faultRate: 0.5, contextTokens: 16384, resume: false, runId: 'secure-graph', verify: false });
+    await runJob({ repoPath: fixture, out: ref, seed: 4, budget: 4, faultRate: 0.5, resume: false, runId: 'secure-graph', verify: false });
     expect(readFileSync(graphOut, 'utf8')).toBe(readFileSync(ref, 'utf8'));
     const driver = await NatsBus.connect({ servers: urls, user: 'driver', pass: secrets.RETRACE_DRIVER_PASSWORD!, tls: { caFile: ca } });
     buses.push(driver);

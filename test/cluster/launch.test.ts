@@ -51,7 +51,7 @@ describe('services/launch.sh', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).verify[0].ok).toBe(true);
     const ref = join(tmp, 'mini.embedded.jsonl');
-    await runJob({ repoPath: fixture, out: ref, seed: 4, budget: 4, faultRate: 0.5, contextTokens: 16384, resume: false, runId: 'launched', verify: false });
+    await runJob({ repoPath: fixture, out: ref, seed: 4, budget: 4, faultRate: 0.5, resume: false, runId: 'launched', verify: false });
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(ref, 'utf8'));
 
     // A second cluster on the same ports fails to start: it says which log to read and leaves

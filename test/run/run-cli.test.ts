@@ -105,7 +105,7 @@ describe('retrace run', () => {
     const graphAlone = retrace('run', '--graph', 'mini');
     expect(graphAlone.status).toBe(2);
     expect(graphAlone.stderr).toMatch(/--graph names a graph service on NATS: it needs --nats/);
-  });
+  }, 120_000);
 
   it('says when the graph service named does not answer', async () => {
     const server = await startNatsServer();

@@ -69,7 +69,7 @@ export async function serveGraph(opts: GraphServiceOptions): Promise<GraphServic
       accept: { [requestType(q)]: graphQueries[q] },
       handler: async (msg: Incoming): Promise<Outgoing> => ({
         type: resultType(q),
-        body: (answers[q] as Answer)(graph, msg.body as never, texts, maxBytes),
+        body: await (answers[q] as Answer)(graph, msg.body as never, texts, maxBytes),
         sender: GRAPH_SERVICE,
       }),
     })),

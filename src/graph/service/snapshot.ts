@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeBody, encodeBody } from '../../bus/envelope.ts';
+import { gitProvenance } from '../provenance.ts';
 import { RepoGraph, UnknownFileError } from '../repo-graph.ts';
 import type { FileFacts, ResolvedImport, SkippedFile, WalkedFile } from '../types.ts';
 
@@ -21,6 +22,8 @@ export interface RepoSnapshot {
   ignoredCount: number;
   /** sha256 over every kept file's path and text, in path order. */
   digest: string;
+  /** HEAD and origin when the root is a git checkout (the dataset's provenance), else nulls. */
+  git: { commit: string | null; origin: string | null };
 }
 
 /** The version of a repository: sha256 over its kept files' paths and texts, in path order. */
@@ -80,14 +83,15 @@ export class RepoTexts {
     return this.digestHex;
   }
 
-  snapshot(): RepoSnapshot {
+  async snapshot(): Promise<RepoSnapshot> {
     const d = this.graph.data;
-    return { root: d.root, files: d.files, skipped: d.skipped, facts: [...d.facts.entries()], imports: d.imports, ignoredCount: d.ignoredCount, digest: this.digest() };
+    const { commit, origin } = await gitProvenance(d.root);
+    return { root: d.root, files: d.files, skipped: d.skipped, facts: [...d.facts.entries()], imports: d.imports, ignoredCount: d.ignoredCount, digest: this.digest(), git: { commit, origin } };
   }
 
   /** The encoded snapshot's bytes from `offset`, at most `maxBytes` of them (a large repo's takes several replies). */
-  snapshotPiece(offset: number, maxBytes: number): SnapshotPiece {
-    this.encoded ??= encodeBody(this.snapshot());
+  async snapshotPiece(offset: number, maxBytes: number): Promise<SnapshotPiece> {
+    this.encoded ??= encodeBody(await this.snapshot());
     const total = this.encoded.length;
     if (offset > total) throw new RangeError(`snapshot offset ${offset} is past its end (${total} bytes)`);
     return { digest: this.digest(), total, offset, bytes: this.encoded.subarray(offset, Math.min(total, offset + maxBytes)) };

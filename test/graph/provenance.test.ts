@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gitProvenance, withoutCredentials } from '../../src/dataset/provenance.ts';
+import { gitProvenance, withoutCredentials } from '../../src/graph/provenance.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'retrace-provenance-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
