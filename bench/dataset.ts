@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const repo = resolve(values.repo!);
   const tmp = mkdtempSync(join(tmpdir(), 'retrace-bench-dataset-'));
   const out = join(tmp, 'run.jsonl');
-  const s = await runJob({ repoPath: repo, out, seed: 1, budget: Number(values.budget), faultRate: 0.1, resume: false, card: false });
+  const s = await runJob({ repoPath: repo, out, seed: 1, budget: Number(values.budget), faultRate: 0.1, resume: false });
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   console.log(`repo ${repo}: ${s.files} files, ${s.steps} steps, ${s.records} records, ${s.tokens} tokens; run ${(s.ms.total / 1000).toFixed(1)} s at budget ${values.budget} (verified: ${s.verify?.every((v) => v.ok)})`);
   const alone = runChild('jsonl-alone', out);

@@ -6,16 +6,22 @@
  * read off the syntax tree: a class, impl or struct at its members (the header up to the first
  * member, then each member with the comments, decorators and attributes above it), a long function
  * at the statements of its body, a test suite at its cases, a table at its rows. Parts too short to
- * stand alone are grouped with their neighbours. A file with no grammar (docs, data, config) is one
- * piece: the coder writes it without searched reasoning.
+ * stand alone are grouped with their neighbours. A prose document (Markdown, reStructuredText, plain
+ * text) over the target is cut at its sections, and a long section at its paragraphs (never inside
+ * a fenced or an indented block); the coder writes each piece after its own searched reasoning.
+ * Data and configuration (JSON, YAML, lock files) have no grammar here and are one piece, written
+ * without a search.
  *
  * Invariants: pieces are whole lines, in order, and cover the file, so their texts concatenate to
  * it exactly; a cut is only ever made between two siblings of the syntax tree that lie on different
- * lines, so no piece starts or ends inside a token (a string, a comment) or inside a line.
+ * lines, so no piece starts or ends inside a token (a string, a comment) or inside a line; a
+ * document is only cut before a heading or a paragraph (after a blank line, at the margin), never
+ * inside a fence.
  */
 import Parser from 'tree-sitter';
 import { languageFor } from '../graph/mod.ts';
 import type { Definition, LanguageId } from '../graph/types.ts';
+import { isListStart, isTableRow, proseLines } from '../search/facts/prose.ts';
 
 /** The default size past which a chunk is cut further, in characters (lines: the workspace's `maxChunkLines`). */
 export const DEFAULT_CHUNK_CHARS = 2_000;
@@ -39,6 +45,8 @@ export interface ChunkPlanInput {
   /** The file's top-level definitions, in order: the first cuts of a file over the target. */
   topLevel: readonly Pick<Definition, 'startLine' | 'endLine'>[];
   target: ChunkTarget;
+  /** The file is a prose document (src/search/facts/prose.ts): cut at its sections and paragraphs; `html`: an HTML page. */
+  prose?: boolean | 'html';
 }
 
 /** The lines of `content` with the offsets that size a range of them. */
@@ -75,8 +83,8 @@ export function planChunks(input: ChunkPlanInput): LineRange[] {
   const lines = new Lines(input.content.split('\n'));
   const whole = { startLine: 1, endLine: lines.count };
   if (lines.fits(whole, input.target)) return [whole];
-  // Docs, data and config are written whole: the coder writes them without searched reasoning
-  // (what the proposer says is about code), so cutting them would only add writes.
+  if (input.prose) return proseRanges(lines, input.target, input.prose === 'html');
+  // Data and config are written whole, without a search: a cut would only add writes.
   if (!input.language) return [whole];
   const tree = parse(input.language, input.content);
   if (!tree) return topLevelRanges(lines, input.topLevel);
@@ -198,8 +206,33 @@ function cutsBetweenChildren(node: Parser.SyntaxNode): number[] {
   for (let i = 1; i < children.length; i++) {
     const prev = children[i - 1]!;
     const next = children[i]!;
-    if (!next.isNamed || LEADING.test(prev.type)) continue;
+    if (!next.isNamed) continue;
+    // A comment with a blank line after it stands apart (a run of commented-out code, notes).
+    if (LEADING.test(prev.type) && !(/comment/.test(prev.type) && lastLine(prev) + 1 < firstLine(next))) continue;
     if (lastLine(prev) < firstLine(next)) cuts.push(firstLine(next) - 1);
+  }
+  if (IF.test(node.type)) cuts.push(...elseCuts(node));
+  return [...new Set(cuts)].sort((a, b) => a - b);
+}
+
+const IF = /^if_(statement|expression)$/;
+
+/**
+ * The cuts of an `if ... else if ... else` chain: before each line that goes on to the next link
+ * (`} else if (...) {`), between the last statement of the block that closes there and its brace.
+ */
+function elseCuts(node: Parser.SyntaxNode): number[] {
+  const cuts: number[] = [];
+  let link: Parser.SyntaxNode | undefined = node;
+  for (let depth = 0; link && depth < 256; depth++) {
+    const consequence = link.childForFieldName('consequence');
+    const alternative = link.childForFieldName('alternative');
+    if (!consequence || !alternative) break;
+    const inner = consequence.namedChildren.filter((c) => !/comment/.test(c.type)).at(-1);
+    if (firstLine(alternative) > lastLine(consequence)) cuts.push(firstLine(alternative) - 1);
+    else if (inner && lastLine(inner) < firstLine(alternative)) cuts.push(firstLine(alternative) - 1);
+    const next: Parser.SyntaxNode | undefined = IF.test(alternative.type) ? alternative : alternative.namedChildren.find((c) => IF.test(c.type));
+    link = next;
   }
   return cuts;
 }
@@ -304,4 +337,70 @@ function packShort(lines: Lines, parts: readonly Part[], target: ChunkTarget): L
     out.push({ ...p });
   }
   return out.map((p) => ({ startLine: p.startLine, endLine: p.endLine }));
+}
+
+// ---- cutting a document ----
+
+/**
+ * A document's pieces: its blocks (a heading or a paragraph, with the blank lines after it) packed
+ * in order. A block joins the piece before it while the two fit the target; a block that opens a
+ * section joins only while the two fit half the target (short sections go in small groups), or when
+ * the piece before is a lone heading (a heading goes with what it opens). A block still over the
+ * target is cut before its list items; one that cannot be cut (a long fence) stays whole.
+ */
+function proseRanges(lines: Lines, target: ChunkTarget, html: boolean): LineRange[] {
+  const read = proseLines(lines.all, html);
+  const starts: number[] = [];
+  // Only an opening fence, never a line inside one, is marked as a paragraph.
+  for (let i = 0; i < lines.count; i++) if (i === 0 || read[i]!.paragraph || read[i]!.heading !== undefined) starts.push(i + 1);
+  const blocks: Array<Part & { heading: boolean }> = [];
+  starts.forEach((s, k) => {
+    const end = (starts[k + 1] ?? lines.count + 1) - 1;
+    const block = { startLine: s, endLine: end };
+    const heading = read[s - 1]!.heading !== undefined;
+    if (lines.fits(block, target)) {
+      blocks.push({ ...block, heading });
+      return;
+    }
+    // Too long for one piece: cut before its items (a list's, at the outermost level that has
+    // two or more; a table's rows), never inside a fence. Packing puts the items back together.
+    let from = s;
+    for (const l of itemStarts(lines, read, s, end)) {
+      blocks.push({ startLine: from, endLine: l - 1, heading: heading && from === s });
+      from = l;
+    }
+    blocks.push({ startLine: from, endLine: end, heading: heading && from === s });
+  });
+  const half = { maxLines: Math.max(1, Math.floor(target.maxLines / 2)), maxChars: Math.max(1, Math.floor(target.maxChars / 2)) };
+  const out: Array<LineRange & { loneHeading: boolean }> = [];
+  for (const b of blocks) {
+    const last = out.at(-1);
+    if (last) {
+      const joined = { startLine: last.startLine, endLine: b.endLine };
+      const fits = b.heading ? lines.fits(joined, half) || (last.loneHeading && lines.fits(joined, target)) : lines.fits(joined, target);
+      if (fits || (last.loneHeading && !lines.fits(b, target))) {
+        last.endLine = b.endLine;
+        last.loneHeading = false;
+        continue;
+      }
+    }
+    out.push({ startLine: b.startLine, endLine: b.endLine, loneHeading: b.heading && isTiny(lines, b, target) });
+  }
+  return out.map((p) => ({ startLine: p.startLine, endLine: p.endLine }));
+}
+
+/** Lines (1-based, after `start`, up to `end`) where a long block's items start: see `proseRanges`. */
+function itemStarts(lines: Lines, read: ReturnType<typeof proseLines>, start: number, end: number): number[] {
+  const items: Array<{ line: number; indent: number }> = [];
+  const rows: number[] = [];
+  for (let l = start + 1; l <= end; l++) {
+    const text = lines.all[l - 1]!;
+    if (read[l - 1]!.fenced) continue;
+    if (isListStart(text)) items.push({ line: l, indent: text.length - text.trimStart().length });
+    else if (isTableRow(text)) rows.push(l);
+  }
+  const indents = [...new Set(items.map((i) => i.indent))].sort((a, b) => a - b);
+  const level = indents.find((d) => items.filter((i) => i.indent <= d).length >= 2);
+  const listCuts = level === undefined ? [] : items.filter((i) => i.indent <= level).map((i) => i.line);
+  return [...new Set([...listCuts, ...rows])].sort((a, b) => a - b);
 }

@@ -13,6 +13,7 @@ import { Knowledge, SequenceGuard, guardOf, type BoundarySpec } from '../boundar
 import { languageOf } from '../graph/languages.ts';
 import { joinReasoning } from '../search/objective.ts';
 import { createRng, mixSeed } from '../search/rng.ts';
+import { GuardedProposer, type Proposer } from '../search/proposer.ts';
 import { runChecks, type CheckReport } from './checks.ts';
 import { injectFault, repairEdit, type Fault } from './faults.ts';
 import { briefOf, declarableNames, enforce, knowledgeBefore, readFor, repositoryText } from './knowledge.ts';
@@ -193,21 +194,42 @@ class ChunkWriter {
     const context = [...this.lead, d.ws.contextMap(w.path), `// ${w.path}`, this.written.slice(-CONTEXT_WRITTEN_CHARS)].filter(Boolean).join('\n');
     const ctx: ProposerContext = { path: w.path, language: d.ws.facts(w.path).language, preceding: this.written, knownIdentifiers: known.knownNames(), boundary };
     if (design) ctx.design = design;
+    const proposer = d.policy.proposer(ctx);
+    const seed = mixSeed(w.seed, 'refine', w.path, chunk);
+    const outline = await this.outline(target, context, proposer, boundary, seed);
+    // The search refines what follows the outline: it is said before, in the context and the boundary.
+    const searched = outline.length > 0 ? { ...boundary, prefix: [...boundary.prefix, ...outline] } : boundary;
     const r = await d.refiner.refine({
       corpusKey: corpusKey(w),
       written: writtenTexts(d.ws, w.path),
-      context,
+      context: outline.length > 0 ? joinReasoning(context, outline) : context,
       target,
-      proposer: d.policy.proposer(ctx),
-      boundary,
-      seed: mixSeed(w.seed, 'refine', w.path, chunk),
+      proposer: outline.length > 0 ? afterSteps(proposer, outline) : proposer,
+      boundary: searched,
+      seed,
       budget: w.budget,
       remote: remoteOf(w, d, ctx),
     });
     // Whatever refined the steps (here, or a search service), they are held to the same guard.
-    const steps = guardOf(boundary).keep(r.steps);
+    const steps = [...outline, ...guardOf(searched).keep(r.steps.filter((s) => !outline.includes(s)))];
     d.onSearch?.({ path: w.path, chunk, target, steps, ...(r.stats ? { stats: r.stats } : {}), ...(r.tree ? { tree: r.tree } : {}) });
     return r.stats ? { type: 'REFINED', chunk, steps, stats: r.stats } : { type: 'REFINED', chunk, steps };
+  }
+
+  /**
+   * A chunk the chunker could not cut to the target (one long comment, string or table) gets an
+   * outline before its search: the proposer's first statements about it, one for each target's
+   * worth of text past the first (three at most), held to the boundary as one sequence. A search
+   * picks few steps for a long target (its gain is per target token), so without an outline the
+   * longest writes would have the least reasoning.
+   */
+  private async outline(target: string, context: string, proposer: Proposer, boundary: BoundarySpec, seed: number): Promise<string[]> {
+    const size = this.d.ws.chunkTarget.maxChars;
+    const n = Math.min(3, Math.floor(target.length / size));
+    if (n === 0) return [];
+    const guard = guardOf(boundary);
+    const first = await new GuardedProposer(proposer, context, target, guard).propose([], n, mixSeed(seed, 'outline'));
+    return guard.keep(first.map((p) => p.text));
   }
 
   /** The chunk is written (`text`: the real chunk, or a faulty draft of it): it is known from now on. */
@@ -217,6 +239,11 @@ class ChunkWriter {
     this.said = [];
     return { type: 'DRAFTED', chunk, text, faulty };
   }
+}
+
+/** A proposer told that `said` came before every sequence it is asked to go on: it does not say them again. */
+function afterSteps(inner: Proposer, said: readonly string[]): Proposer {
+  return { name: inner.name, propose: (req) => inner.propose({ ...req, steps: [...said, ...req.steps] }) };
 }
 
 export function coderExecutor(w: WorkOf<'coder'>, d: ExecutorDeps): Execute {

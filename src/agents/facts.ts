@@ -9,6 +9,8 @@ import { isTestFile, testSubjects } from '../graph/mod.ts';
 import type { Definition, LanguageId } from '../graph/types.ts';
 import { commentParagraph, docstringParagraph } from '../search/facts/doc.ts';
 import { DEFAULT_CHUNK_CHARS, ownDefinition, planChunks, rangeTexts } from './chunking.ts';
+import { isHtmlPath, isProsePath, proseFacts } from '../search/facts/prose.ts';
+import { isAmbient } from '../boundary/mod.ts';
 
 export interface RepoSummary {
   name: string;
@@ -53,6 +55,11 @@ export interface FileFacts {
   dependents: string[];
   /** Comment at the top of the file, if any. */
   headerDoc?: string;
+  /**
+   * A prose document's code: the repository's source files whose top-level definitions it names
+   * (in code spans and examples), most named first, each with the names, in the document's order.
+   */
+  documents?: Array<{ path: string; names: string[] }>;
 }
 
 /** A piece of a file written in one go: the whole file, a top-level definition and what precedes it, or a part of one (chunking.ts). */
@@ -268,19 +275,46 @@ export function fileFacts(graph: RepoGraph, path: string, content: string): File
   }
   const headerDoc = headerDocOf(lines, facts?.language ?? walked?.language ?? null);
   if (headerDoc) out.headerDoc = headerDoc.slice(0, 300);
+  if (!facts && out.language === null && isProsePath(path, content)) {
+    const documents = documentedCode(graph, path, content);
+    if (documents.length > 0) out.documents = documents;
+  }
   return out;
+}
+
+/** What a prose document documents: see `FileFacts.documents`. */
+function documentedCode(graph: RepoGraph, path: string, content: string): NonNullable<FileFacts['documents']> {
+  const named = proseFacts(content, isHtmlPath(path)).codeNames.flatMap((n) => n.split('.'));
+  const order = new Map<string, number>();
+  named.forEach((n, i) => order.has(n) || order.set(n, i));
+  const out: Array<{ path: string; names: string[] }> = [];
+  for (const [path, f] of graph.data.facts) {
+    if (isTestFile(path)) continue;
+    // Top-level definitions only: what the files' designs declared, so what a design may name.
+    const top: typeof f.definitions = [];
+    for (const d of f.definitions) if (d.startLine > (top.at(-1)?.endLine ?? 0)) top.push(d);
+    const names = [...new Set(top.filter((d) => d.name.length >= 3 && order.has(d.name) && !isAmbient(f.language, d.name)).map((d) => d.name))];
+    if (names.length > 0) out.push({ path, names: names.sort((a, b) => order.get(a)! - order.get(b)!).slice(0, 8) });
+  }
+  return out.sort((a, b) => b.names.length - a.names.length || a.path.localeCompare(b.path)).slice(0, 6);
 }
 
 /**
  * Cuts a file into the chunks it is written in (src/agents/chunking.ts): the whole file when it
  * fits `maxChunkLines` and `maxChunkChars`; else at top-level definitions, and a chunk still over
  * the target at its natural parts (members of a class, statements of a long function, cases of a
- * test); a file with no grammar at line boundaries. Chunks concatenate to the file exactly. A
+ * test); a prose document at its sections and paragraphs; data and config whole. Chunks concatenate to the file exactly. A
  * chunk's `definition` is its own (a method's, from `definitions`, every definition of the file
  * with nested ones; the top-level ones when absent), with its doc when it is a top-level one.
  */
 export function chunkFile(content: string, facts: FileFacts, maxChunkLines: number, opts: { maxChunkChars?: number; definitions?: readonly Definition[] } = {}): Chunk[] {
-  const ranges = planChunks({ content, language: facts.language, topLevel: facts.definitions, target: { maxLines: maxChunkLines, maxChars: opts.maxChunkChars ?? DEFAULT_CHUNK_CHARS } });
+  const ranges = planChunks({
+    content,
+    language: facts.language,
+    topLevel: facts.definitions,
+    target: { maxLines: maxChunkLines, maxChars: opts.maxChunkChars ?? DEFAULT_CHUNK_CHARS },
+    prose: facts.language === null && isProsePath(facts.path, content) && (isHtmlPath(facts.path) ? 'html' : true),
+  });
   const texts = rangeTexts(content, ranges);
   const all = opts.definitions ?? facts.definitions;
   const documented = new Map(facts.definitions.map((d) => [`${d.startLine}:${d.endLine}:${d.name}`, d]));

@@ -21,6 +21,7 @@ import {
 } from './executor.ts';
 import type { Work, WorkResult } from './protocol.ts';
 import type { Step } from './types.ts';
+import { isProsePath } from '../search/facts/prose.ts';
 
 function setUp(work: Work, deps: ExecutorDeps, speaker: Speaker): { machine: AnyStateMachine; input: unknown; execute: Execute } {
   switch (work.role) {
@@ -32,7 +33,14 @@ function setUp(work: Work, deps: ExecutorDeps, speaker: Speaker): { machine: Any
       const facts = deps.ws.facts(work.path);
       return {
         machine: coderMachine,
-        input: { speaker, path: work.path, reads: deps.ws.readsFor(work.path), chunks: deps.ws.chunks(work.path).length, refine: facts.language !== null },
+        input: {
+          speaker,
+          path: work.path,
+          reads: deps.ws.readsFor(work.path),
+          chunks: deps.ws.chunks(work.path).length,
+          // Code and prose documents get searched reasoning before each chunk; data and config do not.
+          refine: facts.language !== null || isProsePath(work.path, deps.ws.read(work.path)),
+        },
         execute: coderExecutor(work, deps),
       };
     }

@@ -72,7 +72,7 @@ export interface RunJobOptions {
   shardTokens?: number;
   /** Which files are trained on (lock files, generated, minified and large data files are not, by default). */
   train?: TrainOptions;
-  /** Write the dataset card beside the output (default true). */
+  /** Write the dataset card beside the output (`retrace run` does unless --no-card; here, only when asked). */
   card?: boolean;
   resume: boolean;
   runId?: string;
@@ -245,7 +245,7 @@ function outputSettings(opts: RunJobOptions): OutputSettings {
     contextTokens: opts.contextTokens ?? DEFAULT_CONTEXT_TOKENS,
     tokenIds: opts.tokenIds === true,
     train: opts.train ?? {},
-    card: opts.card !== false,
+    card: opts.card === true,
   };
 }
 

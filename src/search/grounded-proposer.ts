@@ -24,6 +24,10 @@ import { isAmbient, literalsOf, namesIn, quotesString, statedNames } from '../bo
 import type { LanguageId } from '../graph/mod.ts';
 import type { Proposal, ProposalRequest, Proposer } from './proposer.ts';
 import { actionOf, capitalized, imperativeOf, nounOf, pathWordsOf, phraseOf } from './name-words.ts';
+import { isHtmlPath, isProsePath, proseFacts } from './facts/prose.ts';
+import { emptyFacts } from './facts/types.ts';
+import { proseItems } from './prose-items.ts';
+import { identifierCounts } from './facts.ts';
 
 /** What the proposer knows of the file's design (a `FileDesign`, structurally). */
 export interface DesignNote {
@@ -50,10 +54,13 @@ export interface GroundedProposerOptions {
   facts?: TargetFacts;
 }
 
-interface Item {
+/** A statement the proposer can make, with its wordings. */
+export interface FactItem {
   id: string;
   names: string[];
   wordings: string[];
+  /** Wordings that open alike for any target: offered only when the boundary keeps every one of `wordings` back. */
+  fallback?: string[];
 }
 
 /** The names a step states, as the boundary reads them (code spans, code-shaped words, calls, dotted names). */
@@ -103,23 +110,35 @@ const KIND_WORD: Record<TargetFacts['kind'], string> = { function: 'function', c
 /** Whether a name is a single identifier or a dotted chain of them. */
 const DOTTED = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
 
-/** How a sentence about the target refers to it: by its name's words where they read, else by kind. */
+/** How a sentence about the target refers to it: by its name's words where they read, else by its file's, else by kind. */
 interface Subject {
   /** `the push front method`, `this function`: lower case, to open a sentence capitalized. */
   noun: string;
-  /** Whether `noun` is made of the target's own words (it varies with the content). */
+  /** Whether `noun` is made of content words (the target's or its file's): it varies with the code. */
   own: boolean;
+  /** Other ways to say `noun` (a file's part), one chosen per statement so that they do not all open alike. */
+  forms?: string[];
 }
 
-function subjectOf(f: TargetFacts, named: boolean): Subject {
+function subjectOf(f: TargetFacts, named: boolean, file: string | undefined): Subject {
   const kind = KIND_WORD[f.kind];
   const noun = named && f.name !== undefined ? nounOf(f.name) : undefined;
   if (noun) return { noun: `the ${noun} ${kind}`, own: true };
+  // An unnamed target (a member whose name is the answer, a statement) is the file's next part.
+  if (file) {
+    const part = f.kind === 'other' ? 'part' : kind;
+    const forms = [`the ${file} file's next ${part}`, `this ${file} ${part}`, `${file}'s next ${part}`];
+    if (f.kind === 'function' || f.kind === 'method') forms.push(`a ${f.params.length === 0 ? 'parameterless' : `${NUMBER_WORDS[f.params.length] ?? 'many'}-parameter`} ${part} of the ${file} file`);
+    return { noun: forms[0]!, own: true, forms };
+  }
   return { noun: f.kind === 'other' ? 'this code' : `this ${kind}`, own: false };
 }
 
 /** The action a callee's name (its last part) reads as: `l.insertValue` -> `inserting value`. */
 const calleeAction = (callee: string): string | undefined => actionOf(callee.split('.').pop()!);
+
+/** The words a callee's name (its last part) reads as: `z.nativeEnum` -> `native enum`. */
+const calleeWords = (callee: string): string | undefined => nounOf(callee.split('.').pop()!);
 
 /** `TypeError` -> `a type error`: an error class read as words, when it reads. */
 function errorWords(name: string): string | undefined {
@@ -129,19 +148,96 @@ function errorWords(name: string): string | undefined {
   return `${/^[aeiou]/.test(text) ? 'an' : 'a'} ${text}`;
 }
 
+/** What most of a target is when it is not code to run: comment lines, commented-out code, one long string. */
+interface Bulk {
+  lines: number;
+  commentLines: number;
+  /** Comment lines that read as code (`// const x = f(y);`): code kept, switched off. */
+  commentedCode: number;
+  /** The longest string literal's length, and whether it is mostly outside ASCII. */
+  longestString: number;
+  nonAscii: boolean;
+  /** The comment is a licence or copyright notice. */
+  licence: boolean;
+}
+
+/** What a licence or copyright notice says. */
+const LICENCE = /\bcopyright\s*(\(c\)|©|\d{4})|licen[cs]ed under|spdx-license|all rights reserved|permission is hereby granted|general public licen[cs]e/i;
+
+const COMMENTED_CODE = /([;{}(),]\s*$|^\s*(const|let|var|function|return|if|for|while|import|export|def|class|public|private|static|int|void|fn|func|type|interface)\b|=>|\w\(.*\)\s*;?\s*$)/;
+
+function bulkOf(target: string, language: LanguageId | null): Bulk {
+  const lines = target.split('\n').filter((l) => l.trim().length > 0);
+  let commentLines = 0;
+  let commentedCode = 0;
+  let licence = false;
+  let inBlock = false;
+  const hash = language === 'python';
+  for (const l of lines) {
+    let text: string | undefined;
+    if (inBlock) {
+      text = l.replace(/^\s*\*?/, '');
+      if (l.includes('*/')) inBlock = false;
+    } else if (/^\s*\/\*/.test(l)) {
+      text = l.replace(/^\s*\/\*+/, '');
+      inBlock = !l.includes('*/');
+    } else if (/^\s*\/\//.test(l)) text = l.replace(/^\s*\/\/+!?/, '');
+    else if (hash && /^\s*#/.test(l)) text = l.replace(/^\s*#+/, '');
+    if (text === undefined) continue;
+    commentLines++;
+    if (COMMENTED_CODE.test(text)) commentedCode++;
+    if (LICENCE.test(text)) licence = true;
+  }
+  const longest = literalsOf(target, language).strings.reduce((a, b) => (b.length > a.length ? b : a), '');
+  const outside = [...longest].filter((ch) => ch.codePointAt(0)! > 127).length;
+  return { lines: lines.length, commentLines, commentedCode, longestString: longest.length, nonAscii: outside * 2 > [...longest].length, licence };
+}
+
+/** `about three thousand`, `many thousand`: a size in words (digits could be one of the answer's literals). */
+function thousands(chars: number): string {
+  const k = Math.max(1, Math.round(chars / 1000));
+  return k <= 12 ? `about ${NUMBER_WORDS[k]} thousand` : 'many thousand';
+}
+
+/** Names in the order a reader meets them as news: those the code before used least come first. */
+function rarestFirst(names: readonly string[], preceding: string): string[] {
+  const uses = (n: string): number => {
+    let count = 0;
+    for (let i = preceding.indexOf(n); i >= 0 && count < 50; i = preceding.indexOf(n, i + n.length)) count++;
+    return count;
+  };
+  return names.map((n, i) => ({ n, i, u: uses(n) })).sort((a, b) => a.u - b.u || a.i - b.i).map((x) => x.n);
+}
+
 /**
  * Every statement the facts support that an engineer can make before writing the target, each
  * with its wordings. `knows` says whether a (dotted) name is inside the boundary; items about
  * names it does not know are left out here, and wordings are filtered once more by the proposer.
  *
- * Most wordings open with content (the name's words, the doc comment, the module, the callee's
- * action, the file's words), so what a run says varies as its code does, not only with the seed.
- * `path`: the file the target is in.
+ * Wordings open with content — the name's words (or, for a target whose name is the answer, its
+ * file's words), the doc comment, the callee's words or action, what an import is used for, the
+ * counts of the shape — so that what a run says varies as its code does, not only with the seed.
+ * A wording that opens alike for every target ("It calls ...") is a fallback, offered only when
+ * the boundary keeps every content-led one back. `path`: the file the target is in; `preceding`:
+ * the file so far (what it used least is news, and is said first).
  */
-export function factItems(f: TargetFacts, knows: (name: string) => boolean = () => false, design?: DesignNote, path?: string): Item[] {
-  const items: Item[] = [];
-  const add = (id: string, names: string[], wordings: Array<string | undefined>): void =>
-    void items.push({ id, names: names.flatMap((n) => n.split('.')).filter((n) => n.length > 0), wordings: wordings.filter((w): w is string => w !== undefined) });
+export function factItems(f: TargetFacts, knows: (name: string) => boolean = () => false, design?: DesignNote, path?: string, preceding = '', target = '', language: LanguageId | null = null): FactItem[] {
+  const items: FactItem[] = [];
+  const defined = (ws: Array<string | undefined>): string[] => ws.filter((w): w is string => w !== undefined);
+  // A file's part is said one of a few ways, chosen per statement and chunk (the file so far).
+  const said = (id: string, w: string): string => {
+    const forms = subject.forms;
+    if (!forms || !w.toLowerCase().includes(subject.noun)) return w;
+    const form = forms[mixSeed(id, preceding.length, f.calls.length, f.params.length) % forms.length]!;
+    return w.replaceAll(capitalized(subject.noun), capitalized(form)).replaceAll(subject.noun, form);
+  };
+  const add = (id: string, names: string[], wordings: Array<string | undefined>, fallback: Array<string | undefined> = []): void => {
+    let kept = defined(wordings);
+    // Of a file's part, half the statements that have other content to lead with do not lead with the file.
+    const aboutFile = (w: string) => subject.forms !== undefined && w.toLowerCase().includes(subject.noun);
+    if (kept.some((w) => !aboutFile(w)) && mixSeed(id, 'lead', preceding.length) % 2 === 0) kept = kept.filter((w) => !aboutFile(w));
+    items.push({ id, names: names.flatMap((n) => n.split('.')).filter((n) => n.length > 0), wordings: kept.map((w) => said(id, w)), fallback: defined(fallback) });
+  };
   // The target's own bindings (parameters, locals, loop variables) are its answer, even where a
   // file written before happens to use the same name.
   const own = new Set([...f.bound, ...f.params, ...f.locals]);
@@ -152,16 +248,18 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
   // known (a top-level loop whose first call the lexical reading took for a name, say).
   const declaredNames = new Set((design?.publicInterface ?? []).flatMap((e) => namesIn(e)));
   const named = f.name !== undefined && knows(f.name) && !isKeywordName(f.name) && (declaredNames.size === 0 || declaredNames.has(f.name));
-  const subject = subjectOf(f, named);
-  const S = capitalized(subject.noun);
-  // Sentences led by the target's own words; by "this function" they would all open alike.
-  const bySubject = (text: string): string | undefined => (subject.own ? text : undefined);
   const file = path ? pathWordsOf(path) : undefined;
+  const subject = subjectOf(f, named, file);
+  /** The subject is the target's own name's words (not its file's). */
+  const byName = subject.own && named;
+  const S = capitalized(subject.noun);
+  // Sentences led by content words; by "this function" they would all open alike.
+  const bySubject = (text: string): string | undefined => (subject.own ? text : undefined);
   const inFile = file ? `the ${file} file` : undefined;
 
   if (f.doc) {
     // The comment is said as written: trimming or re-punctuating it can rebuild a run of the code.
-    add('doc', [], [`Purpose: ${f.doc}`, `The doc comment says: ${f.doc}`, /[.!?]$/.test(f.doc) ? `${f.doc} That is the job here.` : undefined]);
+    add('doc', [], [/[.!?]$/.test(f.doc) ? `${f.doc} That is the job here.` : undefined], [`Purpose: ${f.doc}`, `The doc comment says: ${f.doc}`]);
   }
   if (named) {
     const n = code(f.name!);
@@ -170,69 +268,113 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     const noun = nounOf(f.name!);
     const reexport = f.kind === 'constant' && f.isExported && f.control.returns === 0 && f.calls.length === 0;
     if (reexport) {
-      add('name', [f.name!], [`It exports ${n}.`, `${n} is exported here.`, noun ? `${capitalized(noun)} is exported from here as ${n}.` : undefined]);
+      add('name', [f.name!], [noun ? `${capitalized(noun)} is exported from here as ${n}.` : undefined, inFile ? `${capitalized(inFile)} exports ${n}.` : undefined], [`It exports ${n}.`, `${n} is exported here.`]);
     } else if (action) {
       add('name', [f.name!], [
         `${capitalized(action)} comes next: the ${kind} ${n}.`,
         `${capitalized(action)} is the job of ${n}.`,
-        `Next, ${action}: that is ${n}.`,
         imperative ? `To ${imperative}, I write the ${kind} ${n}.` : undefined,
-        phraseOf(f.name!) ? `${n} is next; its name says what it does: ${action}.` : undefined,
-      ]);
+        phraseOf(f.name!) ? `${capitalized(phraseOf(f.name!)!.join(' '))}: its name says what ${n} does.` : undefined,
+      ], [`Next, ${action}: that is ${n}.`]);
     } else if (noun) {
-      add('name', [f.name!], [
-        `${capitalized(noun)} comes next: the ${kind} ${n}.`,
-        `The ${noun} ${kind} is next, ${n}.`,
-        `Write the ${kind} ${n}.`,
-      ]);
+      add('name', [f.name!], [`${capitalized(noun)} comes next: the ${kind} ${n}.`, `The ${noun} ${kind} is next, ${n}.`, `${capitalized(noun)}, as the ${kind} ${n}.`], [`Write the ${kind} ${n}.`]);
     } else {
-      add('name', [f.name!], [
-        `Write the ${kind} ${n}.`,
-        `Next: the ${kind} ${n}.`,
-        inFile ? `${capitalized(inFile)} continues with the ${kind} ${n}.` : undefined,
-        inFile ? `Next in ${inFile}: the ${kind} ${n}.` : undefined,
-      ]);
+      add('name', [f.name!], [inFile ? `${capitalized(inFile)} continues with the ${kind} ${n}.` : undefined, inFile ? `Next in ${inFile}: the ${kind} ${n}.` : undefined], [`Write the ${kind} ${n}.`, `Next: the ${kind} ${n}.`]);
     }
     const declared = design?.publicInterface.find((e) => namesIn(e).includes(f.name!));
     if (declared) {
       add('declared', [f.name!], [
-        subject.own ? `${S} is in the design: ${declared}.` : `The design declares it: ${declared}.`,
-        noun ? `${capitalized(noun)} is declared in the design as ${declared}.` : `The architect listed ${declared} in the interface.`,
-      ]);
+        subject.own ? `${S} is in the design: ${declared}.` : undefined,
+        noun ? `${capitalized(noun)} is declared in the design as ${declared}.` : undefined,
+      ], [`The design declares it: ${declared}.`, `The architect listed ${declared} in the interface.`]);
     }
   }
   const responsibility = design?.responsibility.trim().replace(/\.$/, '') ?? '';
   // After a colon the responsibility goes on the sentence: "Provides ..." reads "provides ...".
   const asClause = /^[A-Z][a-z]/.test(responsibility) ? `${responsibility[0]!.toLowerCase()}${responsibility.slice(1)}` : responsibility;
   // A long responsibility is about the whole file: said once, in the intent, not at every chunk.
-  if (responsibility.length > 0 && responsibility.length <= 200) {
+  // The file's job is the file's, not a member's: said of a target that has a name of its own.
+  if (responsibility.length > 0 && responsibility.length <= 200 && (named || !subject.forms)) {
     add('design', [], [
-      `The file's job, from its design: ${asClause}.`,
-      subject.own ? `${S} is one part of what the design asks: ${asClause}.` : `This is part of what the design asks of the file: ${asClause}.`,
+      bySubject(`${S} is one part of what the design asks: ${asClause}.`),
+      file ? `The ${file} file's job, from its design: ${asClause}.` : undefined,
+    ], [`The file's job, from its design: ${asClause}.`, `This is part of what the design asks of the file: ${asClause}.`]);
+  }
+  // What most of the target is, when most of it does not run: a long comment, old code, data.
+  const bulk = bulkOf(target, language);
+  if (bulk.commentLines >= 8 && bulk.commentLines * 2 >= bulk.lines) {
+    const n = counted(bulk.commentLines, 'line');
+    const running = bulk.lines - bulk.commentLines;
+    if (bulk.licence) {
+      add('bulk', [], [
+        `A licence notice comes here: ${n} of it${running > 0 ? `, then ${counted(running, 'line')} of code` : ', before any code'}.`,
+        `${capitalized(n)} of licence and copyright notice${running > 0 ? `, then ${counted(running, 'line')} of code` : ''}.`,
+      ]);
+    } else if (bulk.commentedCode * 2 >= bulk.commentLines) {
+      add('bulk', [], [
+        `Commented-out code comes here: ${n} kept as comments, nothing that runs.`,
+        `${capitalized(counted(bulk.commentLines, 'comment line'))} of old code, kept but switched off${running > 0 ? `, around ${counted(running, 'line')} that ${running === 1 ? 'runs' : 'run'}` : ''}.`,
+      ]);
+    } else {
+      add('bulk', [], [
+        `A long comment takes most of this part: ${n} of notes${running > 0 ? `, then ${counted(running, 'line')} of code` : ''}.`,
+        `${capitalized(n)} of comment explain the code around them${running > 0 ? `; ${counted(running, 'line')} of it ${running === 1 ? 'runs' : 'run'}` : ''}.`,
+      ]);
+    }
+  }
+  if (bulk.commentLines >= 8 && bulk.commentLines * 3 >= bulk.lines * 2) {
+    // A part that is mostly comment explains the file: what the design says it is for, and
+    // the definitions it declares that are still to come (they follow in this file).
+    if (responsibility.length > 0 && !items.some((it) => it.id === 'design')) {
+      add('bulk-why', [], [file ? `The comment is there for the ${file} file's job: ${asClause}.` : undefined], [`The comment is there for the file's job: ${asClause}.`]);
+    }
+    const toCome = [...declaredNames].filter((n) => !preceding.includes(n) && !f.identifiers.has(n) && knows(n)).slice(0, 4);
+    if (toCome.length > 0) {
+      const l = list(toCome.map(code));
+      add('bulk-next', toCome, [`After it come the definitions still to write: ${l}.`, `${capitalized(counted(toCome.length, 'declared name'))} ${toCome.length === 1 ? 'is' : 'are'} still to come after the comment: ${l}.`]);
+    }
+  }
+  if (bulk.longestString >= 1000 && bulk.longestString * 2 >= target.length) {
+    const size = thousands(bulk.longestString);
+    const chars = bulk.nonAscii ? ' characters, nearly all outside ASCII' : ' characters';
+    add('bulk-string', [], [
+      `One long string literal makes up most of it: ${size}${chars}.`,
+      `Data more than logic: a single string of ${size}${chars}, typed out as it is.`,
     ]);
+    // The call the file so far leaves open (`emoji.parse(`): the string is its argument.
+    const open = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\(\s*$/.exec(preceding)?.[1];
+    if (open && outside(open)) {
+      add('bulk-call', [open], [`The call to ${code(open)} is open from the part before: the string is its argument, and the call closes after it.`, `${code(open)} takes it as its argument, then the call closes.`]);
+    }
   }
   if (f.kind === 'function' || f.kind === 'method') {
     const mode = f.isAsync ? 'an async ' : f.isGenerator ? 'a generator ' : 'a ';
     const n = f.params.length;
     const takes = n === 0 ? 'no parameters' : counted(n, 'parameter');
     add('shape', [], [
-      `It is ${mode}${kind} of ${takes}.`,
-      subject.own ? `${S} is ${mode}${kind} taking ${takes}.` : `${capitalized(mode)}${kind} taking ${takes}.`,
-      n === 0 ? `${S} needs no inputs: it works from what is in scope.` : bySubject(`${S} takes ${takes}.`),
-      bySubject(`${capitalized(takes)} ${n === 1 ? 'goes' : 'go'} in; ${subject.noun} is ${f.isAsync || f.isGenerator ? mode.trim() : 'a plain'} ${kind}.`),
-    ]);
+      bySubject(`${S} is ${mode}${kind} taking ${takes}.`),
+      n === 0 ? bySubject(`${S} needs no inputs: it works from what is in scope.`) : bySubject(`${S} takes ${takes}.`),
+      `${capitalized(takes)} ${n === 1 ? 'goes' : 'go'} in; ${subject.noun} is ${f.isAsync || f.isGenerator ? mode.trim() : 'a plain'} ${kind}.`,
+    ], [`It is ${mode}${kind} of ${takes}.`, `${capitalized(mode)}${kind} taking ${takes}.`]);
   } else if (f.kind === 'class') {
-    add('shape', [], [`It is a class.`, `A class holds this part of the job.`, bySubject(`${S} keeps its state and behaviour together.`)]);
+    add('shape', [], [bySubject(`${S} keeps its state and behaviour together.`)], [`It is a class.`, `A class holds this part of the job.`]);
   }
-  for (const dep of f.dependencies.slice(0, 6)) {
+  // An import, with what the target uses it for where it reads (`z.bigint` -> "bigint").
+  for (const dep of rarestFirst(f.dependencies.map((d) => d.name), preceding).slice(0, 6).map((n) => f.dependencies.find((d) => d.name === n)!)) {
     if (!outside(dep.name)) continue;
     const d = code(dep.name);
     const action = calleeAction(dep.name);
-    add(`dep:${dep.name}`, [dep.name], [
-      `From '${dep.module}' it takes ${d}.`,
-      nounOf(dep.name) ? `${capitalized(nounOf(dep.name)!)} comes in from '${dep.module}' as ${d}.` : `The '${dep.module}' import gives it ${d}.`,
+    const noun = nounOf(dep.name);
+    const members = rarestFirst([...new Set([...f.calls, ...f.constructs].filter((c) => c.startsWith(`${dep.name}.`) && outside(c)))], preceding);
+    const uses = [...new Set(members.map(calleeWords).filter((w): w is string => w !== undefined))].slice(0, 3);
+    const usesPhrase = list(uses);
+    add(`dep:${dep.name}`, [dep.name, ...members.slice(0, 3)], [
+      noun ? `${capitalized(noun)} comes in from '${dep.module}' as ${d}.` : undefined,
       action ? `${capitalized(action)} is not done here: ${d} from '${dep.module}' does it.` : undefined,
-    ]);
+      uses.length > 0 ? `${capitalized(usesPhrase)} ${uses.length === 1 ? 'comes' : 'come'} from ${d}, imported from '${dep.module}'.` : undefined,
+      uses.length > 0 ? `For ${usesPhrase}, it takes ${d} from '${dep.module}'.` : undefined,
+      bySubject(`${S} takes ${d} from '${dep.module}'.`),
+    ], [`From '${dep.module}' it takes ${d}.`, `The '${dep.module}' import gives it ${d}.`]);
   }
   for (const dep of design?.dependencies ?? []) {
     // A dependency the design explains and this target uses: the why carries over.
@@ -241,27 +383,30 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     const why = dep.why.trim().replace(/\.$/, '');
     const dwords = pathWordsOf(dep.path);
     add(`why:${dep.path}`, uses, [
-      `It builds on ${code(dep.path)} (${why}).`,
-      `The design lists ${code(dep.path)} for this: ${why}.`,
       dwords ? `${capitalized(dwords)}, written before, is what it builds on: ${code(dep.path)} (${why}).` : undefined,
-    ]);
+      bySubject(`${S} builds on ${code(dep.path)} (${why}).`),
+    ], [`It builds on ${code(dep.path)} (${why}).`, `The design lists ${code(dep.path)} for this: ${why}.`]);
   }
-  chunks(known(f.calls), 3, 6).forEach((group, i) => {
+  chunks(rarestFirst(known(f.calls), preceding), 3, 6).forEach((group, i) => {
     const l = list(group.map(code));
     // What the calls do, in their members' words (`args.slice` -> slicing), where those read.
     const actions = [...new Set(group.map(calleeAction).filter((a): a is string => a !== undefined))];
+    const words = [...new Set(group.map(calleeWords).filter((a): a is string => a !== undefined))];
     const what = capitalized(list(actions));
+    const one = group.length === 1;
     add(`calls:${i}`, group, [
-      ...(actions.length > 0
-        ? [`${what} ${actions.length === 1 ? 'is' : 'are'} left to ${l}.`, `For ${list(actions)}, it calls ${l}.`]
-        : [`It calls ${l}.`, `Work is delegated to ${l}.`, `${capitalized(counted(group.length, 'call'))} ${group.length === 1 ? 'does' : 'do'} the work here: ${l}.`]),
+      ...(actions.length > 0 ? [`${what} ${actions.length === 1 ? 'is' : 'are'} left to ${l}.`, `For ${list(actions)}, it calls ${l}.`] : []),
+      // The callees' words lead where the target's own name does not (a member, a statement).
+      words.length > 0 && !byName ? `${capitalized(list(words))}, through ${l}.` : undefined,
+      words.length > 0 && actions.length === 0 && !byName ? `${capitalized(list(words))}: ${l} ${one ? 'does' : 'do'} that part of the work.` : undefined,
       bySubject(`${S} calls ${l}.`),
-      inFile && actions.length === 0 ? `In ${inFile}, this part calls ${l}.` : undefined,
-    ]);
+      byName ? `${S} leaves part of the work to ${l}.` : undefined,
+    ], [`It calls ${l}.`, `Work is delegated to ${l}.`, `${capitalized(counted(group.length, 'call'))} ${one ? 'does' : 'do'} the work here: ${l}.`]);
   });
   chunks(known(f.constructs), 2, 3).forEach((group, i) => {
     const l = list(group.map(code));
-    add(`new:${i}`, group, [`It creates new ${l} objects.`, `It constructs ${l} with new.`, bySubject(`${S} makes new ${l} objects.`)]);
+    const words = [...new Set(group.map(calleeWords).filter((a): a is string => a !== undefined))];
+    add(`new:${i}`, group, [bySubject(`${S} makes new ${l} objects.`), words.length > 0 ? `New ${list(words)} objects: ${l}.` : undefined], [`It creates new ${l} objects.`, `It constructs ${l} with new.`]);
   });
   const c = f.control;
   if (c.branches + c.loops + c.switches + c.tries > 0) {
@@ -270,9 +415,9 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     if (c.loops) parts.push(counted(c.loops, 'loop'));
     if (c.switches) parts.push(f.cases.length > 1 ? `a switch over ${counted(f.cases.length, 'case')}` : 'a switch');
     if (c.tries) parts.push(`error handling with try/catch`);
-    add('control', [], [`Control flow: ${list(parts)}.`, bySubject(`${S} has ${list(parts)}.`), `${capitalized(list(parts))}: that is the shape of the body.`, `Its shape: ${list(parts)}.`]);
+    add('control', [], [bySubject(`${S} has ${list(parts)}.`), `${capitalized(list(parts))}: that is the shape of the body.`], [`Control flow: ${list(parts)}.`, `Its shape: ${list(parts)}.`]);
   } else if (f.kind === 'function' || f.kind === 'method') {
-    add('control', [], [`The body is straight-line code with no branches.`, `No branching: one straight path.`, bySubject(`${S} runs straight through, with no branches.`)]);
+    add('control', [], [bySubject(`${S} runs straight through, with no branches.`), `Straight-line code: ${subject.noun} has no branches.`], [`The body is straight-line code with no branches.`, `No branching: one straight path.`]);
   }
   // One item per kind of check: two guards against missing values are one thought.
   const checkKinds = new Set<string>();
@@ -283,23 +428,22 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     return true;
   });
   checks.slice(0, 4).forEach((ch, i) => {
-    if (ch.kind === 'typeof') add(`check:${i}`, [], [`It checks whether a value is a ${ch.type} before using it.`, `A ${ch.type} takes a separate path.`, bySubject(`${S} tells a ${ch.type} apart before using it.`)]);
-    else if (ch.kind === 'missing') add(`check:${i}`, [], [`It guards against a missing value first.`, `An absent value is handled first.`, bySubject(`${S} has to cope with a missing value.`)]);
-    else if (ch.kind === 'array') add(`check:${i}`, [], [`It tells arrays apart from single values.`, `An array is handled on its own.`, bySubject(`${S} takes an array or a single value.`)]);
-    else if (outside(ch.ctor)) add(`check:${i}`, [ch.ctor], [`It checks for ${code(ch.ctor)} instances.`, `A ${code(ch.ctor)} instance is special-cased.`, bySubject(`${S} treats ${code(ch.ctor)} instances apart.`)]);
+    if (ch.kind === 'typeof') add(`check:${i}`, [], [`A ${ch.type} takes a separate path.`, bySubject(`${S} tells a ${ch.type} apart before using it.`)], [`It checks whether a value is a ${ch.type} before using it.`]);
+    else if (ch.kind === 'missing') add(`check:${i}`, [], [`An absent value is handled first.`, bySubject(`${S} has to cope with a missing value.`)], [`It guards against a missing value first.`]);
+    else if (ch.kind === 'array') add(`check:${i}`, [], [`An array is handled on its own.`, bySubject(`${S} takes an array or a single value.`)], [`It tells arrays apart from single values.`]);
+    else if (outside(ch.ctor)) add(`check:${i}`, [ch.ctor], [`A ${code(ch.ctor)} instance is special-cased.`, bySubject(`${S} treats ${code(ch.ctor)} instances apart.`)], [`It checks for ${code(ch.ctor)} instances.`]);
   });
   const errors = known(f.errors).slice(0, 3);
   if (errors.length > 0) {
     const l = list(errors.map(code));
     const first = errorWords(errors[0]!);
     add('errors', errors, [
-      `It throws ${l} on bad input.`,
       `Invalid input raises ${l}.`,
       bySubject(`${S} raises ${l} when its input is wrong.`),
       first ? `${capitalized(first)} (${code(errors[0]!)}) is what bad input gets.` : undefined,
-    ]);
+    ], [`It throws ${l} on bad input.`]);
   } else if (f.control.throws > 0) {
-    add('errors', [], [`It throws when its input is wrong.`, `Bad input ends in an error.`, bySubject(`${S} fails loudly on input it cannot take.`)]);
+    add('errors', [], [`Bad input ends in an error.`, bySubject(`${S} fails loudly on input it cannot take.`)], [`It throws when its input is wrong.`]);
   }
   const seen = new Set<string>();
   for (const r of f.returns) {
@@ -307,35 +451,47 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     if (seen.has(key) || r.kind === 'other' || r.kind === 'literal') continue;
     seen.add(key);
     const id = `return:${key}`;
-    if (r.kind === 'identifier' && outside(r.name)) add(id, [r.name], [`It returns ${code(r.name)}.`, `The result is ${code(r.name)}.`, bySubject(`${S} hands back ${code(r.name)}.`)]);
-    else if (r.kind === 'call' && outside(r.callee)) {
+    if (r.kind === 'identifier' && outside(r.name)) {
+      const words = nounOf(r.name);
+      add(id, [r.name], [bySubject(`${S} hands back ${code(r.name)}.`), words ? `${capitalized(words)} is the result: ${code(r.name)}.` : undefined], [`It returns ${code(r.name)}.`, `The result is ${code(r.name)}.`]);
+    } else if (r.kind === 'call' && outside(r.callee)) {
       const action = calleeAction(r.callee);
-      add(id, [r.callee], [`It returns what ${code(r.callee)} gives back.`, `The result comes from ${code(r.callee)}.`, action ? `${capitalized(action)} gives the result: ${code(r.callee)}.` : bySubject(`${S} returns what ${code(r.callee)} gives back.`)]);
-    } else if (r.kind === 'new' && outside(r.ctor)) add(id, [r.ctor], [`It returns a new ${code(r.ctor)}.`, `The result is a fresh ${code(r.ctor)}.`, bySubject(`${S} builds and returns a ${code(r.ctor)}.`)]);
-    else if (r.kind === 'object') add(id, [], [`It returns a plain object.`, `The result is an object literal.`, bySubject(`${S} returns a plain object.`)]);
-    else if (r.kind === 'boolean') add(id, [], [`It returns a boolean.`, `The answer is true or false.`, bySubject(`${S} answers yes or no.`)]);
-    else if (r.kind === 'this') add(id, [], [`It returns this, for chaining.`, `It returns the instance itself.`, bySubject(`${S} returns the instance, so calls chain.`)]);
-    else if (r.kind === 'array') add(id, [], [`It returns an array.`, `The result is a list.`, bySubject(`${S} returns an array.`)]);
+      const words = calleeWords(r.callee);
+      add(id, [r.callee], [
+        action ? `${capitalized(action)} gives the result: ${code(r.callee)}.` : undefined,
+        words && !action && !byName ? `${capitalized(words)} gives the result: ${code(r.callee)}.` : undefined,
+        bySubject(`${S} returns what ${code(r.callee)} gives back.`),
+        byName ? `${S} hands back the result of ${code(r.callee)}.` : undefined,
+      ], [`It returns what ${code(r.callee)} gives back.`, `The result comes from ${code(r.callee)}.`]);
+    } else if (r.kind === 'new' && outside(r.ctor)) {
+      const words = nounOf(r.ctor);
+      add(id, [r.ctor], [bySubject(`${S} builds and returns a ${code(r.ctor)}.`), words ? `${capitalized(words)}, a new one, is the result: ${code(r.ctor)}.` : undefined], [`It returns a new ${code(r.ctor)}.`, `The result is a fresh ${code(r.ctor)}.`]);
+    } else if (r.kind === 'object') add(id, [], [bySubject(`${S} returns a plain object.`)], [`It returns a plain object.`, `The result is an object literal.`]);
+    else if (r.kind === 'boolean') add(id, [], [bySubject(`${S} answers yes or no.`), `True or false is the answer ${subject.noun} gives.`], [`It returns a boolean.`, `The answer is true or false.`]);
+    else if (r.kind === 'this') add(id, [], [bySubject(`${S} returns the instance, so calls chain.`)], [`It returns this, for chaining.`, `It returns the instance itself.`]);
+    else if (r.kind === 'array') add(id, [], [bySubject(`${S} returns an array.`)], [`It returns an array.`, `The result is a list.`]);
   }
-  if (f.control.awaits > 0) add('await', [], [`It awaits asynchronous work.`, `Each asynchronous step is awaited in turn.`, bySubject(`${S} waits on asynchronous work.`)]);
-  if (f.control.yields > 0) add('yield', [], [`It yields its values one at a time.`, `A generator: values come out as they are found.`, bySubject(`${S} yields its values one at a time.`)]);
+  if (f.control.awaits > 0) add('await', [], [`Each asynchronous step is awaited in turn.`, bySubject(`${S} waits on asynchronous work.`)], [`It awaits asynchronous work.`]);
+  if (f.control.yields > 0) add('yield', [], [`A generator: values come out as they are found.`, bySubject(`${S} yields its values one at a time.`)], [`It yields its values one at a time.`]);
   if (f.extends && outside(f.extends)) {
     const base = nounOf(f.extends);
-    add('extends', [f.extends], [`It extends ${code(f.extends)}.`, `The base class is ${code(f.extends)}.`, base ? `${capitalized(base)} is the base: ${subject.noun} extends ${code(f.extends)}.` : bySubject(`${S} extends ${code(f.extends)}.`)]);
+    add('extends', [f.extends], [base ? `${capitalized(base)} is the base: ${subject.noun} extends ${code(f.extends)}.` : undefined, bySubject(`${S} extends ${code(f.extends)}.`)], [`It extends ${code(f.extends)}.`, `The base class is ${code(f.extends)}.`]);
   }
   const methods = known(f.methods.filter((m) => m !== 'constructor' && m !== '__init__'));
   chunks(methods, 4, 4).forEach((group, i) => {
     const l = list(group.map(code));
     const action = actionOf(group[0]!);
-    add(`methods:${i}`, group, [`Its methods include ${l}.`, `It defines ${l}.`, bySubject(`${S} defines ${l}.`), action ? `${capitalized(action)} and more: ${l}.` : undefined]);
+    const words = [...new Set(group.map(nounOf).filter((a): a is string => a !== undefined))].slice(0, 3);
+    add(`methods:${i}`, group, [bySubject(`${S} defines ${l}.`), action ? `${capitalized(action)} and more: ${l}.` : undefined, words.length > 1 ? `${capitalized(list(words))}: its methods ${l}.` : undefined], [`Its methods include ${l}.`, `It defines ${l}.`]);
   });
-  if (f.methods.length > 1) add('method-count', [], [`It has ${counted(f.methods.length, 'method')}.`, `Its behaviour is split into ${counted(f.methods.length, 'method')}.`, bySubject(`${S} has ${counted(f.methods.length, 'method')}.`)]);
+  if (f.methods.length > 1) add('method-count', [], [bySubject(`${S} has ${counted(f.methods.length, 'method')}.`), `${capitalized(counted(f.methods.length, 'method'))} make up ${subject.noun}.`], [`It has ${counted(f.methods.length, 'method')}.`, `Its behaviour is split into ${counted(f.methods.length, 'method')}.`]);
   return items;
+
 }
 
 export class GroundedProposer implements Proposer {
   readonly name = 'grounded';
-  private readonly byTarget = new Map<string, { facts: TargetFacts; items: Item[]; ids: Map<string, string> }>();
+  private readonly byTarget = new Map<string, { facts: TargetFacts; items: FactItem[]; ids: Map<string, string> }>();
 
   constructor(private readonly opts: GroundedProposerOptions = {}) {}
 
@@ -358,7 +514,7 @@ export class GroundedProposer implements Proposer {
       for (const n of namedIdentifiers(step)) named.add(n);
     }
     const rng: Rng = createRng(mixSeed(req.seed, 'grounded'));
-    const keyed: { item: Item; prior: number; key: number }[] = [];
+    const keyed: { item: FactItem; prior: number; key: number }[] = [];
     for (const item of items) {
       if (used.has(item.id)) continue;
       let prior = 0.3;
@@ -374,14 +530,16 @@ export class GroundedProposer implements Proposer {
     });
   }
 
-  private prepared(target: string): { facts: TargetFacts; items: Item[]; ids: Map<string, string> } {
+  private prepared(target: string): { facts: TargetFacts; items: FactItem[]; ids: Map<string, string> } {
     let p = this.byTarget.get(target);
     if (!p) {
+      // A piece of a prose document (no language, a document's path) is said from its own facts.
+      const prose = !this.opts.language && this.opts.path !== undefined && isProsePath(this.opts.path, `${this.opts.preceding ?? ''}${target}`);
       const input: Parameters<typeof targetFacts>[0] = { target };
       if (this.opts.language) input.language = this.opts.language;
       if (this.opts.preceding !== undefined) input.preceding = this.opts.preceding;
       if (this.opts.imports) input.imports = this.opts.imports;
-      const facts = this.opts.facts ?? targetFacts(input);
+      const facts = this.opts.facts ?? (prose ? emptyFacts(identifierCounts(target)) : targetFacts(input));
       const known = this.opts.knownIdentifiers ?? new Set<string>();
       const language = this.opts.language ?? null;
       const knows = (name: string): boolean => {
@@ -394,10 +552,20 @@ export class GroundedProposer implements Proposer {
       const preceding = this.opts.preceding ?? '';
       const strings = literalsOf(target, language).strings.filter((lit) => !preceding.includes(lit));
       const inside = (w: string): boolean => statesOnlyKnown(w, known, language) && !strings.some((lit) => quotesString(w, lit));
-      const items = factItems(facts, knows, this.opts.design, this.opts.path)
-        .map((it) => ({ ...it, wordings: it.wordings.filter(inside) }))
+      const said = prose
+        ? proseItems({ facts: proseFacts(target, isHtmlPath(this.opts.path!)), knows, preceding, ...(this.opts.path ? { path: this.opts.path } : {}), ...(this.opts.design ? { responsibility: this.opts.design.responsibility, dependencies: this.opts.design.dependencies } : {}) })
+        : factItems(facts, knows, this.opts.design, this.opts.path, preceding, target, language);
+      const items = said
+        .map((it) => {
+          const wordings = it.wordings.filter(inside);
+          return { ...it, wordings: wordings.length > 0 ? wordings : (it.fallback ?? []).filter(inside) };
+        })
         .filter((it) => it.wordings.length > 0);
-      p = { facts, items, ids: new Map() };
+      // Every wording is known as its item's from the start: a step said before (an outline, a
+      // step another process proposed) marks its item as stated, whoever proposed it.
+      const ids = new Map<string, string>();
+      for (const it of items) for (const w of it.wordings) ids.set(w, it.id);
+      p = { facts, items, ids };
       if (this.byTarget.size > 64) this.byTarget.clear();
       this.byTarget.set(target, p);
     }

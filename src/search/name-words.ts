@@ -59,7 +59,7 @@ const VERBS = new Set(
     'accept add advance emit exit slice splice concat spawn listen trigger throw allocate append apply assert assign attach await begin bind build calculate call cancel capture check choose clean clear ' +
     'clone close collect combine commit compare compile complete compose compute configure connect consume contain convert copy count create ' +
     'decode declare define delete describe destroy detach detect dispatch drain drop dump emit enable encode end ensure enter escape evaluate exec execute ' +
-    'expand expect export extend extract fetch fill filter find finish fix flatten flush fold format free generate get grow handle hash hide ' +
+    'exchange expand expect export extend extract fetch fill filter find finish fix flatten flush fold format free generate get grow handle hash hide ' +
     'ignore import include increment index initialize insert inspect install invoke iterate join keep link list load lock log lookup lower ' +
     'make map mark match measure merge move normalize notify open order output pack pad parse peek pick place poll pop prepare prepend print ' +
     'process produce push put quote raise read rebuild receive record reduce refresh register reject release reload remove render repeat replace ' +
@@ -70,7 +70,7 @@ const VERBS = new Set(
 );
 
 /** Verbs whose last syllable is stressed: the consonant doubles (`emitting`). */
-const DOUBLING = new Set(['format', 'emit', 'commit', 'submit', 'admit', 'omit', 'permit', 'refer', 'prefer', 'occur', 'begin', 'forget', 'regret', 'unwrap', 'unzip']);
+const DOUBLING = new Set(['format', 'output', 'input', 'emit', 'commit', 'submit', 'admit', 'omit', 'permit', 'refer', 'prefer', 'occur', 'begin', 'forget', 'regret', 'unwrap', 'unzip']);
 
 export function isVerb(word: string): boolean {
   return VERBS.has(word);
@@ -98,7 +98,8 @@ export function actionOf(name: string): string | undefined {
   const [head, ...rest] = w;
   if (PREDICATES.has(head!) && rest.length > 0) return `checking whether it ${head} ${rest.join(' ')}`;
   if (!isVerb(head!)) return undefined;
-  return [gerund(head!), ...rest].join(' ');
+  // `compareAndSet`: each verb after a conjunction is an action too ("comparing and setting").
+  return [gerund(head!), ...rest.map((x, i) => (i > 0 && /^(and|or|then)$/.test(rest[i - 1]!) && isVerb(x) ? gerund(x) : x))].join(' ');
 }
 
 /** The imperative of the same action (`parse option flags`), for "to ..." phrases. */

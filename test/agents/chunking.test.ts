@@ -404,13 +404,59 @@ describe('chunks at natural parts', () => {
     expect(go.map((c) => c.definition?.name).filter((n) => n?.startsWith('Test')).length).toBeGreaterThanOrEqual(2);
   });
 
-  it('leaves small files whole, and writes docs and data whole', async () => {
-    const readme = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} of the manual, which says a little.\n`).join('\n');
-    const ws = await workspaceOf({ 'small.ts': 'export const one = 1;\nexport const two = 2;\n', 'README.md': readme, 'data.json': JSON.stringify({ rows: Array.from({ length: 50 }, (_, i) => i) }, null, 2) });
+  it('leaves small files whole, and writes data and config whole', async () => {
+    const ws = await workspaceOf({
+      'small.ts': 'export const one = 1;\nexport const two = 2;\n',
+      'data.json': JSON.stringify({ rows: Array.from({ length: 50 }, (_, i) => i) }, null, 2),
+      'config.yaml': Array.from({ length: 40 }, (_, i) => `key${i}: value number ${i} of the settings`).join('\n'),
+      'requirements.txt': Array.from({ length: 40 }, (_, i) => `package-${i}==1.${i}.0`).join('\n'),
+    });
     expect(ws.chunks('small.ts')).toHaveLength(1);
-    expect(ws.chunks('README.md')).toHaveLength(1);
     expect(ws.chunks('data.json')).toHaveLength(1);
-    expect(ws.chunks('README.md')[0]!.text).toBe(readme);
+    expect(ws.chunks('config.yaml')).toHaveLength(1);
+    // A .txt that is a list, not sentences, is data.
+    expect(ws.chunks('requirements.txt')).toHaveLength(1);
+  });
+
+  it('cuts a long document at its sections and paragraphs, never inside a fenced block', async () => {
+    const section = (title: string, i: number) =>
+      `## ${title}\n\nThe ${title.toLowerCase()} part of the guide, which says a little about it, paragraph ${i}.\n\n` +
+      '```js\n' + Array.from({ length: 3 }, (_, k) => `const value${k} = compute(${k});\n\nuse(value${k});`).join('\n') + '\n```\n\nA closing paragraph for it.\n';
+    const readme = `# Guide\n\nWhat the guide is for.\n\n${['Installing', 'Configuring', 'Running', 'Testing', 'Releasing'].map(section).join('\n')}`;
+    const rst = Array.from({ length: 6 }, (_, i) => `Part ${i}\n======\n\n${'A sentence of the part, long enough to need some room. '.repeat(4)}\n\n    indented literal block\n\n    that goes on\n`).join('\n');
+    const ws = await workspaceOf({ 'README.md': readme, 'docs/guide.rst': rst, 'notes.txt': Array.from({ length: 40 }, (_, i) => `Note ${i} says what was learnt that day.\n`).join('\n') });
+    for (const path of ['README.md', 'docs/guide.rst', 'notes.txt']) {
+      const chunks = expectExact(ws, path);
+      expect(chunks.length, path).toBeGreaterThan(1);
+      for (const c of chunks) expect(c.text.length <= 400 && c.endLine - c.startLine + 1 <= 14, `${path} #${c.index}`).toBe(true);
+    }
+    // Markdown: each piece starts at a heading or after a blank line, and every fence closes in the piece that opens it.
+    for (const c of ws.chunks('README.md')) {
+      expect((c.text.match(/^```/gm) ?? []).length % 2, c.text).toBe(0);
+      expect(c.startLine === 1 || /^(#|\S)/.test(c.text), c.text).toBe(true);
+    }
+    expect(ws.chunks('README.md').filter((c) => c.text.startsWith('## ')).length).toBeGreaterThanOrEqual(4);
+    // reStructuredText: a title stays with its underline, an indented block with what it follows.
+    for (const c of ws.chunks('docs/guide.rst')) expect(/^ {4}/.test(c.text) || /^=+$/m.test(c.text.split('\n')[0]!), c.text).toBe(false);
+  });
+
+  it('cuts an HTML page at its block tags, never inside <pre>', async () => {
+    const page = `<html><body>\n<h1>Usage</h1>\n${Array.from({ length: 8 }, (_, i) => `<p>\nParagraph ${i} of the page, which explains one more thing about the example.\n</p>\n<pre>\nint x${i} = ${i};\n\nreturn x${i};\n</pre>`).join('\n')}\n</body></html>\n`;
+    const ws = await workspaceOf({ 'docs/usage.html': page });
+    const chunks = expectExact(ws, 'docs/usage.html');
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const c of chunks) expect((c.text.match(/<pre>/g) ?? []).length, c.text).toBe((c.text.match(/<\/pre>/g) ?? []).length);
+  });
+
+  it('cuts a run of commented-out code at its blank lines, and an if-else chain at its links', async () => {
+    const commented = `import { check } from './check.js';\n\n${Array.from({ length: 6 }, (_, i) => `// it('case ${i}', () => {\n//   const value = check(${i});\n//   expect(value).toBe(${i});\n// });`).join('\n\n')}\n`;
+    const chain = `export function kindOf(x) {\n  if (x === 1) {\n${'    step(1);\n'.repeat(5)}  } else if (x === 2) {\n${'    step(2);\n'.repeat(5)}  } else if (x === 3) {\n${'    step(3);\n'.repeat(5)}  } else {\n${'    step(4);\n'.repeat(5)}  }\n}\n`;
+    const ws = await workspaceOf({ 'test/old.test.js': commented, 'src/kind.js': chain, 'src/check.js': 'export const check = (x) => x;\n' }, { maxChunkLines: 10, maxChunkChars: 400 });
+    const commentedChunks = expectExact(ws, 'test/old.test.js');
+    for (const c of commentedChunks) expect(c.endLine - c.startLine + 1, c.text).toBeLessThanOrEqual(10);
+    const links = expectExact(ws, 'src/kind.js');
+    expect(links.length).toBeGreaterThan(1);
+    expect(links.some((c) => c.text.startsWith('  } else if (x === 2) {') || c.text.startsWith('  } else if (x === 3) {') || c.text.startsWith('  } else {'))).toBe(true);
   });
 
   it('with the default target, a file of 60 lines and 2,000 characters or less is one chunk', async () => {

@@ -231,6 +231,6 @@ describe('a distributed run on a 3-node cluster', () => {
     expect(runs.find((r) => r.run === 'dist3')).toMatchObject({ status: 'finished', done: 3 });
     const table = procs.start('runs-text', ['runs', ...nats()]);
     expect(await table.exited).toBe(0);
-    expect(table.output()).toMatch(/^dist1\s+finished\s+3\/3 files\s+bigfx\s+started \d+s ago/m);
+    expect(table.output()).toMatch(/^dist1\s+finished\s+3\/3 files\s+bigfx\s+started \d+[smh] ago/m);
   }, 60_000);
 });

@@ -31,7 +31,7 @@ describe('a trainer-ready run on a git checkout', () => {
     git(repo, 'add', '.');
     git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'import');
     git(repo, 'remote', 'add', 'origin', 'https://user:secret@example.com/tj/commander.js.git');
-    summary = await runJob({ repoPath: repo, out, seed: 1, budget: 2, faultRate: 0.3, resume: false, format: 'parquet', contextTokens: CONTEXT, tokenIds: true, shardTokens: 20_000 });
+    summary = await runJob({ repoPath: repo, out, seed: 1, budget: 2, faultRate: 0.3, resume: false, format: 'parquet', contextTokens: CONTEXT, tokenIds: true, shardTokens: 20_000, card: true });
     records = [];
     for await (const { record } of readRecords(out)) records.push(record as DatasetRecordV2);
   }, 300_000);

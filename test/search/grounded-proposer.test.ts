@@ -105,7 +105,7 @@ describe('the grounded proposer', () => {
     const all = [...seen];
     expect(all.some((t) => t.includes('`readFile`') && t.includes("'node:fs/promises'"))).toBe(true);
     expect(all.some((t) => /Loads the settings of a project/.test(t))).toBe(true);
-    expect(all.some((t) => /an async function of two parameters|An async function taking two parameters/.test(t))).toBe(true);
+    expect(all.some((t) => /is an async function taking two parameters|Two parameters go in; the load settings function is an async function/.test(t))).toBe(true);
     expect(all.some((t) => /two branches, a loop and a switch over two cases/.test(t))).toBe(true);
     expect(all.some((t) => t.includes('`TypeError`'))).toBe(true);
   });
@@ -231,5 +231,87 @@ describe('names read as prose', () => {
     // No single opening holds a fifth of the steps, and there are many more openings than wordings of one item.
     expect(Math.max(...openings.values())).toBeLessThan(steps / 5);
     expect(openings.size).toBeGreaterThan(names.length * 2);
+  });
+});
+
+describe('openings that vary with the code', () => {
+  // A class of many small members: each member's name is the answer (not declared), so what
+  // varies is its file, its calls, its shape. Thoughts about consecutive members must not all
+  // open alike ("A method taking ...", "It is a ...").
+  const members = [
+    ['getValue', '', 'return VALUE.getAcquire(this);'],
+    ['setValue', 'long next', 'VALUE.setRelease(this, next);'],
+    ['swapValue', 'long next', 'return VALUE.getAndSet(this, next);'],
+    ['addDelta', 'long delta', 'return VALUE.getAndAdd(this, delta);'],
+    ['clearValue', '', 'VALUE.setVolatile(this, 0);'],
+    ['lazyValue', '', 'return VALUE.getOpaque(this);'],
+    ['isPositive', '', 'return VALUE.getAcquire(this) > 0;'],
+    ['exchange', 'long expected, long next', 'return VALUE.compareAndExchange(this, expected, next);'],
+  ] as const;
+  // The class's comment names the handle's operations, as the JDK's do ({@link VarHandle#getAcquire}).
+  const header =
+    'package demo;\n\nimport java.lang.invoke.VarHandle;\n\n/** A counter on {@link VarHandle}: getAcquire, setRelease, getAndSet, getAndAdd, setVolatile, getOpaque, compareAndExchange. */\npublic class Counter {\n    private static final VarHandle VALUE = null;\n\n';
+  const design = { responsibility: 'Provides a class (`Counter`).', publicInterface: ['class `Counter`'], dependencies: [] };
+
+  it('thoughts about consecutive small members of one class open in many ways', () => {
+    const openings = new Map<string, number>();
+    let steps = 0;
+    let preceding = header;
+    for (const [name, params, body] of members) {
+      const target = `    public final long ${name}(${params}) {\n        ${body}\n    }\n\n`;
+      const p = new GroundedProposer({
+        language: 'java',
+        preceding,
+        imports: importBindings(preceding, 'java'),
+        knownIdentifiers: new Set([...identifiersOf(preceding), 'Counter']),
+        design,
+        path: 'src/Counter.java',
+      });
+      for (let seed = 0; seed < 4; seed++) {
+        for (const s of p.proposeSync({ context: '', target, steps: [], k: 3, seed })) {
+          const opening = s.text.replace(/`[^`]*`/g, 'X').split(/\s+/).slice(0, 3).join(' ');
+          openings.set(opening, (openings.get(opening) ?? 0) + 1);
+          steps++;
+        }
+      }
+      preceding += target;
+    }
+    expect(Math.max(...openings.values()), JSON.stringify([...openings])).toBeLessThan(steps / 5);
+    expect(openings.size).toBeGreaterThan(members.length * 2);
+  });
+});
+
+describe('the grounded proposer on a piece of a document', () => {
+  const code = 'export class Queue {\n  drain() {}\n  flush() {}\n  size() { return 0; }\n}\n';
+  const before = '# Queues\n\nA small queue library.\n\n';
+  const piece = '## Draining the queue\n\nCall `queue.drain()` to empty a `Queue`, then `flush()` to write what is left:\n\n```js\nconst q = new Queue();\nq.drain();\nq.flush();\n```\n\nIt returns at once.\n';
+  const after = '## Sizes\n\n`size()` counts.\n';
+  // Known: the file tree (the brief), the code written before, the document so far.
+  const known = new Knowledge(null).addText('README.md\nsrc/queue.js').addText(code).addText(before);
+  const guard = new SequenceGuard(known.answer(piece + after));
+  const p = new GroundedProposer({
+    path: 'README.md',
+    preceding: before,
+    knownIdentifiers: known.knownNames(),
+    design: { responsibility: 'Documents the code of `src/queue.js` for its readers.', publicInterface: [], dependencies: [{ path: 'src/queue.js', why: 'documented here: `Queue`, `drain` and `flush`' }] },
+  });
+  const said = new Set<string>();
+  for (let seed = 0; seed < 20; seed++) for (const s of p.proposeSync({ context: '', target: piece, steps: [], k: 20, seed })) said.add(s.text);
+
+  it('says what the piece is for from what is known: the code it documents, its example, its shape', () => {
+    const all = [...said];
+    expect(all.some((t) => t.includes('`flush`'))).toBe(true);
+    expect(all.some((t) => /\bJS\b/.test(t))).toBe(true);
+    expect(all.some((t) => t.includes('`src/queue.js`'))).toBe(true);
+    expect(all.some((t) => /section/i.test(t))).toBe(true);
+  });
+
+  it('never states the heading, nor a name its heading holds, and stays inside the boundary', () => {
+    for (const t of said) {
+      expect(t.toLowerCase(), t).not.toContain('draining the queue');
+      expect(namedIdentifiers(t), t).not.toContain('Queue');
+      expect(namedIdentifiers(t), t).not.toContain('drain');
+      expect(guard.violations([t]), t).toEqual([]);
+    }
   });
 });

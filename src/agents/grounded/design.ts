@@ -72,6 +72,8 @@ function plainFileRole(f: FileFacts): string {
   if (/\.(md|rst|txt)$/i.test(f.path)) return 'A document of the repository.';
   if (/\.(json|ya?ml|toml|ini|cfg)$/i.test(f.path)) return 'Configuration for the tools the project uses.';
   if (f.isTest) return `A test file: cases that run the code it imports.`;
+  // A Java file declares a type or documents its package or module: it never runs on its own.
+  if (f.language === 'java') return "Its package's documentation and annotations: no type of its own.";
   return f.language ? `A ${f.language} file with no top-level definitions: code that runs when it is loaded.` : 'A support file of the repository.';
 }
 
@@ -137,7 +139,16 @@ export function designFile(input: DesignInput, seed: number): DesignOutput {
   const users = usedBy(f, (t) => fields.admits(t));
   const forWhom = users ? `; ${users}` : '';
   const subjects = f.imports.filter((p) => fields.admits(code(p)));
+  // A document names the code it documents: the files written before it that define those names.
+  const documented = (f.documents ?? []).map((x) => ({ path: x.path, names: x.names.filter(sayable) })).filter((x) => x.names.length > 0 && fields.admits(code(x.path)));
+  const docNames = [...new Set(documented.flatMap((x) => x.names))];
   const responsibility =
+    (documented.length > 0
+      ? fields.first(
+          `Documents the code of ${list(documented.map((x) => code(x.path)), 3)} for its readers: ${list(docNames.map(code), 4)} among what it explains.`,
+          `Documents the code of ${list(documented.map((x) => code(x.path)), 3)} for its readers.`,
+        )
+      : undefined) ??
     (f.isTest && subjects.length > 0
       ? fields.first(
           `Tests for ${list(subjects.map(code), 3)}: cases that run what ${subjects.length === 1 ? 'it defines' : 'they define'}.`,
@@ -163,6 +174,10 @@ export function designFile(input: DesignInput, seed: number): DesignOutput {
   }
 
   const dependencies: FileDesign['dependencies'] = [];
+  for (const x of documented) {
+    const why = fields.first(`${x.path}: documented here: ${list(x.names.map(code), 4)}`, `${x.path}: the code it documents`);
+    if (why) dependencies.push({ path: x.path, why: why.slice(x.path.length + 2) });
+  }
   for (const p of f.imports) {
     const said = fields.first(...dependencyWhy(p, f.importUses[p] ?? [], sayable, rng).map((why) => `${p}: ${why}`));
     if (said) dependencies.push({ path: p, why: said.slice(p.length + 2) });

@@ -10,6 +10,7 @@ import type { FileIntentInput, TestIntentInput } from '../policy.ts';
 import { Speech } from './speech.ts';
 import { actionOf, capitalized, choose, code, counted, list, pathWordsOf, wordsOf } from './text.ts';
 import { isWord } from '../../search/name-words.ts';
+import { isProsePath } from '../../search/facts/prose.ts';
 
 /** The first sentence of a thought about `path`: led by the file's words, its main action, or its path. */
 function openers(rng: Rng, path: string, lead: string | undefined): string[] {
@@ -66,11 +67,19 @@ export function fileIntentText(input: FileIntentInput, seed: number): string {
     );
   }
   const why = d.dependencies.find((x) => say.admits(`${code(x.path)} ${x.why}`));
-  if (why) say.first(`What it takes from ${code(why.path)}: ${why.why.trim().replace(/\.$/, '')}.`);
+  const prose = f.language === null && isProsePath(f.path);
+  const documents = why && prose ? /^documented here:\s*(.+?)\.?$/.exec(why.why.trim())?.[1] : undefined;
+  if (why && prose) say.first(documents ? `It follows the code of ${code(why.path)}, written before: it documents ${documents}.` : `It follows the code of ${code(why.path)}, written before.`);
+  else if (why) say.first(`What it takes from ${code(why.path)}: ${why.why.trim().replace(/\.$/, '')}.`);
   // How: the order of the parts, starting with the first definition.
   const first = f.definitions.find((x) => known(x.name));
   const start = first ? `, starting with the ${first.kind} ${code(first.name)}` : '';
-  if (input.chunks > 1) {
+  if (input.chunks > 1 && prose) {
+    say.first(
+      `I write it in ${counted(input.chunks, 'part')}, a section or a few paragraphs at a time, each after thinking about what it is for.`,
+      'I write it in parts, a section or a few paragraphs at a time.',
+    );
+  } else if (input.chunks > 1) {
     say.first(
       `I write it in ${counted(input.chunks, 'part')}, one definition or part of one at a time${start}.`,
       `I write it in ${counted(input.chunks, 'part')}, one definition or part of one at a time.`,

@@ -13,7 +13,7 @@ export interface CoderInput {
   path: string;
   reads: string[];
   chunks: number;
-  /** Reasoning is searched for code files; other files (docs, config) are written directly. */
+  /** Reasoning is searched for code files and prose documents; data and config are written directly. */
   refine: boolean;
 }
 
