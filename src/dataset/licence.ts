@@ -26,6 +26,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { parse as parseIni } from 'ini';
+import { parse as parseToml } from 'smol-toml';
 import spdxCorrect from 'spdx-correct';
 import parseSpdx from 'spdx-expression-parse';
 
@@ -126,24 +128,25 @@ function packageJsonLicence(text: string): ManifestLicence {
 }
 
 function cargoLicence(text: string): ManifestLicence {
-  const toml = readTomlKeys(text);
-  const own = toml.get('package.license');
-  const inherited = toml.get('workspace.package.license');
+  const toml = tomlAt(text);
+  const own = toml('package.license');
+  const inherited = toml('workspace.package.license');
   const value = typeof own === 'string' ? own : inherited;
-  const file = toml.get('package.license-file') ?? toml.get('workspace.package.license-file');
+  const file = toml('package.license-file') ?? toml('workspace.package.license-file');
   return { values: typeof value === 'string' ? [value] : [], hints: typeof file === 'string' ? [file] : [] };
 }
 
 function pyprojectLicence(text: string): ManifestLicence {
-  const toml = readTomlKeys(text);
+  const toml = tomlAt(text);
   // One declaration in one of its places, not alternatives.
-  const value = ['project.license', 'project.license.text', 'tool.poetry.license'].map((k) => toml.get(k)).find((v) => typeof v === 'string');
-  const file = toml.get('project.license.file');
+  const value = ['project.license', 'project.license.text', 'tool.poetry.license'].map((k) => toml(k)).find((v) => typeof v === 'string');
+  const file = toml('project.license.file');
   return { values: typeof value === 'string' ? [value] : [], hints: typeof file === 'string' ? [file] : [] };
 }
 
 function setupCfgLicence(text: string): ManifestLicence {
-  const license = readIniKeys(text).get('metadata.license');
+  const metadata: unknown = safely(() => parseIni(text).metadata, undefined);
+  const license = isRecord(metadata) && typeof metadata.license === 'string' ? metadata.license.trim() : '';
   return { values: license ? [license] : [], hints: [] };
 }
 
@@ -538,116 +541,15 @@ function readSmallText(path: string): string | null {
   }
 }
 
-type TomlValue = string | boolean | string[];
-
 /**
- * The few TOML shapes manifests use for licences, as dotted keys: `[table]` headers, `key = "s"`,
- * `'literal'`, booleans, dotted keys (`license.workspace = true`), inline tables
- * (`license = { text = "MIT" }` → `license.text`) and arrays of strings, multi-line included.
- * Anything else is skipped, not rejected.
+ * A manifest in TOML (Cargo.toml, pyproject.toml), read with smol-toml: the value at a dotted path
+ * (`package.license`, `project.license.text`); a file that is not TOML reads as empty.
  */
-export function readTomlKeys(text: string): Map<string, TomlValue> {
-  const out = new Map<string, TomlValue>();
-  let table: string | null = '';
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = stripTomlComment(lines[i]!).trim();
-    if (line.startsWith('[[')) table = null;
-    else if (line.startsWith('[')) table = line.slice(1, line.indexOf(']')).trim().replace(/\s*\.\s*/g, '.');
-    else if (table !== null) {
-      const eq = line.indexOf('=');
-      if (eq <= 0) continue;
-      let value = line.slice(eq + 1).trim();
-      while (value.startsWith('[') && !balanced(value) && i + 1 < lines.length) value += ' ' + stripTomlComment(lines[++i]!).trim();
-      const key = [table, line.slice(0, eq).trim().replace(/["']/g, '')].filter(Boolean).join('.');
-      setTomlValue(out, key, value);
-    }
-  }
-  return out;
+export function tomlAt(text: string): (path: string) => unknown {
+  const doc: unknown = safely(() => parseToml(text), {});
+  return (path) => path.split('.').reduce<unknown>((v, key) => (isRecord(v) ? v[key] : undefined), doc);
 }
 
-function setTomlValue(out: Map<string, TomlValue>, key: string, value: string): void {
-  if (value.startsWith('{')) {
-    for (const pair of splitTopLevel(value.slice(1, value.lastIndexOf('}')))) {
-      const eq = pair.indexOf('=');
-      if (eq > 0) setTomlValue(out, `${key}.${pair.slice(0, eq).trim()}`, pair.slice(eq + 1).trim());
-    }
-  } else if (value.startsWith('[')) {
-    out.set(key, [...value.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g)].map((m) => m[2] ?? tomlString(m[1]!)));
-  } else if (value === 'true' || value === 'false') {
-    out.set(key, value === 'true');
-  } else {
-    const m = /^"((?:[^"\\]|\\.)*)"|^'([^']*)'/.exec(value);
-    if (m) out.set(key, m[2] ?? tomlString(m[1]!));
-  }
-}
-
-function tomlString(escaped: string): string {
-  return safely(() => JSON.parse(`"${escaped}"`) as string, escaped);
-}
-
-/** Text before a `#` that is not inside a string. */
-function stripTomlComment(line: string): string {
-  let quote: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#') return line.slice(0, i);
-  }
-  return line;
-}
-
-function balanced(value: string): boolean {
-  let depth = 0;
-  for (const c of value.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, '')) {
-    if (c === '[' || c === '{') depth++;
-    else if (c === ']' || c === '}') depth--;
-  }
-  return depth <= 0;
-}
-
-/** Splits an inline table's body on commas outside strings and brackets. */
-function splitTopLevel(body: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | null = null;
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '[' || c === '{') depth++;
-    else if (c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(body.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(body.slice(start));
-  return parts.filter((p) => p.trim() !== '');
-}
-
-/** setup.cfg: `[section]` and `key = value` / `key: value` as `section.key` (continuation lines skipped). */
-function readIniKeys(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let section = '';
-  for (const raw of text.split('\n')) {
-    if (/^\s/.test(raw) || /^\s*[#;]/.test(raw)) continue;
-    const line = raw.trim();
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) section = header[1]!.trim();
-    else {
-      const m = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-      if (m && m[2]) out.set(`${section}.${m[1]}`, m[2]);
-    }
-  }
-  return out;
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { detectLicence, matchLicenceText, normaliseDeclared, readTomlKeys } from '../../src/dataset/licence.ts';
+import { detectLicence, matchLicenceText, normaliseDeclared, tomlAt } from '../../src/dataset/licence.ts';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const modules = join(repoRoot, 'node_modules');
@@ -251,14 +251,20 @@ describe('declared licences', () => {
     if (existsSync(goModLicence)) expect(detect({ 'pyproject.toml': bsd, LICENSE: { from: goModLicence } }).licence).toBe('BSD-3-Clause');
   });
 
-  it('reads the TOML shapes manifests use', () => {
-    const keys = readTomlKeys(
+  it('reads manifests in TOML with a TOML parser: comments, literal strings, arrays, inline tables', () => {
+    const at = tomlAt(
       '[package]\nname = "x" # the "name"\nlicense = \'MIT\'\nlicense-file = "LICENSE.txt"\nkeywords = ["a", "b#c",\n  "d"]\n[[bin]]\nname = "ignored"\n[project]\nlicense = { text = "Apache-2.0", extra = [1, 2] }\n',
     );
-    expect(keys.get('package.name')).toBe('x');
-    expect(keys.get('package.license')).toBe('MIT');
-    expect(keys.get('package.keywords')).toEqual(['a', 'b#c', 'd']);
-    expect(keys.get('project.license.text')).toBe('Apache-2.0');
-    expect([...keys.keys()].some((k) => k.includes('bin'))).toBe(false);
+    expect(at('package.name')).toBe('x');
+    expect(at('package.license')).toBe('MIT');
+    expect(at('package.keywords')).toEqual(['a', 'b#c', 'd']);
+    expect(at('project.license.text')).toBe('Apache-2.0');
+    expect(at('package.missing')).toBeUndefined();
+    expect(tomlAt('[package\nlicense = ')('package.license')).toBeUndefined();
   });
+
+  it('reads setup.cfg with an INI parser', () => {
+    expect(detect({ 'setup.cfg': '[metadata]\nname = p\nlicense = BSD-3-Clause\n\n[options]\npackages = find:\n' })).toEqual({ licence: 'BSD-3-Clause', source: 'setup.cfg' });
+  });
+
 });

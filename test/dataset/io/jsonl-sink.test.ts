@@ -12,23 +12,12 @@ import { describe, expect, it } from 'vitest';
 import type { DatasetRecordV2 } from '../../../src/dataset/record.ts';
 import { DatasetOutputError, openSink, readRecords } from '../../../src/dataset/io/mod.ts';
 import { tempDir } from '../../support/tmp.ts';
+import { readAll, writeAll } from './round-trip.ts';
 import { bareRecords, greetRecords, noisyRecord, sizedRecord } from './records.ts';
 import { zstdFrames } from './zstd-frames.ts';
 
 const records = (): DatasetRecordV2[] => [...greetRecords(), ...bareRecords()];
 const expectedLines = (recs: DatasetRecordV2[]): string => recs.map((r) => JSON.stringify(r) + '\n').join('');
-
-async function writeAll(out: string, recs: DatasetRecordV2[]) {
-  const sink = await openSink(out);
-  for (const r of recs) await sink.write(r);
-  return sink.close();
-}
-
-async function readAll(path: string) {
-  const out = [];
-  for await (const r of readRecords(path)) out.push(r);
-  return out;
-}
 
 const decoders: Record<string, (bytes: Buffer) => string> = {
   'data.jsonl': (b) => b.toString('utf8'),

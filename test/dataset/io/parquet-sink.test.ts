@@ -10,19 +10,10 @@ import type { DatasetRecordV2 } from '../../../src/dataset/record.ts';
 import { DatasetOutputError, openSink, readRecords, type SinkOptions } from '../../../src/dataset/io/mod.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { duck } from './duck.ts';
+import { readAll, writeAll as writeWith } from './round-trip.ts';
 import { bareRecords, greetRecords, sizedRecord } from './records.ts';
 
-async function writeAll(out: string, recs: DatasetRecordV2[], opts: SinkOptions = {}) {
-  const sink = await openSink(out, { format: 'parquet', ...opts });
-  for (const r of recs) await sink.write(r);
-  return sink.close();
-}
-
-async function readAll(path: string) {
-  const out = [];
-  for await (const r of readRecords(path)) out.push(r);
-  return out;
-}
+const writeAll = (out: string, recs: DatasetRecordV2[], opts: SinkOptions = {}) => writeWith(out, recs, { format: 'parquet', ...opts });
 
 const codePoints = (s: string): number => [...s].length;
 
