@@ -32,9 +32,16 @@ function failureAlternatives(path: string, findings: readonly Finding[], rng: Rn
   ];
 }
 
-/** A clean result, led by the file's words where they read (`The heap file passes ...`). */
+/** Words that read as a failure in a verdict: a file named for them (`fail-plugin.js`) is not led by its words. */
+const FAILURE_WORDS = /\b(fail(s|ed|ing|ure|ures)?|fix(es|ed|ing)?|broken|wrong|bug(s|gy)?|error(s)?|crash(es|ed)?)\b/i;
+
+/**
+ * A clean result, led by the file's words where they read (`The heap file passes ...`) and do not
+ * sound like a failure ("Fail plugin version is clean" reads as one).
+ */
 function cleanAlternatives(path: string, checks: string, rng: Rng): string[] {
-  const words = pathWordsOf(path);
+  const named = pathWordsOf(path);
+  const words = named && !FAILURE_WORDS.test(named) ? named : undefined;
   const p = code(path);
   const led = words
     ? [
