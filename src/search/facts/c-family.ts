@@ -7,7 +7,7 @@
 import type Parser from 'tree-sitter';
 import { docAboveNode } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { lastSegment, literalContent, withoutGenerics } from './syntax.ts';
+import { lastSegment, literalContent, returnShapeOf, withoutGenerics, type ReturnShapes } from './syntax.ts';
 import { pushOnce, type DefinitionForm, type ImportBinding, type ReturnShape } from './types.ts';
 
 const CONTAINERS = new Set(['preproc_ifdef', 'preproc_if', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list', 'namespace_definition', 'ERROR']);
@@ -80,38 +80,25 @@ function parameterNames(params: Parser.SyntaxNode | null | undefined): string[] 
   return out;
 }
 
-function returnShape(e: Parser.SyntaxNode | undefined): ReturnShape {
-  if (!e) return { kind: 'literal' };
-  switch (e.type) {
-    case 'identifier':
-      return { kind: 'identifier', name: e.text };
-    case 'this':
-      return { kind: 'this' };
-    case 'true':
-    case 'false':
-      return { kind: 'boolean' };
-    case 'null':
-    case 'nullptr':
-    case 'number_literal':
-    case 'string_literal':
-    case 'char_literal':
-      return { kind: 'literal' };
-    case 'binary_expression':
-      return /^(==|!=|<|>|<=|>=|&&|\|\|)$/.test(e.childForFieldName('operator')?.type ?? e.children[1]?.type ?? '') ? { kind: 'boolean' } : { kind: 'other' };
-    case 'unary_expression':
-      return e.text.startsWith('!') ? { kind: 'boolean' } : { kind: 'other' };
-    case 'call_expression': {
+const RETURN_SHAPES: ReturnShapes = {
+  self: ['this'],
+  booleans: ['true', 'false'],
+  literals: ['null', 'nullptr', 'number_literal', 'string_literal', 'char_literal'],
+  negation: true,
+  special: (e) => {
+    if (e.type === 'call_expression') {
       const callee = dotted(e.childForFieldName('function'));
       return callee ? { kind: 'call', callee } : { kind: 'other' };
     }
-    case 'new_expression': {
+    if (e.type === 'new_expression') {
       const ctor = typeName(e.childForFieldName('type'));
       return ctor ? { kind: 'new', ctor } : { kind: 'other' };
     }
-    default:
-      return { kind: 'other' };
-  }
-}
+    return undefined;
+  },
+};
+
+const returnShape = (e: Parser.SyntaxNode | undefined): ReturnShape => returnShapeOf(e, RETURN_SHAPES);
 
 /** Method names of a class or struct body. */
 function memberFunctions(body: Parser.SyntaxNode | null | undefined): string[] {

@@ -7,7 +7,7 @@
 import type Parser from 'tree-sitter';
 import { docAboveNode } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { literalContent, withoutGenerics } from './syntax.ts';
+import { literalContent, returnShapeOf, withoutGenerics, type ReturnShapes } from './syntax.ts';
 import { pushOnce, type ImportBinding, type ReturnShape } from './types.ts';
 
 function dotted(node: Parser.SyntaxNode | null | undefined): string | undefined {
@@ -45,39 +45,25 @@ function parameterNames(list: Parser.SyntaxNode | null | undefined): string[] {
   return out;
 }
 
-function returnShape(e: Parser.SyntaxNode | undefined): ReturnShape {
-  if (!e) return { kind: 'literal' };
-  switch (e.type) {
-    case 'identifier':
-      return { kind: 'identifier', name: e.text };
-    case 'true':
-    case 'false':
-      return { kind: 'boolean' };
-    case 'nil':
-    case 'int_literal':
-    case 'float_literal':
-    case 'interpreted_string_literal':
-    case 'raw_string_literal':
-    case 'rune_literal':
-      return { kind: 'literal' };
-    case 'binary_expression':
-      return /^(==|!=|<|>|<=|>=|&&|\|\|)$/.test(e.children[1]?.type ?? '') ? { kind: 'boolean' } : { kind: 'other' };
-    case 'call_expression': {
+const RETURN_SHAPES: ReturnShapes = {
+  booleans: ['true', 'false'],
+  literals: ['nil', 'int_literal', 'float_literal', 'interpreted_string_literal', 'raw_string_literal', 'rune_literal'],
+  special: (e) => {
+    if (e.type === 'call_expression') {
       const callee = dotted(e.childForFieldName('function'));
       return callee ? { kind: 'call', callee } : { kind: 'other' };
     }
-    case 'unary_expression':
-    case 'composite_literal': {
-      const lit = e.type === 'composite_literal' ? e : e.namedChildren[0]?.type === 'composite_literal' ? e.namedChildren[0] : undefined;
-      const type = lit?.childForFieldName('type');
-      if (type?.type === 'slice_type' || type?.type === 'array_type') return { kind: 'array' };
-      const name = typeName(type);
-      return name ? { kind: 'new', ctor: name } : { kind: 'other' };
-    }
-    default:
-      return { kind: 'other' };
-  }
-}
+    if (e.type !== 'unary_expression' && e.type !== 'composite_literal') return undefined;
+    // `T{...}` or `&T{...}`: a construction of T, or an array.
+    const lit = e.type === 'composite_literal' ? e : e.namedChildren[0]?.type === 'composite_literal' ? e.namedChildren[0] : undefined;
+    const type = lit?.childForFieldName('type');
+    if (type?.type === 'slice_type' || type?.type === 'array_type') return { kind: 'array' };
+    const name = typeName(type);
+    return name ? { kind: 'new', ctor: name } : { kind: 'other' };
+  },
+};
+
+const returnShape = (e: Parser.SyntaxNode | undefined): ReturnShape => returnShapeOf(e, RETURN_SHAPES);
 
 function readHead(def: Parser.SyntaxNode, anchor: Parser.SyntaxNode, ctx: ReadContext): Parser.SyntaxNode {
   const f = ctx.facts;

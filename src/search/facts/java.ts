@@ -6,7 +6,7 @@
 import type Parser from 'tree-sitter';
 import { docAboveNode } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { lastSegment, literalContent, withoutGenerics } from './syntax.ts';
+import { lastSegment, literalContent, returnShapeOf, withoutGenerics, type ReturnShapes } from './syntax.ts';
 import { pushOnce, type DefinitionForm, type ImportBinding, type ReturnShape } from './types.ts';
 
 const TYPES: Readonly<Record<string, DefinitionForm>> = {
@@ -55,42 +55,26 @@ function parameterNames(params: Parser.SyntaxNode | null | undefined): string[] 
   return out;
 }
 
-function returnShape(e: Parser.SyntaxNode | undefined): ReturnShape {
-  if (!e) return { kind: 'literal' };
-  switch (e.type) {
-    case 'identifier':
-      return { kind: 'identifier', name: e.text };
-    case 'this':
-      return { kind: 'this' };
-    case 'true':
-    case 'false':
-    case 'instanceof_expression':
-      return { kind: 'boolean' };
-    case 'null_literal':
-    case 'string_literal':
-    case 'decimal_integer_literal':
-    case 'hex_integer_literal':
-    case 'decimal_floating_point_literal':
-    case 'character_literal':
-      return { kind: 'literal' };
-    case 'array_creation_expression':
-      return { kind: 'array' };
-    case 'object_creation_expression': {
+const RETURN_SHAPES: ReturnShapes = {
+  self: ['this'],
+  booleans: ['true', 'false', 'instanceof_expression'],
+  literals: ['null_literal', 'string_literal', 'decimal_integer_literal', 'hex_integer_literal', 'decimal_floating_point_literal', 'character_literal'],
+  arrays: ['array_creation_expression'],
+  negation: true,
+  special: (e) => {
+    if (e.type === 'object_creation_expression') {
       const ctor = typeName(e.childForFieldName('type'));
       return ctor ? { kind: 'new', ctor } : { kind: 'other' };
     }
-    case 'method_invocation': {
+    if (e.type === 'method_invocation') {
       const callee = invoked(e);
       return callee ? { kind: 'call', callee } : { kind: 'other' };
     }
-    case 'binary_expression':
-      return /^(==|!=|<|>|<=|>=|&&|\|\|)$/.test(e.children[1]?.type ?? '') ? { kind: 'boolean' } : { kind: 'other' };
-    case 'unary_expression':
-      return e.text.startsWith('!') ? { kind: 'boolean' } : { kind: 'other' };
-    default:
-      return { kind: 'other' };
-  }
-}
+    return undefined;
+  },
+};
+
+const returnShape = (e: Parser.SyntaxNode | undefined): ReturnShape => returnShapeOf(e, RETURN_SHAPES);
 
 function invoked(call: Parser.SyntaxNode): string | undefined {
   const name = call.childForFieldName('name')?.text;

@@ -2,7 +2,7 @@
 import type Parser from 'tree-sitter';
 import { docstringDoc } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { descendants, literalContent } from './syntax.ts';
+import { descendants, literalContent, returnShapeOf, type ReturnShapes } from './syntax.ts';
 import { pushOnce, type Check, type ImportBinding, type ReturnShape } from './types.ts';
 
 const CONTAINERS = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'block', 'ERROR']);
@@ -86,38 +86,20 @@ function containsYield(body: Parser.SyntaxNode | null): boolean {
   return found;
 }
 
-function returnShape(e: Parser.SyntaxNode | undefined): ReturnShape {
-  if (!e) return { kind: 'literal' };
-  switch (e.type) {
-    case 'identifier':
-      return { kind: 'identifier', name: e.text };
-    case 'true':
-    case 'false':
-    case 'comparison_operator':
-    case 'not_operator':
-      return { kind: 'boolean' };
-    case 'boolean_operator':
-      return { kind: 'other' };
-    case 'none':
-    case 'string':
-    case 'integer':
-    case 'float':
-    case 'concatenated_string':
-      return { kind: 'literal' };
-    case 'list':
-    case 'list_comprehension':
-      return { kind: 'array' };
-    case 'dictionary':
-      return { kind: 'object', keys: [] };
-    case 'call': {
-      const callee = dotted(e.childForFieldName('function'));
-      if (!callee) return { kind: 'other' };
-      return isCapitalised(callee) ? { kind: 'new', ctor: callee } : { kind: 'call', callee };
-    }
-    default:
-      return { kind: 'other' };
-  }
-}
+const RETURN_SHAPES: ReturnShapes = {
+  booleans: ['true', 'false', 'comparison_operator', 'not_operator'],
+  literals: ['none', 'string', 'integer', 'float', 'concatenated_string'],
+  arrays: ['list', 'list_comprehension'],
+  special: (e) => {
+    if (e.type === 'dictionary') return { kind: 'object', keys: [] };
+    if (e.type !== 'call') return undefined;
+    const callee = dotted(e.childForFieldName('function'));
+    if (!callee) return { kind: 'other' };
+    return isCapitalised(callee) ? { kind: 'new', ctor: callee } : { kind: 'call', callee };
+  },
+};
+
+const returnShape = (e: Parser.SyntaxNode | undefined): ReturnShape => returnShapeOf(e, RETURN_SHAPES);
 
 function readCheck(cond: Parser.SyntaxNode | null, checks: Check[]): void {
   if (!cond || checks.length >= 12) return;

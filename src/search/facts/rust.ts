@@ -8,7 +8,7 @@
 import type Parser from 'tree-sitter';
 import { commentDoc, docAboveNode } from './doc.ts';
 import type { LanguageReader, ReadContext } from './reader.ts';
-import { lastSegment, literalContent, withoutGenerics } from './syntax.ts';
+import { lastSegment, literalContent, returnShapeOf, withoutGenerics, type ReturnShapes } from './syntax.ts';
 import { pushOnce, type DefinitionForm, type ImportBinding, type ReturnShape } from './types.ts';
 
 const ITEMS: Readonly<Record<string, DefinitionForm | 'function' | 'constant'>> = {
@@ -121,37 +121,25 @@ function parameterNames(params: Parser.SyntaxNode | null | undefined): string[] 
 
 const isPub = (item: Parser.SyntaxNode): boolean => item.namedChildren.some((c) => c.type === 'visibility_modifier' && c.text === 'pub');
 
-function returnShape(e: Parser.SyntaxNode | undefined): ReturnShape {
-  if (!e) return { kind: 'literal' };
-  switch (e.type) {
-    case 'identifier':
-      return { kind: 'identifier', name: e.text };
-    case 'self':
-      return { kind: 'this' };
-    case 'boolean_literal':
-      return { kind: 'boolean' };
-    case 'integer_literal':
-    case 'float_literal':
-    case 'string_literal':
-    case 'char_literal':
-    case 'unit_expression':
-      return { kind: 'literal' };
-    case 'array_expression':
-      return { kind: 'array' };
-    case 'struct_expression': {
+const RETURN_SHAPES: ReturnShapes = {
+  self: ['self'],
+  booleans: ['boolean_literal'],
+  literals: ['integer_literal', 'float_literal', 'string_literal', 'char_literal', 'unit_expression'],
+  arrays: ['array_expression'],
+  special: (e) => {
+    if (e.type === 'struct_expression') {
       const name = typeName(e.childForFieldName('name'));
       return name && name !== 'Self' ? { kind: 'new', ctor: name } : { kind: 'other' };
     }
-    case 'binary_expression':
-      return /^(==|!=|<|>|<=|>=|&&|\|\|)$/.test(e.children[1]?.type ?? '') ? { kind: 'boolean' } : { kind: 'other' };
-    case 'call_expression': {
+    if (e.type === 'call_expression') {
       const name = callee(e.childForFieldName('function'));
       return name && !VARIANTS.has(name) ? { kind: 'call', callee: name } : { kind: 'other' };
     }
-    default:
-      return { kind: 'other' };
-  }
-}
+    return undefined;
+  },
+};
+
+const returnShape = (e: Parser.SyntaxNode | undefined): ReturnShape => returnShapeOf(e, RETURN_SHAPES);
 
 /** The `//!` lines that open a module's body: its doc. */
 function innerDoc(body: Parser.SyntaxNode | null | undefined): string | undefined {

@@ -5,7 +5,7 @@
 import type Parser from 'tree-sitter';
 import type { LanguageId } from '../../graph/mod.ts';
 import { docAboveNode } from './doc.ts';
-import { descendants, parserFor } from './syntax.ts';
+import { descendants, parserFor, returnShapeOf, type ReturnShapes } from './syntax.ts';
 import { pushOnce, type ImportBinding, type ReturnShape, type TargetFacts } from './types.ts';
 
 /** Import bindings of a script: `import a, {b as c} from 'm'`, `const d = require('m')`. */
@@ -315,49 +315,41 @@ function readCheck(cond: Parser.SyntaxNode | null | undefined, facts: TargetFact
   }
 }
 
-function returnShape(e: Parser.SyntaxNode | undefined): ReturnShape {
-  if (!e) return { kind: 'other' };
-  switch (e.type) {
-    case 'identifier':
-      return e.text === 'undefined' ? { kind: 'literal' } : { kind: 'identifier', name: e.text };
-    case 'this':
-      return { kind: 'this' };
-    case 'true':
-    case 'false':
-      return { kind: 'boolean' };
-    case 'null':
-    case 'number':
-    case 'string':
-    case 'template_string':
-      return { kind: 'literal' };
-    case 'array':
-      return { kind: 'array' };
-    case 'object': {
-      const keys: string[] = [];
-      for (const p of e.namedChildren) {
-        const key = p.type === 'pair' ? p.childForFieldName('key') : p.type === 'shorthand_property_identifier' ? p : undefined;
-        if (key && (key.type === 'property_identifier' || key.type === 'shorthand_property_identifier')) pushOnce(keys, key.text, 8);
+const RETURN_SHAPES: ReturnShapes = {
+  self: ['this'],
+  booleans: ['true', 'false'],
+  literals: ['null', 'number', 'string', 'template_string'],
+  arrays: ['array'],
+  comparisons: ['===', '!==', '==', '!=', '<', '>', '<=', '>=', '&&', '||', 'instanceof', 'in'],
+  negation: true,
+  none: { kind: 'other' },
+  special: (e) => {
+    switch (e.type) {
+      case 'identifier':
+        return e.text === 'undefined' ? { kind: 'literal' } : undefined;
+      case 'object': {
+        const keys: string[] = [];
+        for (const p of e.namedChildren) {
+          const key = p.type === 'pair' ? p.childForFieldName('key') : p.type === 'shorthand_property_identifier' ? p : undefined;
+          if (key && (key.type === 'property_identifier' || key.type === 'shorthand_property_identifier')) pushOnce(keys, key.text, 8);
+        }
+        return { kind: 'object', keys };
       }
-      return { kind: 'object', keys };
+      case 'call_expression': {
+        const fn = e.childForFieldName('function');
+        const callee = fn ? dotted(fn) : undefined;
+        return callee ? { kind: 'call', callee } : { kind: 'other' };
+      }
+      case 'new_expression': {
+        const ctor = e.childForFieldName('constructor');
+        const name = ctor ? dotted(ctor) : undefined;
+        return name ? { kind: 'new', ctor: name } : { kind: 'other' };
+      }
+      default:
+        return undefined;
     }
-    case 'call_expression': {
-      const fn = e.childForFieldName('function');
-      const callee = fn ? dotted(fn) : undefined;
-      return callee ? { kind: 'call', callee } : { kind: 'other' };
-    }
-    case 'new_expression': {
-      const ctor = e.childForFieldName('constructor');
-      const name = ctor ? dotted(ctor) : undefined;
-      return name ? { kind: 'new', ctor: name } : { kind: 'other' };
-    }
-    case 'binary_expression': {
-      const op = e.children[1]?.type ?? '';
-      return ['===', '!==', '==', '!=', '<', '>', '<=', '>=', '&&', '||', 'instanceof', 'in'].includes(op) ? { kind: 'boolean' } : { kind: 'other' };
-    }
-    case 'unary_expression':
-      return e.text.startsWith('!') ? { kind: 'boolean' } : { kind: 'other' };
-    default:
-      return { kind: 'other' };
-  }
-}
+  },
+};
+
+const returnShape = (e: Parser.SyntaxNode | undefined): ReturnShape => returnShapeOf(e, RETURN_SHAPES);
 

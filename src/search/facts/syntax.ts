@@ -10,6 +10,7 @@
  */
 import Parser from 'tree-sitter';
 import { languageFor, type LanguageId } from '../../graph/mod.ts';
+import type { ReturnShape } from './types.ts';
 
 /** Longer targets are read up to here: the definition's head comes first, and cost stays bounded. */
 export const MAX_PARSE_CHARS = 200_000;
@@ -208,4 +209,44 @@ export function shortString(s: string): string | undefined {
 export function literalContent(node: Parser.SyntaxNode, contentType: string): string | undefined {
   const content = node.namedChildren.filter((x) => x.type === contentType);
   return content.length === 1 ? shortString(content[0]!.text) : undefined;
+}
+
+/**
+ * What a language's `return` expressions read as, by node type: the table `returnShapeOf` reads.
+ * `special` reads the shapes that need the language's own grammar (calls, constructions, object
+ * literals) and answers undefined for every other node.
+ */
+export interface ReturnShapes {
+  /** `this`, `self`. */
+  self?: readonly string[];
+  booleans: readonly string[];
+  literals: readonly string[];
+  arrays?: readonly string[];
+  /** Operators that make a `binary_expression` a boolean; comparisons and `&&`/`||` by default. */
+  comparisons?: readonly string[];
+  /** A `unary_expression` opening with `!` is a boolean. */
+  negation?: boolean;
+  /** The shape of no expression at all (`return;`); a literal (nothing to name) by default. */
+  none?: ReturnShape;
+  special?: (e: Parser.SyntaxNode) => ReturnShape | undefined;
+}
+
+const COMPARISONS = ['==', '!=', '<', '>', '<=', '>=', '&&', '||'];
+
+export function returnShapeOf(e: Parser.SyntaxNode | undefined, s: ReturnShapes): ReturnShape {
+  if (!e) return s.none ?? { kind: 'literal' };
+  const special = s.special?.(e);
+  if (special) return special;
+  const t = e.type;
+  if (t === 'identifier') return { kind: 'identifier', name: e.text };
+  if (s.self?.includes(t)) return { kind: 'this' };
+  if (s.booleans.includes(t)) return { kind: 'boolean' };
+  if (s.literals.includes(t)) return { kind: 'literal' };
+  if (s.arrays?.includes(t)) return { kind: 'array' };
+  if (t === 'binary_expression') {
+    const op = e.childForFieldName('operator')?.type ?? e.children[1]?.type ?? '';
+    return (s.comparisons ?? COMPARISONS).includes(op) ? { kind: 'boolean' } : { kind: 'other' };
+  }
+  if (t === 'unary_expression' && s.negation && e.text.startsWith('!')) return { kind: 'boolean' };
+  return { kind: 'other' };
 }
