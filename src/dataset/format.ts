@@ -1,9 +1,8 @@
 /**
- * The dataset: JSON Lines, one record per repository reconstruction, or per chunk of one when the
- * trajectory is split under a token limit. Loadable by the Hugging Face `datasets` json loader:
- * every record has the same fields with the same types. docs/dataset.md describes it.
- *
- * Records hold no clock times, so the same repository, seed and policies give the same bytes.
+ * How a step reads in the flattened text (`renderStep`, shared by every format), and format 1's
+ * record: what datasets written before format 2 (src/dataset/record.ts) hold, still read by
+ * `retrace verify` and `retrace stats`. Format 1 counted UTF-16 units and approximate tokens
+ * (characters / 4); nothing writes it any more.
  */
 import type { SearchStats, Step } from '../agents/types.ts';
 

@@ -8,13 +8,8 @@ import { closeSync, createReadStream, fsyncSync, openSync, rmSync, writeSync } f
 import { createInterface } from 'node:readline';
 import type { Step } from '../agents/types.ts';
 import { Packer, type PackedRecord, type PackerOptions } from './packer.ts';
+import type { RecordSink } from './io/mod.ts';
 import type { DatasetRecordV2 } from './record.ts';
-
-/** Where finished records go: src/dataset/io/sink.ts. */
-export interface RecordSink {
-  write(rec: DatasetRecordV2): Promise<void>;
-  close(): Promise<{ files: string[] }>;
-}
 
 export type WriterOptions = Omit<PackerOptions, 'onRecord'> & {
   /** The spool file (removed when the writer finishes). */
