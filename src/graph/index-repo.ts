@@ -186,7 +186,7 @@ export async function indexRepo(rootPath: string, opts: IndexOptions = {}): Prom
   skipped.sort((a, b) => compareText(a.path, b.path));
   // Facts in path order, so everything downstream iterates deterministically.
   const orderedFacts = new Map([...facts.entries()].sort((a, b) => compareText(a[0], b[0])));
-  const data: RepoData = { root, files, skipped, facts: orderedFacts, imports: [], ignoredCount: walked.ignoredCount };
+  const data: RepoData = { root, files, skipped, facts: orderedFacts, imports: [], ignoredCount: walked.ignoredCount, excluded: walked.excluded };
   const key = cache ? resultKey(fingerprint(), files, skipped, hashes) : undefined;
   const last = key !== undefined && opts.reuseLiveGraph !== false ? lastGraph.get(root) : undefined;
   const lastAlive = last?.key === key ? last?.graph.deref() : undefined;

@@ -2,12 +2,12 @@
  * Where a repository came from, as git knows it: HEAD's commit, the origin's URL without
  * credentials, and whether the tracked files under `root` differ from HEAD.
  *
- * The `git` CLI is run without a shell and with a timeout; a missing `git`, a directory outside any
+ * git is asked read-only (./git.ts); a missing `git`, a directory outside any
  * work tree or one its work tree does not track (an ignored `node_modules/x`), or a failing command
  * reads as null, never as an error. A repository with no commit
  * yet has no HEAD: `commit` is null while `dirty` is still answered.
  */
-import { execFile } from 'node:child_process';
+import { runGit, type GitOptions } from './git.ts';
 
 export interface GitProvenance {
   commit: string | null;
@@ -16,12 +16,7 @@ export interface GitProvenance {
   dirty: boolean | null;
 }
 
-export interface GitProvenanceOptions {
-  /** The git executable; `git` on PATH by default. */
-  git?: string;
-  /** Per git command. */
-  timeoutMs?: number;
-}
+export type GitProvenanceOptions = GitOptions;
 
 const NONE: GitProvenance = { commit: null, origin: null, dirty: null };
 
@@ -55,23 +50,4 @@ export function withoutCredentials(url: string): string {
   const [, scheme, userInfo, rest] = m as unknown as [string, string, string, string];
   const web = /^(https?|ftps?):\/\/$/i.test(scheme);
   return web || userInfo.includes(':') ? `${scheme}${rest}` : url;
-}
-
-/** stdout trimmed, or null when git is missing, fails or times out. */
-function runGit(cwd: string, args: readonly string[], opts: GitProvenanceOptions): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(
-      opts.git ?? 'git',
-      args,
-      {
-        cwd,
-        timeout: opts.timeoutMs ?? 10_000,
-        maxBuffer: 16 * 1024 * 1024,
-        windowsHide: true,
-        // No prompt for credentials; `status` takes no index lock (another git may be running).
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
-      },
-      (err, stdout) => resolve(err ? null : String(stdout).trim()),
-    );
-  });
 }

@@ -10,6 +10,8 @@ export interface RepoData {
   facts: Map<string, FileFacts>;
   imports: ResolvedImport[];
   ignoredCount: number;
+  /** A git work tree's untracked, ignored and deleted paths (walk.ts); not the repository's files. */
+  excluded?: SkippedFile[];
 }
 
 export interface IndexStats {

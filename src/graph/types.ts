@@ -19,7 +19,18 @@ export type SkipReason =
   /** Dangling, or a loop (ELOOP). */
   | 'symlink-broken'
   /** Sockets, FIFOs, devices. */
-  | 'special';
+  | 'special'
+  /** In a git work tree, not in the index (so not in the repository at its commit). */
+  | 'untracked'
+  /** Untracked and matched by .gitignore (a directory: everything under it). */
+  | 'ignored'
+  /** A gitlink: another repository's files. */
+  | 'submodule'
+  /** In the index, not in the work tree (deleted and not committed). */
+  | 'missing';
+
+/** Why a path under the root is not one of the repository's files at all (git decides). */
+export type ExcludeReason = Extract<SkipReason, 'untracked' | 'ignored' | 'submodule' | 'missing'>;
 
 export interface SkippedFile {
   /** Repo-relative, forward slashes. */
@@ -42,6 +53,14 @@ export interface WalkResult {
   skipped: SkippedFile[];
   /** Paths matched by .gitignore (files and directories), not walked further. */
   ignoredCount: number;
+  /**
+   * In a git work tree: what is on disk but not in the repository (untracked, ignored, submodules)
+   * and what the index has but the disk lacks; sorted by path. Unlike `skipped`, these are not the
+   * repository's files: they are no graph nodes and no import resolves to them.
+   */
+  excluded: SkippedFile[];
+  /** The file list came from git's index (else: the directory, less .gitignore). */
+  gitIndex: boolean;
 }
 
 export type DefinitionKind =

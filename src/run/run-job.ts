@@ -173,6 +173,12 @@ export interface RunDeadLetter {
 
 const now = () => performance.now();
 
+/** Files left out of the rebuild and why: skipped by the graph, or not in the git repository. */
+function skippedPaths(data: Workspace['graph']['data']): RunSummary['skipped'] {
+  const all = [...data.skipped, ...(data.excluded ?? [])].map((s) => ({ path: s.path, reason: s.reason }));
+  return all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
 /** Collects the dead letters of `run` (by its run header, or a subject of the run) while it runs. */
 function watchDeadLetters(bus: Bus, run: string): { letters: RunDeadLetter[]; sub: Subscription } {
   const letters: RunDeadLetter[] = [];
@@ -512,7 +518,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
     episodes: { total: record.episodes.length, repaired: record.episodes.filter((e) => e.repaired).length },
     failures: record.failures,
     deadLetters: dead?.letters ?? [],
-    skipped: ws.graph.data.skipped.map((s) => ({ path: s.path, reason: s.reason })),
+    skipped: skippedPaths(ws.graph.data),
     resumedResults: checkpoint.resumed,
     ms: {
       index: tIndex - t0,

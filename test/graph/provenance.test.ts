@@ -9,13 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gitProvenance, withoutCredentials } from '../../src/graph/provenance.ts';
+import { git } from '../support/git.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'retrace-provenance-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-// Commits need an identity; the machine's git config may have none.
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
-const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
 
 let repos = 0;
 function repo(opts: { origin?: string; commit?: boolean } = {}): string {

@@ -1,7 +1,8 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { indexRepo, walkRepo } from '../../src/graph/mod.ts';
+import { commitAll, git } from '../support/git.ts';
 import { tempDir, writeTree } from './helpers.ts';
 
 describe('walking a repository', () => {
@@ -96,5 +97,69 @@ describe('walking a repository', () => {
       ['latin1.py', 'non-utf8'],
       ['pb.go', 'generated'],
     ]);
+  });
+});
+
+describe('walking a git work tree', () => {
+  it('keeps tracked files a .gitignore line matches and excludes untracked ones with a reason', () => {
+    const root = writeTree(tempDir(), {
+      '.gitignore': 'test\n*.o\n',
+      'src/lib.c': 'int f(void) { return 1; }\n',
+      'test/check.c': 'int main(void) { return 0; }\n',
+    });
+    commitAll(root);
+    writeTree(root, { 'notes.txt': 'scratch\n', 'src/lib.o': 'obj', 'test/new.c': 'int x;\n', 'build/out.o': 'obj' });
+    const w = walkRepo(root);
+    expect(w.gitIndex).toBe(true);
+    expect(w.files.map((f) => f.path)).toEqual(['.gitignore', 'src/lib.c', 'test/check.c']);
+    expect(w.excluded.map((s) => [s.path, s.reason])).toEqual([
+      ['build/out.o', 'ignored'],
+      ['notes.txt', 'untracked'],
+      ['src/lib.o', 'ignored'],
+      ['test/new.c', 'ignored'],
+    ]);
+  });
+
+  it('walks the directory, less .gitignore, when asked not to use the index', () => {
+    const root = writeTree(tempDir(), { '.gitignore': 'test\n', 'test/check.c': 'int main(void) { return 0; }\n', 'a.c': 'int a;\n' });
+    commitAll(root);
+    const w = walkRepo(root, { gitIndex: false });
+    expect(w.gitIndex).toBe(false);
+    expect(w.files.map((f) => f.path)).toEqual(['.gitignore', 'a.c']);
+  });
+
+  it('records tracked files deleted from the work tree as missing, and submodules as excluded', () => {
+    const sub = writeTree(tempDir(), { 'x.ts': 'export const x = 1;\n' });
+    commitAll(sub);
+    const root = writeTree(tempDir(), { 'a.ts': 'export const a = 1;\n', 'gone.ts': 'export const g = 1;\n' });
+    commitAll(root);
+    git(root, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub, 'deps/sub');
+    git(root, 'commit', '-q', '-m', 'submodule');
+    rmSync(join(root, 'gone.ts'));
+    const w = walkRepo(root);
+    expect(w.files.map((f) => f.path)).toEqual(['.gitmodules', 'a.ts']);
+    expect(w.excluded.map((s) => [s.path, s.reason])).toEqual([
+      ['deps/sub/', 'submodule'],
+      ['gone.ts', 'missing'],
+    ]);
+  });
+
+  it('walks a directory its enclosing repository does not track, and a repository with nothing tracked, as directories', () => {
+    const root = writeTree(tempDir(), { '.gitignore': 'node_modules/\n', 'a.ts': 'export const a = 1;\n' });
+    commitAll(root);
+    const pkg = writeTree(join(root, 'node_modules', 'pkg'), { 'index.js': 'module.exports = 1;\n', '.gitignore': 'dist\n', 'dist/x.js': 'x\n' });
+    expect(walkRepo(pkg)).toMatchObject({ gitIndex: false, excluded: [], files: [{ path: '.gitignore' }, { path: 'index.js' }] });
+    const fresh = writeTree(tempDir(), { 'b.ts': 'export const b = 1;\n' });
+    git(fresh, 'init', '-q');
+    expect(walkRepo(fresh)).toMatchObject({ gitIndex: false, files: [{ path: 'b.ts' }] });
+  });
+
+  it('takes the files of a tracked subdirectory of a work tree', () => {
+    const root = writeTree(tempDir(), { 'pkg/a.py': 'a = 1\n', 'pkg/.gitignore': '*.py\n', 'other/b.py': 'b = 1\n' });
+    commitAll(root);
+    writeTree(root, { 'pkg/new.py': 'n = 1\n' });
+    const w = walkRepo(join(root, 'pkg'));
+    expect(w.files.map((f) => f.path)).toEqual(['.gitignore', 'a.py']);
+    expect(w.excluded.map((s) => [s.path, s.reason])).toEqual([['new.py', 'ignored']]);
   });
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/run/run-job.ts';
+import { commitAll } from '../support/git.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'retrace-broken-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -34,5 +35,21 @@ describe('a run over a broken repository', () => {
     // The file with a syntax error is rebuilt as it is; the empty file too; build/ is ignored.
     expect(s.verify?.[0]?.identical).toBe(s.files);
     expect(s.files).toBe(10); // 7 fixture files + broken.ts + empty.ts + .gitignore
+  }, 60_000);
+
+  it("rebuilds a git checkout's tracked files, those its .gitignore matches included, and lists what it left out", async () => {
+    const repo = join(tmp, 'checkout');
+    cpSync(join(import.meta.dirname, '../agents/fixtures/mini'), repo, { recursive: true });
+    writeFileSync(join(repo, '.gitignore'), 'test\n*.log\n');
+    commitAll(repo);
+    writeFileSync(join(repo, 'scratch.ts'), 'export const scratch = 1;\n');
+    writeFileSync(join(repo, 'run.log'), 'log\n');
+    const s = await runJob({ repoPath: repo, out: join(tmp, 'checkout.jsonl'), seed: 1, budget: 0, faultRate: 0, resume: false });
+    expect(s.files).toBe(8); // the fixture's 7 files and .gitignore; test/math.test.ts among them
+    expect(s.skipped).toEqual([
+      { path: 'run.log', reason: 'ignored' },
+      { path: 'scratch.ts', reason: 'untracked' },
+    ]);
+    expect(s.verify?.[0]).toMatchObject({ ok: true, identical: 8, different: [], missing: [], extra: [] });
   }, 60_000);
 });

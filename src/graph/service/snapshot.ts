@@ -20,6 +20,8 @@ export interface RepoSnapshot {
   facts: Array<[string, FileFacts]>;
   imports: ResolvedImport[];
   ignoredCount: number;
+  /** Untracked, ignored and deleted paths of a git work tree (absent from older services). */
+  excluded?: SkippedFile[];
   /** sha256 over every kept file's path and text, in path order. */
   digest: string;
   /** HEAD and origin when the root is a git checkout (the dataset's provenance), else nulls. */
@@ -86,7 +88,7 @@ export class RepoTexts {
   async snapshot(): Promise<RepoSnapshot> {
     const d = this.graph.data;
     const { commit, origin } = await gitProvenance(d.root);
-    return { root: d.root, files: d.files, skipped: d.skipped, facts: [...d.facts.entries()], imports: d.imports, ignoredCount: d.ignoredCount, digest: this.digest(), git: { commit, origin } };
+    return { root: d.root, files: d.files, skipped: d.skipped, facts: [...d.facts.entries()], imports: d.imports, ignoredCount: d.ignoredCount, excluded: d.excluded ?? [], digest: this.digest(), git: { commit, origin } };
   }
 
   /** The encoded snapshot's bytes from `offset`, at most `maxBytes` of them (a large repo's takes several replies). */
@@ -114,5 +116,5 @@ export class RepoTexts {
 
 /** The graph a snapshot was taken of, rebuilt. */
 export function graphFromSnapshot(s: RepoSnapshot): RepoGraph {
-  return new RepoGraph({ root: s.root, files: s.files, skipped: s.skipped, facts: new Map(s.facts), imports: s.imports, ignoredCount: s.ignoredCount });
+  return new RepoGraph({ root: s.root, files: s.files, skipped: s.skipped, facts: new Map(s.facts), imports: s.imports, ignoredCount: s.ignoredCount, excluded: s.excluded ?? [] });
 }
