@@ -13,6 +13,7 @@ import { register as registerRun } from './run.ts';
 import { register as registerSearch } from './search.ts';
 import { register as registerRuns } from './runs.ts';
 import { register as registerStats } from './stats.ts';
+import { register as registerCorpus } from './corpus.ts';
 
 export function buildProgram(): Command {
   const program = new Command('retrace')
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
   registerSearch(program);
   registerRuns(program);
   registerStats(program);
+  registerCorpus(program);
   return program;
 }

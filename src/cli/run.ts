@@ -10,37 +10,22 @@ import { RepoUnavailableError } from '../agents/workspace.ts';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { policySpecSchema, type PolicySpec } from '../agents/policy.ts';
-import { ROLES, type Role } from '../agents/types.ts';
 import { verifyDataset } from '../dataset/verify.ts';
 import { createLogger } from '../log/logger.ts';
 import { CheckpointMismatchError } from '../run/checkpoint.ts';
 import { InputError, MissingAgentsError, runJob, type RunProgress, type RunSummary } from '../run/run-job.ts';
+import { addRunSettingOptions, EXIT, int, parseFormat, runSettingsFrom, type RunSettingsCli } from './run-options.ts';
 
-export const EXIT = { ok: 0, error: 1, input: 2, failures: 3, mismatch: 4 } as const;
-
-interface RunCliOptions {
+interface RunCliOptions extends RunSettingsCli {
   out?: string;
-  seed: string;
-  budget: string;
-  faultRate: string;
-  contextTokens: string;
-  tokenizer: string;
-  tokenIds?: boolean;
   format: string;
   shardTokens?: string;
-  train: string[];
-  mask: string[];
-  trainAll?: boolean;
   card: boolean;
-  policy: string[];
   nats?: string[];
   graph?: string;
   spawn?: boolean;
-  scorer: string;
   resume?: boolean;
   json?: boolean;
-  verify: boolean;
   trace: boolean | string;
   runId?: string;
   ackWait?: string;
@@ -48,42 +33,6 @@ interface RunCliOptions {
   logLevel: string;
 }
 
-function parseFormat(value: string): 'jsonl' | 'parquet' {
-  if (value !== 'jsonl' && value !== 'parquet') throw new InputError(`--format is jsonl or parquet, got "${value}"`);
-  return value;
-}
-
-function int(name: string, value: string, min = 0): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InputError(`${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-}
-
-/** `role=spec`: spec is a policy id (`grounded`) or a JSON spec. */
-export function parsePolicyOption(value: string): [Role, PolicySpec] {
-  const eq = value.indexOf('=');
-  if (eq < 0) throw new InputError(`--policy wants role=spec, got "${value}"`);
-  const role = value.slice(0, eq);
-  if (!(ROLES as readonly string[]).includes(role)) throw new InputError(`--policy: unknown role "${role}"`);
-  const raw = value.slice(eq + 1).trim();
-  let spec: unknown;
-  try {
-    spec = raw.startsWith('{') ? JSON.parse(raw) : { id: raw, params: {} };
-  } catch (err) {
-    throw new InputError(`--policy ${role}: not JSON: ${(err as Error).message}`);
-  }
-  const parsed = policySpecSchema.safeParse(spec);
-  if (!parsed.success) throw new InputError(`--policy ${role}: ${parsed.error.message}`);
-  return [role as Role, parsed.data];
-}
-
-/** `embedded` or `openai:<base URL>#<model>`. */
-export function parseScorerOption(value: string): NonNullable<Parameters<typeof runJob>[0]['scorer']> {
-  if (value === 'embedded') return { kind: 'embedded' };
-  const m = /^openai:(https?:\/\/[^#\s]+)#(.+)$/.exec(value);
-  if (!m) throw new InputError(`--scorer wants "embedded" or "openai:<base URL>#<model>", got "${value}"`);
-  return { kind: 'openai', baseURL: m[1]!, model: m[2]! };
-}
 
 /**
  * Progress on a terminal, one line per phase as it comes: indexing (source files parsed or taken
@@ -184,25 +133,14 @@ function printSummary(s: RunSummary): void {
 }
 
 export function register(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('rebuild a repository with the agent team and write the trajectories as a dataset')
     .argument('[repo]', 'path of the repository (may be left out with --graph: the graph service has it)')
     .option('-o, --out <path>', 'dataset: a .jsonl, .jsonl.gz or .jsonl.zst file, or with --format parquet a directory of shards', undefined)
-    .option('--seed <n>', 'seed: the same seed gives the same dataset', '1')
-    .option('--budget <calls>', 'scorer calls per refined chunk of code (0: no search)', '16')
-    .option('--fault-rate <r>', 'share of files whose first draft carries a fault (debugging episodes)', '0.1')
-    .option('--context-tokens <n>', 'no record has more tokens than this (the trainer\'s context)', '65536')
-    .option('--tokenizer <name|path>', 'tokens are counted and masked in this tokenizer: llama-3, or a Hugging Face tokenizer.json (or a directory holding one)', 'llama-3')
-    .option('--token-ids', "keep each record's token ids (tokens.ids)")
     .option('--format <format>', 'jsonl or parquet', 'jsonl')
     .option('--shard-tokens <n>', 'with --format parquet: tokens per shard')
-    .option('--train <glob>', 'train on files matching this (gitignore-style) pattern even when the rules would not; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
-    .option('--mask <glob>', 'replay but never train on files matching this pattern; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
-    .option('--train-all', 'train on every file: no lock-file, generated, minified or data rules')
     .option('--no-card', 'write no dataset card (README.md and plots) beside the output')
-    .option('--policy <role=spec>', 'policy of a role: an id (grounded) or a JSON spec; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
-    .option('--scorer <spec>', 'embedded, or openai:<base URL>#<model> (an OpenAI-compatible server with prompt log-probs, e.g. vLLM; key from OPENAI_API_KEY)', 'embedded')
     .option('--nats <url>', 'run over NATS with the agents running there (comma-separated for a cluster)', (v: string, p: string[] = []) => [...p, ...v.split(',')])
     .option('--graph <name>', 'with --nats: take the repository from this graph service (retrace graph-service --name); agents then need no copy of it')
     .option('--spawn', 'with --nats: start one agent process per role for this run')
@@ -210,9 +148,9 @@ export function register(program: Command): void {
     .option('--run-id <id>', 'run id (default: <repo>-s<seed>)')
     .option('--ack-wait <ms>', "with --nats: ack wait of the roles' queues (the same as the agents'; default 60000)")
     .option('--max-deliver <n>', 'with --nats: deliveries before a piece of work is dead-lettered (default 3)')
-    .option('--no-verify', 'skip replaying the dataset against the repository')
     .option('--trace <file>', 'where to record every message of the run (default: <out>.trace.jsonl)')
-    .option('--no-trace', 'record no message trace')
+    .option('--no-trace', 'record no message trace');
+  addRunSettingOptions(run)
     .option('--json', 'print the summary as JSON on stdout')
     .option('--log-level <level>', 'log level (logs go to stderr)', 'warn')
     .action(async (repoPath: string | undefined, o: RunCliOptions) => {
@@ -220,35 +158,19 @@ export function register(program: Command): void {
       const progress = progressBars(!o.json && process.stderr.isTTY === true);
       let summary: RunSummary;
       try {
-        const policies: Partial<Record<Role, PolicySpec>> = {};
-        for (const p of o.policy) {
-          const [role, spec] = parsePolicyOption(p);
-          policies[role] = spec;
-        }
-        const rate = Number(o.faultRate);
-        if (!(rate >= 0 && rate <= 1)) throw new InputError(`--fault-rate must be between 0 and 1, got "${o.faultRate}"`);
         const repoName = repoPath !== undefined ? resolve(repoPath).split('/').pop() || 'repo' : (o.graph ?? 'repo');
         const opts: Parameters<typeof runJob>[0] = {
           ...(repoPath !== undefined ? { repoPath } : {}),
           out: resolve(o.out ?? (o.format === 'parquet' ? `${repoName}.retrace` : `${repoName}.retrace.jsonl`)),
-          seed: int('--seed', o.seed),
-          budget: int('--budget', o.budget),
-          faultRate: rate,
-          contextTokens: int('--context-tokens', o.contextTokens, 64),
-          tokenizer: o.tokenizer,
-          tokenIds: o.tokenIds === true,
+          ...runSettingsFrom(o),
           format: parseFormat(o.format),
           ...(o.shardTokens !== undefined ? { shardTokens: int('--shard-tokens', o.shardTokens, 1) } : {}),
-          train: { train: o.train, noTrain: o.mask, trainAll: o.trainAll === true },
           card: o.card,
           resume: o.resume === true,
-          verify: o.verify,
-          policies,
           log,
           progress,
         };
         if (o.trace !== false) opts.traceFile = resolve(typeof o.trace === 'string' ? o.trace : `${opts.out}.trace.jsonl`);
-        opts.scorer = parseScorerOption(o.scorer);
         if (o.nats) opts.nats = o.nats;
         if (o.spawn) opts.spawn = true;
         if (o.graph) opts.graph = o.graph;

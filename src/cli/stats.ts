@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { computeStats, DatasetInputError, formatStats } from '../stats/mod.ts';
-import { EXIT } from './run.ts';
+import { EXIT } from './run-options.ts';
 
 export function register(program: Command): void {
   program

@@ -21,6 +21,7 @@ import { LocalRefiner } from '../agents/refiner.ts';
 import { OpenAIScorer, type Scorer } from '../search/score/mod.ts';
 import { checkOutputSettings, DatasetOutput, DEFAULT_CONTEXT_TOKENS, OutputSettingsError, repoProvenance, untrainedFiles, type OutputSettings } from '../dataset/output.ts';
 import type { TrainOptions } from '../dataset/trainable.ts';
+import type { RepoProvenance } from '../dataset/record.ts';
 import { computeStats } from '../stats/mod.ts';
 import { verifyDataset, type RunVerification } from '../dataset/verify.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -56,6 +57,12 @@ export interface RunProgress {
 export interface RunJobOptions {
   /** The repository on disk; may be left out with `graph` (the graph service has it). */
   repoPath?: string;
+  /** Its name in the records and the run id; its folder's name by default. */
+  name?: string;
+  /** Where it came from, when git does not say (a copy without `.git`). */
+  origin?: string;
+  /** The commit it must be at: a checkout at another one is refused; a copy without git is taken as at it. */
+  commit?: string;
   out: string;
   seed: number;
   budget: number;
@@ -173,6 +180,17 @@ export interface RunDeadLetter {
 
 const now = () => performance.now();
 
+/**
+ * Provenance with what the caller states about the repository (a corpus manifest): its origin
+ * and commit fill in what git does not know; a checkout at another commit than stated is refused.
+ */
+function withStatedOrigin(p: RepoProvenance, opts: Pick<RunJobOptions, 'origin' | 'commit' | 'repoPath'>): RepoProvenance {
+  if (opts.commit !== undefined && p.commit !== null && !p.commit.startsWith(opts.commit)) {
+    throw new InputError(`${opts.repoPath ?? 'the repository'} is at commit ${p.commit}, not ${opts.commit}: check it out at ${opts.commit} first`);
+  }
+  return { ...p, origin: p.origin ?? opts.origin ?? null, commit: p.commit ?? opts.commit ?? null };
+}
+
 /** Files left out of the rebuild and why: skipped by the graph, or not in the git repository. */
 function skippedPaths(data: Workspace['graph']['data']): RunSummary['skipped'] {
   const all = [...data.skipped, ...(data.excluded ?? [])].map((s) => ({ path: s.path, reason: s.reason }));
@@ -268,7 +286,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   const root = opts.repoPath === undefined ? undefined : resolve(opts.repoPath);
   if (root !== undefined && !existsSync(root)) throw new InputError(`no such repository: ${opts.repoPath}`);
   if (root !== undefined && !statSync(root).isDirectory()) throw new InputError(`not a directory: ${opts.repoPath}`);
-  const name = root !== undefined ? repoName(root) : opts.graph!;
+  const name = opts.name ?? (root !== undefined ? repoName(root) : opts.graph!);
   const where = root ?? `graph:${opts.graph}`;
   const run = opts.runId ?? `${name}-s${opts.seed}`;
   const repo: RepoRef = { name, root: where };
@@ -373,8 +391,16 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   }
   const served = ws;
   const facts = { name, languages, order: ws.order, read: (p: string) => served.read(p), ...(root !== undefined ? { root } : {}), ...(ws.servedGit ? { git: ws.servedGit } : {}) };
+  let provenance: RepoProvenance;
+  try {
+    provenance = withStatedOrigin(await repoProvenance(facts), opts);
+  } catch (err) {
+    checkpoint.close();
+    await release();
+    throw err;
+  }
   const writer = new DatasetOutput(output, tokenizer, {
-    repo: await repoProvenance(facts),
+    repo: provenance,
     run: {
       id: run,
       seed: opts.seed,

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseScorerOption } from '../../src/cli/run.ts';
+import { parseScorerOption } from '../../src/cli/run-options.ts';
 import { runJob } from '../../src/run/run-job.ts';
 import { FakeVllm } from '../score/support/fake-vllm.ts';
 

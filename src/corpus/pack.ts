@@ -1,0 +1,73 @@
+/**
+ * The corpus's shards: every finished repository's records, in input order, into one sink
+ * (Parquet shards of `shardTokens`, or one zstd JSON Lines file), with the card over all of them.
+ * Packing starts from the repositories' own record files each time, so shards do not depend on
+ * which worker finished first, nor on how often the corpus was interrupted. It writes beside the
+ * final place and renames, so a kill while packing leaves the last complete shards (or none).
+ */
+import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { CardTally, writeCard } from '../dataset/card.ts';
+import { openSink, readRecords } from '../dataset/io/mod.ts';
+import type { DatasetRecordV2 } from '../dataset/record.ts';
+import { computeStats } from '../stats/mod.ts';
+import type { CorpusFolder } from './state.ts';
+import type { CorpusEntry } from './inputs.ts';
+
+export interface PackOptions {
+  format: 'jsonl' | 'parquet';
+  shardTokens?: number;
+  card: boolean;
+  onRepo?: (done: number, total: number) => void;
+}
+
+export interface Packed {
+  files: string[];
+  card: string[];
+  records: number;
+  tokens: number;
+  trainTokens: number;
+}
+
+export async function packCorpus(folder: CorpusFolder, finished: readonly CorpusEntry[], opts: PackOptions): Promise<Packed> {
+  const final = folder.dataPath(opts.format);
+  const partial = opts.format === 'parquet' ? `${final}.partial` : final.replace(/\.jsonl\.zst$/, '.partial.jsonl.zst');
+  rmSync(partial, { recursive: true, force: true });
+  const sink = await openSink(partial, { format: opts.format, ...(opts.shardTokens ? { shardTokens: opts.shardTokens } : {}) });
+  const tally = new CardTally();
+  const totals = { records: 0, tokens: 0, trainTokens: 0 };
+  for (const [i, entry] of finished.entries()) {
+    for await (const { record } of readRecords(folder.recordsFile(entry.key))) {
+      const rec = record as DatasetRecordV2;
+      await sink.write(rec);
+      tally.add(rec);
+      totals.records++;
+      totals.tokens += rec.tokens.count;
+      totals.trainTokens += rec.tokens.train;
+    }
+    opts.onRepo?.(i + 1, finished.length);
+  }
+  await sink.close();
+  rmSync(final, { recursive: true, force: true });
+  renameSync(partial, final);
+  const files = shardFiles(final, opts.format);
+  const card = opts.card ? await writeCorpusCard(folder, final, files, tally, opts.format) : [];
+  return { files, card, ...totals };
+}
+
+/** The dataset's files: the JSON Lines file, or the shards in name order (as readers take them). */
+function shardFiles(final: string, format: 'jsonl' | 'parquet'): string[] {
+  if (format === 'jsonl') return [final];
+  return readdirSync(final).filter((n) => n.endsWith('.parquet')).sort().map((n) => join(final, n));
+}
+
+async function writeCorpusCard(folder: CorpusFolder, final: string, files: string[], tally: CardTally, format: 'jsonl' | 'parquet'): Promise<string[]> {
+  const dir = format === 'parquet' ? final : dirname(final);
+  const figures = await computeStats(files).then((r) => r.total).catch(() => undefined);
+  return writeCard(dir, tally, {
+    name: basename(folder.dir),
+    files: files.map((f) => relative(dir, f)),
+    format,
+    ...(figures ? { fidelity: figures } : {}),
+  });
+}
