@@ -150,6 +150,9 @@ spawn() {
   local name=$1 user=$2; shift 2
   (
     unset RETRACE_NATS_USER RETRACE_NATS_PASSWORD RETRACE_NATS_TOKEN RETRACE_NATS_CREDS RETRACE_NATS_NKEY RETRACE_NATS_CA
+    # Outlives this script: an agent started from npm (`npm run ...` calling this) would otherwise
+    # take its parent's exit for npx going away, and stop (src/cli/lifetime.ts).
+    unset npm_lifecycle_event
     export RETRACE_NATS_REPLICAS=3
     if [[ $auth == 1 ]]; then export RETRACE_NATS_USER=$user RETRACE_NATS_PASSWORD=${pw[$user]}; fi
     if [[ $tls == 1 ]]; then export RETRACE_NATS_CA=$dir/tls/ca.pem; fi

@@ -4,7 +4,7 @@
  * the policy it started with; every step records `id@revision`.
  */
 import type { Logger } from 'pino';
-import { buckets, type Bus, type KvBucket, type KvWatch } from '../bus/mod.ts';
+import { buckets, type Bus, type KvBucket, type KvEntry, type KvWatch } from '../bus/mod.ts';
 import { silentLogger } from '../log/logger.ts';
 import { policySpecSchema, policyTag, type Policy, type PolicyRegistry, type PolicySpec } from './policy.ts';
 import type { Role } from './types.ts';
@@ -39,11 +39,30 @@ export async function policyBucket(bus: Bus): Promise<KvBucket<PolicySpec>> {
   return bus.kv<PolicySpec>(buckets.policies, { history: 5 });
 }
 
-/** Validates and stores a role's policy; returns the new revision. */
+/**
+ * Validates and stores a role's policy; returns the new revision. With `registry`, the id must be
+ * one it knows and the params ones the policy takes (UnknownPolicyError, PolicyParamsError).
+ */
 export async function setPolicy(bus: Bus, role: Role, spec: unknown, registry?: PolicyRegistry): Promise<number> {
-  const parsed = policySpecSchema.parse(spec);
-  if (registry && !registry.ids().includes(parsed.id)) registry.create(parsed); // throws UnknownPolicyError
+  const parsed = registry ? registry.check(spec) : policySpecSchema.parse(spec);
   return (await policyBucket(bus)).put(role, parsed);
+}
+
+/** Deletes a role's policy: its agents go back to the policy they were started with. */
+export async function resetPolicy(bus: Bus, role: Role): Promise<void> {
+  await (await policyBucket(bus)).delete(role);
+}
+
+/** One kept revision of a role's policy: a spec set, or a reset (`spec` undefined). */
+export interface PolicyRevision {
+  revision: number;
+  spec: PolicySpec | undefined;
+}
+
+/** The revisions of a role's policy the bucket keeps (its `history`), oldest first. */
+export async function policyHistory(bus: Bus, role: Role): Promise<PolicyRevision[]> {
+  const entries: KvEntry<PolicySpec>[] = await (await policyBucket(bus)).history(role);
+  return entries.map((e) => ({ revision: e.revision, spec: e.operation === 'PUT' ? e.value : undefined }));
 }
 
 export class LivePolicy implements PolicySource {

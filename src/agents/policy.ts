@@ -140,15 +140,65 @@ export class UnknownPolicyError extends Error {
   }
 }
 
+/** A spec whose params the policy does not take: an unknown name, or a value of the wrong kind. */
+export class PolicyParamsError extends Error {
+  override name = 'PolicyParamsError';
+}
+
 export type PolicyFactory = (spec: PolicySpec) => Policy;
 
-/** Policy ids to factories. `grounded` is always there; other kinds register themselves. */
+/** The params a policy takes: an object schema, so that an unknown name can be told apart. */
+export type PolicyParamsSchema = z.ZodObject;
+
+/** What the schema's issues say, one clause each, the unknown names with the names it knows. */
+function describeIssues(id: string, schema: PolicyParamsSchema, error: z.ZodError): string {
+  const known = Object.keys(schema.shape).sort();
+  const clauses = error.issues.map((i) =>
+    i.code === 'unrecognized_keys'
+      ? `unknown param${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')} (known: ${known.length ? known.join(', ') : 'none'})`
+      : `${i.path.join('.') || '(params)'}: ${i.message}`,
+  );
+  return `policy "${id}": ${clauses.join('; ')}`;
+}
+
+/**
+ * Policy ids to factories, and to the params each takes. `grounded` is always there; other kinds
+ * register themselves. A policy registered without a params schema takes any params.
+ */
 export class PolicyRegistry {
   private readonly factories = new Map<string, PolicyFactory>();
+  private readonly paramSchemas = new Map<string, PolicyParamsSchema>();
 
-  register(id: string, factory: PolicyFactory): this {
+  register(id: string, factory: PolicyFactory, params?: PolicyParamsSchema): this {
     this.factories.set(id, factory);
+    if (params) this.paramSchemas.set(id, params);
     return this;
+  }
+
+  /** Declares the params policy `id` takes (for a kind that registers itself without them). */
+  declareParams(id: string, params: PolicyParamsSchema): this {
+    this.paramSchemas.set(id, params);
+    return this;
+  }
+
+  /**
+   * `spec` as a PolicySpec whose id is registered and whose params the policy takes (defaults not
+   * filled in: the spec is stored as given). Throws UnknownPolicyError or PolicyParamsError.
+   */
+  check(spec: unknown): PolicySpec {
+    const parsed = policySpecSchema.safeParse(spec);
+    if (!parsed.success) throw new PolicyParamsError(`not a policy spec ({"id": ..., "params": {...}}): ${parsed.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`);
+    if (!this.factories.has(parsed.data.id)) throw new UnknownPolicyError(parsed.data.id, this.ids());
+    const schema = this.paramSchemas.get(parsed.data.id);
+    const params = schema?.strict().safeParse(parsed.data.params);
+    if (params && !params.success) throw new PolicyParamsError(describeIssues(parsed.data.id, schema!, params.error));
+    return parsed.data;
+  }
+
+  /** The names of the params policy `id` takes, sorted; undefined when it did not declare them. */
+  paramsOf(id: string): string[] | undefined {
+    const schema = this.paramSchemas.get(id);
+    return schema ? Object.keys(schema.shape).sort() : undefined;
   }
 
   create(spec: PolicySpec): Policy {

@@ -1,12 +1,15 @@
 /** The policies a process knows: grounded always; others register here as they are built. */
-import { GroundedPolicy } from './grounded/policy.ts';
-import { registerOpenAIPolicy } from './openai/mod.ts';
+import { z } from 'zod';
 import type { Logger } from 'pino';
+import { GroundedPolicy } from './grounded/policy.ts';
+import { OPENAI_POLICY_ID, openAIPolicyParamsSchema, registerOpenAIPolicy } from './openai/mod.ts';
 import { PolicyRegistry } from './policy.ts';
+
+/** The grounded policy writes from the repository's facts alone: it takes no params. */
+export const groundedParamsSchema = z.object({});
 
 /** `log`: where policies report what they repaired at the knowledge boundary, among other things. */
 export function defaultRegistry(log?: Logger): PolicyRegistry {
-  const registry = new PolicyRegistry().register('grounded', (spec) => new GroundedPolicy(spec));
-  registerOpenAIPolicy(registry, log);
-  return registry;
+  const registry = new PolicyRegistry().register('grounded', (spec) => new GroundedPolicy(spec), groundedParamsSchema);
+  return registerOpenAIPolicy(registry, log).declareParams(OPENAI_POLICY_ID, openAIPolicyParamsSchema);
 }

@@ -3,13 +3,14 @@
  * second process cheap), with the real contents, the facts policies write from, the chunks files
  * are written in, the environment the tester checks against, and the identifiers that exist.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import type { Bus } from '../bus/mod.ts';
 import { digestOf, GraphClient, graphFromSnapshot, indexRepo, isTestFile, testSubjects, UnknownFileError, type IndexOptions, type RepoGraph, type RepoSnapshot } from '../graph/mod.ts';
 import { emptyEnvironment, learnEnvironment, type CheckEnvironment } from './checks.ts';
 import { DEFAULT_CHUNK_CHARS } from './chunking.ts';
-import { chunkFile, fileFacts, readRepoFile, summarizeRepo, writingOrder, type Chunk, type FileFacts, type RepoSummary } from './facts.ts';
+import { chunkFile, fileFacts, summarizeRepo, writingOrder, type Chunk, type FileFacts, type RepoSummary } from './facts.ts';
 import type { RepoRef } from './types.ts';
+import { checkRepoPath, resolveInRepo } from '../paths/repo-path.ts';
 
 export interface WorkspaceOptions {
   /**
@@ -91,13 +92,18 @@ export class Workspace {
     return this.digestHex;
   }
 
+  /**
+   * The text of `path`. Paths come from work messages: one that leaves the repository (absolute,
+   * `..`, or a symlink out of the root) is refused with a RepoPathError before anything is read.
+   */
   read(path: string): string {
     let c = this.contents.get(path);
     if (c === undefined) {
+      checkRepoPath(path);
       if (this.served) {
         c = this.served.get(path);
         if (c === undefined) throw new UnknownFileError(path);
-      } else c = readRepoFile(this.graph, path);
+      } else c = readFileSync(resolveInRepo(this.graph.root, path), 'utf8');
       this.contents.set(path, c);
     }
     return c;

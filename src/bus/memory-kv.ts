@@ -27,9 +27,14 @@ export function assertKey(key: string): void {
 export class MemoryKv<T> implements KvBucket<T> {
   private revision = 0;
   private readonly entries = new Map<string, Stored>();
+  /** Each key's last `keep` revisions, oldest first (NATS KV's `history`). */
+  private readonly kept = new Map<string, Stored[]>();
   private readonly watchers = new Set<{ filter: string; queue: AsyncQueue<KvEntry<T>> }>();
 
-  constructor(readonly bucket: string) {}
+  constructor(
+    readonly bucket: string,
+    private readonly keep = 1,
+  ) {}
 
   async get(key: string): Promise<KvEntry<T> | undefined> {
     assertKey(key);
@@ -65,6 +70,11 @@ export class MemoryKv<T> implements KvBucket<T> {
     return [...this.entries.values()].filter((e) => e.operation === 'PUT').map((e) => e.key).sort();
   }
 
+  async history(key: string): Promise<KvEntry<T>[]> {
+    assertKey(key);
+    return (this.kept.get(key) ?? []).map((e) => this.toEntry(e));
+  }
+
   async watch(opts: { key?: string } = {}): Promise<KvWatch<T>> {
     const filter = opts.key ?? '>';
     const watcher = { filter, queue: new AsyncQueue<KvEntry<T>>(() => this.watchers.delete(watcher)) };
@@ -89,6 +99,8 @@ export class MemoryKv<T> implements KvBucket<T> {
   private write(key: string, data: Uint8Array | undefined, operation: 'PUT' | 'DEL'): number {
     const stored: Stored = { key, data, revision: ++this.revision, operation };
     this.entries.set(key, stored);
+    const kept = [...(this.kept.get(key) ?? []), stored];
+    this.kept.set(key, kept.slice(Math.max(0, kept.length - this.keep)));
     for (const w of this.watchers) if (subjectMatches(w.filter, key)) w.queue.push(this.toEntry(stored));
     return stored.revision;
   }

@@ -154,12 +154,12 @@ export class MemoryBus implements Bus {
     return q;
   }
 
-  async kv<T = unknown>(bucket: string, _opts: KvOptions = {}): Promise<KvBucket<T>> {
+  async kv<T = unknown>(bucket: string, opts: KvOptions = {}): Promise<KvBucket<T>> {
     this.assertOpen();
     resourceName(bucket);
     let b = this.buckets.get(bucket);
     if (!b) {
-      b = new MemoryKv<unknown>(bucket);
+      b = new MemoryKv<unknown>(bucket, opts.history);
       this.buckets.set(bucket, b);
     }
     return b as KvBucket<T>;

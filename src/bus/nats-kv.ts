@@ -83,6 +83,13 @@ export class NatsKv<T> implements KvBucket<T> {
     return out.sort();
   }
 
+  async history(key: string): Promise<KvEntry<T>[]> {
+    assertKey(key);
+    const out: KvEntry<T>[] = [];
+    for await (const e of await this.kv.history({ key })) out.push(this.toEntry(e));
+    return out.sort((a, b) => a.revision - b.revision);
+  }
+
   async watch(opts: { key?: string } = {}): Promise<KvWatch<T>> {
     const iter = await this.kv.watch(opts.key ? { key: opts.key } : {});
     const handle = { stop: () => iter.stop() };

@@ -173,6 +173,11 @@ export interface KvBucket<T = unknown> {
   update(key: string, value: T, revision: number): Promise<number>;
   delete(key: string): Promise<void>;
   keys(): Promise<string[]>;
+  /**
+   * The key's kept revisions, oldest first, deletes included (as many as the bucket's `history`
+   * keeps; empty for a key never written).
+   */
+  history(key: string): Promise<KvEntry<T>[]>;
   /** Current values (in revision order), then every update as it happens. */
   watch(opts?: { key?: string }): Promise<KvWatch<T>>;
 }

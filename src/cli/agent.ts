@@ -2,13 +2,14 @@
  * `retrace agent <role> --nats URL [--concurrency N]`: one role as its own process. It registers as
  * a NATS micro service (`retrace-agent`, metadata role and instance), takes the role's work from
  * its durable queue alongside every other process of the role, follows the role's live policy, and
- * on SIGTERM or SIGINT drains: finishes the work in hand, takes no more, exits 0.
+ * on SIGTERM or SIGINT, or when its parent process goes away (started by npx or npm, or with
+ * --exit-with-parent: an `npx` that was killed), drains: finishes the work in hand, takes no more,
+ * exits 0. A second signal exits at once.
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { subjects } from '../bus/mod.ts';
 import { AgentHost } from '../agents/host.ts';
-import { policySpecSchema } from '../agents/policy.ts';
 import { LivePolicy } from '../agents/policy-store.ts';
 import { defaultRegistry } from '../agents/registry.ts';
 import { LocalRefiner } from '../agents/refiner.ts';
@@ -16,6 +17,8 @@ import { ServiceRefiner } from '../agents/service-refiner.ts';
 import { ROLES, type Role } from '../agents/types.ts';
 import { Workspaces } from '../agents/workspace.ts';
 import { createLogger } from '../log/logger.ts';
+import { UsageError } from './bad-input.ts';
+import { startedByNpm, untilStopped } from './lifetime.ts';
 import { addNatsOptions, connectFromOptions } from './nats-options.ts';
 
 export const AGENT_VERSION = '0.1.0';
@@ -30,6 +33,16 @@ interface AgentOptions {
   search: string;
   logLevel: string;
   pretty?: boolean;
+  exitWithParent?: boolean;
+}
+
+/** The `--policy` option's JSON. */
+function parsePolicyOption(json: string | undefined): unknown {
+  try {
+    return JSON.parse(json ?? '{}');
+  } catch (err) {
+    throw new UsageError(`--policy is not JSON: ${(err as Error).message}`);
+  }
 }
 
 export function register(program: Command): void {
@@ -44,19 +57,22 @@ export function register(program: Command): void {
     .option('--policy <json>', 'policy spec used until the retrace-policies bucket has one for the role', '{"id":"grounded","params":{}}')
     .option('--search <where>', 'local: search in this process; service: send searches to the search services (retrace search-service)', 'local')
     .option('--log-level <level>', 'log level', 'info')
-    .option('--pretty', 'human-readable logs');
+    .option('--pretty', 'human-readable logs')
+    .option('--exit-with-parent', 'drain and exit when the parent process goes away (the default when started by npx or npm)')
+    .option('--no-exit-with-parent', 'run on when the parent process goes away');
   addNatsOptions(cmd).action(async (role: string, opts: AgentOptions) => {
-    if (!(ROLES as readonly string[]).includes(role)) throw new Error(`unknown role "${role}": use one of ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`unknown role "${role}": use one of ${ROLES.join(', ')}`);
     const concurrency = Number(opts.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be a positive integer');
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a positive integer');
     const log = createLogger({ level: opts.logLevel, pretty: opts.pretty === true });
     const instance = opts.instance ?? `${hostname()}-${process.pid}`;
-    const fallback = policySpecSchema.parse(JSON.parse(opts.policy ?? '{}'));
-    if (opts.search !== 'local' && opts.search !== 'service') throw new Error(`--search is local or service, got "${opts.search}"`);
+    const registry = defaultRegistry(log);
+    const fallback = registry.check(parsePolicyOption(opts.policy));
+    if (opts.search !== 'local' && opts.search !== 'service') throw new UsageError(`--search is local or service, got "${opts.search}"`);
     const bus = await connectFromOptions(opts.nats, log, `retrace-agent-${role}-${instance}`);
     const local = new LocalRefiner();
     const refiner = opts.search === 'service' ? new ServiceRefiner(bus, local) : local;
-    const policies = await LivePolicy.watch(bus, role as Role, defaultRegistry(log), fallback, log);
+    const policies = await LivePolicy.watch(bus, role as Role, registry, fallback, log);
     const host = new AgentHost({
       role: role as Role,
       bus,
@@ -87,14 +103,7 @@ export function register(program: Command): void {
     });
     log.info({ role, instance, concurrency }, 'agent ready');
     process.stdout.write(`agent ${role} ready (${instance})\n`);
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        log.info({ signal }, 'draining');
-        resolve();
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
+    await untilStopped({ watchParent: opts.exitWithParent ?? startedByNpm(), onStop: (reason) => log.info({ reason }, 'draining') });
     await host.stop();
     await service.stop();
     await policies.close();

@@ -4,7 +4,7 @@
  * byte. A format-2 record's `context` repeats earlier steps and is never replayed: only `steps`.
  */
 import { indexRepo } from '../graph/mod.ts';
-import { Replayer, verifyFiles, type VerifyReport } from '../run/replay.ts';
+import { Replayer, ReplayError, verifyFiles, type VerifyReport } from '../run/replay.ts';
 import { DatasetReadError } from './io/errors.ts';
 import { readRecords, type ReadRecord } from './io/reader.ts';
 
@@ -98,7 +98,7 @@ function replayRecord(runs: Map<string, RunReplay>, record: unknown, where: stri
   // `steps` only: a format-2 record's `context` was replayed with the record it came from.
   for (const s of rec.steps) {
     const before = r.replayer.files.size;
-    r.replayer.apply(s);
+    applyStep(r.replayer, s, `${where}: ${key}`);
     const added = r.replayer.files.size - before;
     if (progress && added > 0) {
       progress.replayed += added;
@@ -106,4 +106,14 @@ function replayRecord(runs: Map<string, RunReplay>, record: unknown, where: stri
     }
   }
   r.steps += rec.steps.length;
+}
+
+/** One step replayed; a step the replay refuses (a path out of the repository, ...) is a format error of the record. */
+function applyStep(replayer: Replayer, step: Parameters<Replayer['apply']>[0], where: string): void {
+  try {
+    replayer.apply(step);
+  } catch (err) {
+    if (err instanceof ReplayError) throw new DatasetFormatError(`${where}: ${err.message}`, { cause: err });
+    throw err;
+  }
 }

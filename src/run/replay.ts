@@ -3,14 +3,27 @@
  * check that a reconstruction rebuilt the repository byte for byte.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Step } from '../agents/types.ts';
+import { checkRepoPath, RepoPathError, resolveInRepo } from '../paths/repo-path.ts';
 
 export class ReplayError extends Error {
   override name = 'ReplayError';
 }
 
-/** Applies writes and edits one step at a time, so a dataset can be replayed as it is read. */
+/** Refuses (as a ReplayError) a step's path that leaves the repository. */
+function assertStepPath(i: number, path: string): void {
+  try {
+    checkRepoPath(path);
+  } catch (err) {
+    if (err instanceof RepoPathError) throw new ReplayError(`step ${i}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * Applies writes and edits one step at a time, so a dataset can be replayed as it is read. Every
+ * path a write or an edit names stays inside the repository (src/paths/repo-path.ts).
+ */
 export class Replayer {
   readonly files = new Map<string, string>();
   private index = 0;
@@ -18,6 +31,7 @@ export class Replayer {
   apply(s: Step): void {
     const i = this.index++;
     if (s.kind !== 'action' || !s.path) return;
+    if (s.tool === 'write' || s.tool === 'edit') assertStepPath(i, s.path);
     if (s.tool === 'write') {
       const mode = s.write?.mode ?? 'create';
       if (mode === 'append' && !this.files.has(s.path)) throw new ReplayError(`step ${i}: append to ${s.path}, which was never created`);
@@ -50,10 +64,13 @@ export interface VerifyReport {
   extra: string[];
 }
 
-/** Compares replayed files with `expected` paths of the repository at `root`, byte for byte. */
-/** `repo`: the repository's root on disk, or a reader of its files' bytes (a graph service's texts). */
+/**
+ * Compares replayed files with `expected` paths of the repository, byte for byte. `repo`: the
+ * repository's root on disk (an expected path leaving it is a RepoPathError), or a reader of its
+ * files' bytes (a graph service's texts).
+ */
 export function verifyFiles(files: ReadonlyMap<string, string>, repo: string | ((path: string) => Buffer), expected: readonly string[]): VerifyReport {
-  const bytes = typeof repo === 'string' ? (path: string) => readFileSync(join(repo, path)) : repo;
+  const bytes = typeof repo === 'string' ? (path: string) => readFileSync(resolveInRepo(repo, path)) : repo;
   const report: VerifyReport = { ok: true, identical: 0, missing: [], different: [], extra: [] };
   const want = new Set(expected);
   for (const path of expected) {

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 describe('agents as separate processes', () => {
   it('rebuild the fixture over NATS, register as services, and drain on SIGTERM', async () => {
-    const set = spawnSync(process.execPath, [bin, 'policy', 'set', 'coder', '{"id":"grounded","params":{"from":"cli"}}', '--nats', server.url], { encoding: 'utf8' });
+    const set = spawnSync(process.execPath, [bin, 'policy', 'set', 'coder', '{"id":"grounded","params":{}}', '--nats', server.url], { encoding: 'utf8' });
     expect(set.status, set.stderr).toBe(0);
     expect(set.stdout).toMatch(/coder -> grounded@\d+/);
     const revision = Number(/@(\d+)/.exec(set.stdout)![1]);
