@@ -40,9 +40,11 @@ export const stepSchema = z.object({
   search: searchStatsSchema.optional(),
   /**
    * Why a step that is not an observation is not trained on: a faulty draft teaches the bug; a
-   * lock file, a generated or minified file or a large data file is replayed, not learnt.
+   * lock file, a generated or minified file or a large data file is replayed, not learnt; in a
+   * corpus, a file already trained on (a fork, a vendored copy) or one sharing 13-grams with a
+   * text the user excluded (a benchmark's solutions) is replayed, not learnt twice or at all.
    */
-  untrained: z.enum(['faulty-draft', 'lock-file', 'generated', 'minified', 'data']).optional(),
+  untrained: z.enum(['faulty-draft', 'lock-file', 'generated', 'minified', 'data', 'duplicate', 'contaminated']).optional(),
   /**
    * On a check's observation: findings, and how many of them the real, unmodified file has too
    * (the checker's limits, not faults).

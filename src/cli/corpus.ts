@@ -18,6 +18,7 @@ interface CorpusCliOptions extends RunSettingsCli {
   shardTokens?: string;
   card: boolean;
   repoTimeout?: string;
+  excludeNgrams: string[];
   json?: boolean;
   logLevel: string;
 }
@@ -32,7 +33,8 @@ export function register(program: Command): void {
     .option('--format <format>', 'parquet (shards in <out-dir>/data/) or jsonl (<out-dir>/data.jsonl.zst)', 'parquet')
     .option('--shard-tokens <n>', 'with --format parquet: tokens per shard')
     .option('--no-card', 'write no dataset card')
-    .option('--repo-timeout <s>', 'stop a repository still running after this many seconds and record it as failed');
+    .option('--repo-timeout <s>', 'stop a repository still running after this many seconds and record it as failed')
+    .option('--exclude-ngrams <file>', 'mask files sharing a 13-gram of words with these texts (a .jsonl file: one {"text"} per line; else the whole file); repeatable', (v: string, p: string[]) => [...p, v], [] as string[]);
   addRunSettingOptions(corpus)
     .option('--json', 'progress as JSON lines (one per repository) and the summary as JSON, on stdout')
     .option('--log-level <level>', 'log level of the workers (logs go to stderr)', 'warn')
@@ -48,6 +50,7 @@ export function register(program: Command): void {
           format: parseFormat(o.format),
           ...(o.shardTokens !== undefined ? { shardTokens: int('--shard-tokens', o.shardTokens, 1) } : {}),
           card: o.card,
+          excludeNgrams: o.excludeNgrams,
           ...(o.repoTimeout !== undefined ? { repoTimeoutMs: int('--repo-timeout', o.repoTimeout, 1) * 1000 } : {}),
           logLevel: o.logLevel,
           progress: display,
@@ -71,6 +74,7 @@ function printSummary(s: CorpusSummary): void {
     `corpus ${s.outDir}: ${s.finished} of ${s.repositories} repositories finished${s.alreadyFinished ? ` (${s.alreadyFinished} by an earlier run)` : ''}, ${s.files} files`,
     `  ${s.records} records, ${s.tokens} tokens (${s.trainTokens} trained on) -> ${s.outputs.length} file${s.outputs.length === 1 ? '' : 's'}${s.outputs[0] ? ` (${s.outputs[0]}${s.outputs.length > 1 ? ', ...' : ''})` : ''}`,
     `  manifest: ${s.manifest}`,
+    ...(s.masked.duplicate + s.masked.contaminated > 0 ? [`  masked in the shards: ${s.masked.duplicate} duplicate files, ${s.masked.contaminated} contaminated (${s.masked.list})`] : []),
     ...(s.card.length > 0 ? [`  card: ${s.card[0]}`] : []),
     `  time: ${(s.ms / 1000).toFixed(1)} s`,
   ];

@@ -14,6 +14,7 @@ import pLimit from 'p-limit';
 import type { RunSettings } from '../cli/run-options.ts';
 import { checkOutputSettings, OutputSettingsError } from '../dataset/output.ts';
 import { InputError } from '../run/run-job.ts';
+import { NgramFilter, readExcludedTexts } from './dedup.ts';
 import { corpusEntries, type CorpusEntry } from './inputs.ts';
 import { packCorpus, type Packed } from './pack.ts';
 import { CorpusFolder, type RepoOutcome } from './state.ts';
@@ -28,6 +29,8 @@ export interface CorpusOptions {
   format: 'jsonl' | 'parquet';
   shardTokens?: number;
   card: boolean;
+  /** Files of texts whose 13-grams no trained file may share (`--exclude-ngrams`). */
+  excludeNgrams?: string[];
   /** A repository still running after this long is stopped and recorded as failed (0: no limit). */
   repoTimeoutMs?: number;
   logLevel?: string;
@@ -56,6 +59,8 @@ export interface CorpusSummary {
   outputs: string[];
   card: string[];
   manifest: string;
+  /** Files the shards replay but do not train on, beyond their repository's own rules. */
+  masked: { duplicate: number; contaminated: number; list: string };
   ms: number;
 }
 
@@ -66,6 +71,7 @@ export async function runCorpus(opts: CorpusOptions): Promise<CorpusSummary> {
   if (!Number.isInteger(opts.jobs) || opts.jobs < 1) throw new InputError(`--jobs must be an integer >= 1, got ${opts.jobs}`);
   const entries = corpusEntries(opts.inputs);
   await checkSettings(opts);
+  const exclude = new NgramFilter(readExcludedTexts(opts.excludeNgrams ?? []));
   const folder = new CorpusFolder(resolve(opts.outDir));
   folder.open(corpusFingerprint(opts));
   const unlock = folder.lock();
@@ -75,10 +81,12 @@ export async function runCorpus(opts: CorpusOptions): Promise<CorpusSummary> {
     const packed = await packCorpus(folder, finished, {
       format: opts.format,
       card: opts.card,
+      exclude,
       ...(opts.shardTokens ? { shardTokens: opts.shardTokens } : {}),
       ...(opts.progress?.packing ? { onRepo: opts.progress.packing.bind(opts.progress) } : {}),
     });
     const manifest = folder.writeManifest(outcomes);
+    folder.writeMasked(packed.masked);
     return { ...summarise(folder, outcomes, packed, manifest, performance.now() - t0), alreadyFinished };
   } finally {
     unlock();
@@ -200,6 +208,11 @@ function summarise(folder: CorpusFolder, outcomes: readonly RepoOutcome[], packe
     outputs: packed.files,
     card: packed.card,
     manifest,
+    masked: {
+      duplicate: packed.masked.filter((m) => m.reason === 'duplicate').length,
+      contaminated: packed.masked.filter((m) => m.reason === 'contaminated').length,
+      list: folder.maskedFile(),
+    },
     ms,
   };
 }

@@ -9,13 +9,17 @@ import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { CardTally, writeCard } from '../dataset/card.ts';
 import { openSink, readRecords } from '../dataset/io/mod.ts';
-import type { DatasetRecordV2 } from '../dataset/record.ts';
+import type { CorpusUntrainedReason, DatasetRecordV2 } from '../dataset/record.ts';
+import { remaskSteps } from '../dataset/remask.ts';
 import { computeStats } from '../stats/mod.ts';
 import type { CorpusFolder } from './state.ts';
 import type { CorpusEntry } from './inputs.ts';
+import { isFileChange, RepoFiles, TrainedContent, type FileVerdict, type NgramFilter } from './dedup.ts';
 
 export interface PackOptions {
   format: 'jsonl' | 'parquet';
+  /** The 13-grams of `--exclude-ngrams`' texts (empty: none excluded). */
+  exclude: NgramFilter;
   shardTokens?: number;
   card: boolean;
   onRepo?: (done: number, total: number) => void;
@@ -23,6 +27,8 @@ export interface PackOptions {
 
 export interface Packed {
   files: string[];
+  /** Files the shards mask though their repository's run trained them: duplicates, contaminated. */
+  masked: Array<FileVerdict & { repo: string }>;
   card: string[];
   records: number;
   tokens: number;
@@ -36,9 +42,15 @@ export async function packCorpus(folder: CorpusFolder, finished: readonly Corpus
   const sink = await openSink(partial, { format: opts.format, ...(opts.shardTokens ? { shardTokens: opts.shardTokens } : {}) });
   const tally = new CardTally();
   const totals = { records: 0, tokens: 0, trainTokens: 0 };
+  const trainedContent = new TrainedContent();
+  const masked: Packed['masked'] = [];
   for (const [i, entry] of finished.entries()) {
-    for await (const { record } of readRecords(folder.recordsFile(entry.key))) {
-      const rec = record as DatasetRecordV2;
+    const records = folder.recordsFile(entry.key);
+    const verdicts = await judgeRepository(entry, records, trainedContent, opts.exclude);
+    masked.push(...verdicts.map((v) => ({ repo: entry.key, ...v })));
+    const untrain = new Map(verdicts.map((v) => [v.path, v.reason]));
+    for await (const { record } of readRecords(records)) {
+      const rec = withFilesMasked(record as DatasetRecordV2, untrain);
       await sink.write(rec);
       tally.add(rec);
       totals.records++;
@@ -52,7 +64,29 @@ export async function packCorpus(folder: CorpusFolder, finished: readonly Corpus
   renameSync(partial, final);
   const files = shardFiles(final, opts.format);
   const card = opts.card ? await writeCorpusCard(folder, final, files, tally, opts.format) : [];
-  return { files, card, ...totals };
+  return { files, card, masked, ...totals };
+}
+
+/** Replays a repository's records (a first pass) and judges its files against the corpus so far. */
+async function judgeRepository(entry: CorpusEntry, records: string, trained: TrainedContent, exclude: NgramFilter): Promise<FileVerdict[]> {
+  const files = new RepoFiles();
+  let order: readonly string[] = [];
+  for await (const { record } of readRecords(records)) {
+    const rec = record as DatasetRecordV2;
+    if (order.length === 0) order = rec.repo.files;
+    files.add(rec);
+  }
+  return trained.judge(entry.key, files.files, files.trained, order, exclude);
+}
+
+function withFilesMasked(rec: DatasetRecordV2, untrain: ReadonlyMap<string, CorpusUntrainedReason>): DatasetRecordV2 {
+  if (untrain.size === 0) return rec;
+  const steps = new Map<number, CorpusUntrainedReason>();
+  rec.steps.forEach((s, i) => {
+    const reason = s.path !== undefined && isFileChange(s) ? untrain.get(s.path) : undefined;
+    if (reason) steps.set(i, reason);
+  });
+  return remaskSteps(rec, steps);
 }
 
 /** The dataset's files: the JSON Lines file, or the shards in name order (as readers take them). */

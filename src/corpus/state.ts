@@ -7,6 +7,7 @@
  *   <out-dir>/repos/<key>/records.jsonl.gz.checkpoint   while it is being rebuilt
  *   <out-dir>/repos/<key>/outcome.json finished or failed, with figures or the error
  *   <out-dir>/manifest.jsonl           every repository's outcome, in input order
+ *   <out-dir>/masked-files.jsonl       files the shards mask as duplicates or contaminated
  *   <out-dir>/data/part-*.parquet      the shards (or data.jsonl.zst), with the card beside them
  *
  * Outcomes are written whole (to a temporary name, then renamed), so a repository is finished
@@ -34,6 +35,8 @@ export class CorpusFolder {
 
   readonly settingsFile = (): string => join(this.dir, 'corpus.json');
   readonly manifestFile = (): string => join(this.dir, 'manifest.jsonl');
+  /** Files the shards mask beyond their repositories' own rules (duplicates, contaminated), with why. */
+  readonly maskedFile = (): string => join(this.dir, 'masked-files.jsonl');
   readonly repoDir = (key: string): string => join(this.dir, 'repos', key);
   readonly recordsFile = (key: string): string => join(this.repoDir(key), 'records.jsonl.gz');
   readonly outcomeFile = (key: string): string => join(this.repoDir(key), 'outcome.json');
@@ -93,9 +96,17 @@ export class CorpusFolder {
 
   writeManifest(outcomes: readonly RepoOutcome[]): string {
     const file = this.manifestFile();
-    writeWhole(file, outcomes.map((o) => JSON.stringify(o)).join('\n') + (outcomes.length ? '\n' : ''));
+    writeWhole(file, jsonLines(outcomes));
     return file;
   }
+
+  writeMasked(rows: readonly object[]): void {
+    writeWhole(this.maskedFile(), jsonLines(rows));
+  }
+}
+
+export function jsonLines(rows: readonly object[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
 }
 
 function writeWhole(file: string, text: string): void {

@@ -317,7 +317,8 @@ interface Flat {
   maskedTokens: number;
 }
 
-function addSpan(spans: Array<[number, number]>, start: number, end: number): void {
+/** Adds [start, end) to spans, merged with the last span when they touch. */
+export function addSpan(spans: Array<[number, number]>, start: number, end: number): void {
   const last = spans[spans.length - 1];
   if (last && last[1] === start) last[1] = end;
   else spans.push([start, end]);

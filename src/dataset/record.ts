@@ -17,6 +17,9 @@ export type IndexedStep = Step & { index: number };
 export const UNTRAINED_FILE_REASONS = ['lock-file', 'generated', 'minified', 'data'] as const;
 export type UntrainedFileReason = (typeof UNTRAINED_FILE_REASONS)[number];
 
+/** Why a corpus masks a file its repository's run trained on (src/corpus/dedup.ts). */
+export type CorpusUntrainedReason = 'duplicate' | 'contaminated';
+
 export interface RepoProvenance {
   name: string;
   /** `remote.origin.url` of a git checkout, credentials removed; null otherwise. */
