@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { policySpecSchema, type PolicySpec } from '../agents/policy.ts';
+import { defaultRegistry } from '../agents/registry.ts';
 import { ROLES, type Role } from '../agents/types.ts';
 import { InputError, type RunJobOptions } from '../run/run-job.ts';
 
@@ -96,7 +97,12 @@ export function parsePolicyOption(value: string): [Role, PolicySpec] {
   }
   const parsed = policySpecSchema.safeParse(spec);
   if (!parsed.success) throw new InputError(`--policy ${role}: ${parsed.error.message}`);
-  return [role as Role, parsed.data];
+  // Known ids and their params, as `retrace policy set` checks them: a typo fails here, not mid-run.
+  try {
+    return [role as Role, defaultRegistry().check(parsed.data)];
+  } catch (err) {
+    throw new InputError(`--policy ${role}: ${(err as Error).message}`);
+  }
 }
 
 /** `embedded` or `openai:<base URL>#<model>`. */

@@ -42,7 +42,7 @@ interface TraceCommandOptions {
 }
 
 /** A run's manifest in KV `retrace-runs`, with the trace file its driver recorded when it names one. */
-type Manifest = RunManifest & { trace?: string };
+type Manifest = RunManifest;
 
 const hasEnded = (m: { status?: string } | undefined): boolean => m?.status === 'finished' || m?.status === 'failed';
 

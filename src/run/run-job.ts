@@ -167,6 +167,8 @@ export interface RunManifest extends RunStatus {
   /** ISO times: when the run started, when this entry was written. */
   started: string;
   updated: string;
+  /** The file recording the run's messages, on the driver's machine (`retrace trace --nats --run` shows it). */
+  trace?: string;
 }
 
 export interface RunDeadLetter {
@@ -435,7 +437,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunSummary> {
   let puts: Promise<unknown> = Promise.resolve();
   const putManifest = (s: RunStatus): void => {
     if (!manifests) return;
-    const m: RunManifest = { ...s, done: filesDone, started, updated: new Date().toISOString() };
+    const m: RunManifest = { ...s, done: filesDone, started, updated: new Date().toISOString(), ...(opts.traceFile ? { trace: resolve(opts.traceFile) } : {}) };
     const kv = manifests;
     lastPut = Date.now();
     // One after the other, so the last written is the newest.
