@@ -20,7 +20,7 @@ import { languages } from './languages.ts';
 import type { FileFacts, ImportSpec, LanguageId } from './types.ts';
 
 /** Bump when extraction changes what it produces. */
-const formatVersion = 2; // 2: C/C++ function definitions span their body; misread ones dropped
+const formatVersion = 3; // 3: Rust inline-module scope and #[path]; Java type uses; C macros; TS fallback
 
 const packr = new Packr({ useRecords: true, moreTypes: false });
 

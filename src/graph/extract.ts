@@ -3,10 +3,12 @@
  * query's matches. Only plain data leaves this function; the tree and its nodes stay behind.
  */
 import type Parser from 'tree-sitter';
+import { compilerDefinitions } from './compiler-definitions.ts';
 import type { Grammar } from './grammars.ts';
 import { javaImport } from './imports/java.ts';
 import { pythonFromImport, pythonImports } from './imports/python.ts';
-import { rustUseImports } from './imports/rust.ts';
+import { macroModName, placeRustImports, rustUseImports } from './imports/rust.ts';
+import { isScriptLanguage } from './languages.ts';
 import type { Definition, DefinitionKind, FileFacts, ImportKind, ImportSpec, Reference, ReferenceKind } from './types.ts';
 
 const definitionKinds: Readonly<Record<string, DefinitionKind>> = {
@@ -62,10 +64,14 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
       const start = startOf(nameNode);
       if (!filter(text.slice(start, identifierEnd(text, start)))) continue;
     }
+    // A `mod` token in a macro (cfg_if!): its name follows it.
+    if (importNode?.type === 'mod') importNode = macroModName(importNode);
     if (importNode && importKind) {
       let kind = importKind as ImportKind;
       if (statementNode && /^import\s+type\s+(?!from\b)/.test(text.slice(startOf(statementNode), startOf(statementNode) + 40))) kind = 'type-import';
-      imports.push(...importSpecs(kind, importNode.text, rowOf(importNode) + 1));
+      const specs = importSpecs(kind, importNode.text, rowOf(importNode) + 1);
+      if (grammar.id === 'rust') placeRustImports(specs, importNode);
+      imports.push(...specs);
       continue;
     }
     if (!nameNode) continue;
@@ -73,13 +79,16 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
     const name = text.slice(nameStart, identifierEnd(text, nameStart));
     if (name === '') continue;
     if (defNode && defKind) {
-      if (grammar.id === 'c' || grammar.id === 'cpp') {
+      // A `#define` is a preprocessor line by nature; the checks below are for declarations.
+      const cFamily = grammar.id === 'c' ? 'c' : grammar.id === 'cpp' ? 'cpp' : undefined;
+      const declaration = cFamily !== undefined && defKind !== 'macro';
+      if (declaration) {
         defNode = declarationOf(defNode);
-        if (isMisreadDeclaration(grammar.id, name, text, nameStart)) continue;
+        if (isMisreadDeclaration(cFamily, name, text, nameStart)) continue;
       }
       let start = startOf(defNode);
       let startLine = rowOf(defNode) + 1;
-      if (grammar.id === 'c' || grammar.id === 'cpp') {
+      if (declaration) {
         // Error recovery around `#ifdef` may start a declaration on the directive's line.
         const skipped = skipDirectives(text, start, nameStart);
         start = skipped.start;
@@ -113,14 +122,19 @@ export function extractFacts(grammar: Grammar, tree: Parser.Tree, text: string):
     else references.set(key, { name, kind, line: rowOf(nameNode) + 1, count: 1 });
   }
 
-  const defs = [...definitions.values()].sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine || cmp(a.name, b.name));
+  const parseError = tree.rootNode.hasError;
+  // tree-sitter's recovery loses whole regions of a TS/JS file, the compiler's parser others:
+  // each finds what the other lost, so both count (one definition per name and line).
+  const recovered = parseError && isScriptLanguage(grammar.id) ? compilerDefinitions(grammar.id, text) : undefined;
+  const found = recovered ? [...new Map([...definitions.values(), ...recovered].map((d) => [`${d.name}@${d.startLine}`, d])).values()] : [...definitions.values()];
+  const defs = found.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine || cmp(a.name, b.name));
   markMethods(defs);
   const facts: FileFacts = {
     language: grammar.id,
     definitions: defs,
     references: [...references.values()].sort((a, b) => a.line - b.line || cmp(a.name, b.name)),
     imports,
-    parseError: tree.rootNode.hasError,
+    parseError,
   };
   if (packageName !== undefined) facts.packageName = packageName;
   return facts;

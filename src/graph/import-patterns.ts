@@ -40,22 +40,40 @@ const byLanguage: Readonly<Record<LanguageId, string>> = {
 (import_spec path: (_) @import.go)
 (package_clause (package_identifier) @package)
 `,
+  // `mod x;` inside a macro's tokens too: `cfg_if! { if #[cfg(unix)] { mod unix; } }` is how
+  // crates pick a platform's module.
   rust: `
 (mod_item name: (identifier) @import.rust-mod !body)
+(token_tree "mod" @import.rust-mod)
 (use_declaration argument: (_) @import.rust-use)
 (extern_crate_declaration name: (identifier) @import.rust-extern)
 `,
+  // Type uses beyond the tags' (`new X()`, `extends`, `implements`): declarations, generics,
+  // annotations, and static members (`X.of()`, `X.MAX`) — a class of the file's own package is
+  // used without an import, so these are the only trace of that dependency.
   java: `
 (import_declaration) @import.java
 (package_declaration (_) @package)
 (enum_declaration name: (identifier) @name) @definition.enum
 (record_declaration name: (identifier) @name) @definition.class
+(type_identifier) @name @reference.type
+(marker_annotation name: (identifier) @name) @reference.type
+(annotation name: (identifier) @name) @reference.type
+(method_invocation object: (identifier) @name (#match? @name "^[A-Z]")) @reference.type
+(field_access object: (identifier) @name (#match? @name "^[A-Z]")) @reference.type
 `,
-  c: `(preproc_include path: (_) @import.include)`,
+  // Macros with a value (a header guard's bare `#define X_H` defines nothing to use).
+  c: `
+(preproc_include path: (_) @import.include)
+(preproc_def name: (identifier) @name value: (_)) @definition.macro
+(preproc_function_def name: (identifier) @name) @definition.macro
+`,
   // A template specialization (class allocator<void> {..}): the tags query only names plain classes,
   // so the specialization's members would pass for top-level functions.
   cpp: `
 (preproc_include path: (_) @import.include)
+(preproc_def name: (identifier) @name value: (_)) @definition.macro
+(preproc_function_def name: (identifier) @name) @definition.macro
 (class_specifier name: (template_type name: (type_identifier) @name) body: (_)) @definition.class
 (struct_specifier name: (template_type name: (type_identifier) @name) body: (_)) @definition.class
 `,

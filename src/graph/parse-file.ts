@@ -16,6 +16,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Parser from 'tree-sitter';
+import { blankMacros } from './c-macros.ts';
 import { checkNodeLayout, extractFacts } from './extract.ts';
 import { grammarFor } from './grammars.ts';
 import type { FileFacts, LanguageId } from './types.ts';
@@ -57,6 +58,7 @@ export class FileParser {
     let tree: Parser.Tree;
     try {
       tree = this.parser.parse(text);
+      if ((language === 'c' || language === 'cpp') && tree.rootNode.hasError) tree = this.withMacrosBlanked(text, tree);
     } catch (err) {
       this.parser.reset();
       return { language, definitions: [], references: [], imports: [], parseError: true, parseFailed: err instanceof Error ? err.message : String(err) };
@@ -72,6 +74,17 @@ export class FileParser {
     }
   }
 
+  /**
+   * A C/C++ tree with errors, parsed again with annotation macros blanked (c-macros.ts), if that
+   * leaves fewer errors. Positions are the same in both texts: extraction reads the original.
+   */
+  private withMacrosBlanked(text: string, tree: Parser.Tree): Parser.Tree {
+    const blanked = blankMacros(text, tree);
+    if (blanked === text) return tree;
+    const again = this.parser.parse(blanked);
+    return errorCount(again) < errorCount(tree) ? again : tree;
+  }
+
   /** After a batch: lets V8 collect the batch's dead tree wrappers (see the note above). */
   releaseTrees(): void {
     const gc = collector();
@@ -81,4 +94,8 @@ export class FileParser {
       gc({ type: 'major' });
     } else gc({ type: 'minor' });
   }
+}
+
+function errorCount(tree: Parser.Tree): number {
+  return tree.rootNode.descendantsOfType('ERROR').length + (tree.rootNode.hasError ? 1 : 0);
 }

@@ -16,7 +16,8 @@ export interface GraphSummary {
   skippedFiles: SkippedFile[];
   ignoredByGitignore: number;
   symbols: number;
-  edges: { imports: number; externalImports: number; unresolvedImports: number; references: number; defines: number; contains: number };
+  /** `selfImports`: imports that resolve to their own file (no edge), e.g. Rust `use super::*` in `mod tests {}`. */
+  edges: { imports: number; externalImports: number; unresolvedImports: number; selfImports: number; references: number; defines: number; contains: number };
   externalPackages: string[];
   cycles: string[][];
   buildOrder: { generations: number; steps: number; order: string[] };
@@ -28,7 +29,7 @@ export function summarize(g: RepoGraph): GraphSummary {
   for (const f of g.data.files) languages[f.language ?? 'other'] = (languages[f.language ?? 'other'] ?? 0) + 1;
   const skipped: Record<string, number> = {};
   for (const s of g.data.skipped) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
-  const edges = { imports: 0, externalImports: 0, unresolvedImports: 0, references: 0, defines: 0, contains: 0 };
+  const edges = { imports: 0, externalImports: 0, unresolvedImports: 0, selfImports: 0, references: 0, defines: 0, contains: 0 };
   let symbols = 0;
   const externalPackages: string[] = [];
   g.graph.forEachNode((_id, a) => {
@@ -41,7 +42,10 @@ export function summarize(g: RepoGraph): GraphSummary {
       else edges.imports++;
     } else edges[a.type]++;
   });
-  edges.unresolvedImports = g.data.imports.filter((i) => i.unresolved).length;
+  for (const i of g.data.imports) {
+    if (i.unresolved) edges.unresolvedImports++;
+    else if (i.target === i.from) edges.selfImports++;
+  }
   const order = g.buildOrder();
   const summary: GraphSummary = {
     root: g.root,
@@ -73,7 +77,7 @@ export function formatSummary(s: GraphSummary, limit = 40): string {
   lines.push(`symbols ${s.symbols}`);
   lines.push(
     `edges: imports ${s.edges.imports} between files, ${s.edges.externalImports} to ${s.externalPackages.length} external packages, ` +
-      `${s.edges.unresolvedImports} unresolved; references ${s.edges.references}; defines ${s.edges.defines}; contains ${s.edges.contains}`,
+      `${s.edges.unresolvedImports} unresolved, ${s.edges.selfImports} of a file to itself; references ${s.edges.references}; defines ${s.edges.defines}; contains ${s.edges.contains}`,
   );
   lines.push(`skipped ${s.skippedFiles.length}${s.skippedFiles.length ? `: ${Object.entries(s.skipped).map(([r, n]) => `${r} ${n}`).join(', ')}` : ''}; ignored by .gitignore ${s.ignoredByGitignore}`);
   list(s.skippedFiles.map((f) => `${f.reason.padEnd(16)} ${f.path}${f.detail ? `  (${f.detail})` : ''}`));

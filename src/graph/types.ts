@@ -108,6 +108,8 @@ export type ImportKind =
   | 'rust-extern'
   | 'java'
   | 'java-static'
+  /** A Java type used without an import: it lives in the file's own package. */
+  | 'java-package'
   | 'include';
 
 export interface ImportSpec {
@@ -120,6 +122,10 @@ export interface ImportSpec {
   /** Python `from m import a, b` and Rust `use p::{a, b}` list the names imported. */
   names?: string[];
   line: number;
+  /** Rust: the inline modules (`mod tests { .. }`) the item stands in, outermost first. */
+  scope?: string[];
+  /** Rust `mod`: its `#[path = "..."]` attribute. */
+  path?: string;
 }
 
 export interface FileFacts {
@@ -137,7 +143,9 @@ export interface FileFacts {
 
 /**
  * A file's import, resolved: to a repo file (`target`), to a package outside the repo
- * (`external`), or neither (`unresolved`: a relative import to a file that is not there).
+ * (`external`), or neither (`unresolved`: a relative import to a file that is not there). A
+ * `target` equal to `from` is a self-import (Rust `use super::*` in `mod tests {}`): kept and
+ * counted, but no edge.
  */
 export interface ResolvedImport {
   from: string;

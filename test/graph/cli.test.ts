@@ -22,7 +22,7 @@ describe('retrace graph', () => {
   it('prints files per language, skipped files, edges, cycles and the build order', async () => {
     const out = await run(['graph', materialise('ts.txtar'), '--no-cache', '--workers', '0']);
     expect(out).toMatch(/^files 19: typescript 12, javascript 3, other 3, tsx 1$/m);
-    expect(out).toMatch(/^edges: imports 16 between files, 2 to 2 external packages, 0 unresolved;/m);
+    expect(out).toMatch(/^edges: imports 16 between files, 2 to 2 external packages, 0 unresolved, 0 of a file to itself;/m);
     expect(out).toContain('cycles 1\n  src/cycle-a.ts <-> src/cycle-b.ts\n');
     expect(out).toContain('parse errors 1\n  src/broken.ts\n');
     expect(out).toMatch(/build order: 19 files in 18 steps, 3 generations/);
@@ -34,7 +34,7 @@ describe('retrace graph', () => {
       files: 6,
       languages: { go: 5, other: 1 },
       externalPackages: ['go:fmt', 'go:testing'],
-      edges: { imports: 4, externalImports: 2, unresolvedImports: 0 },
+      edges: { imports: 4, externalImports: 2, unresolvedImports: 0, selfImports: 0 },
       cycles: [],
     });
     expect((summary.buildOrder as { order: string[] }).order).toHaveLength(6);

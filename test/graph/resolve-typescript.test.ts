@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { indexRepo, type RepoGraph } from '../../src/graph/mod.ts';
-import { externalEdges, internalEdges, materialise } from './helpers.ts';
+import { externalEdges, internalEdges, materialise, tempDir, writeTree } from './helpers.ts';
 
 describe('TS/JS imports resolve to files (fixture ts.txtar)', () => {
   let g: RepoGraph;
@@ -55,5 +55,15 @@ describe('TS/JS imports resolve to files (fixture ts.txtar)', () => {
     expect(broken.type === 'file' && broken.parseError).toBe(true);
     expect(g.symbols('src/broken.ts').map((s) => s.name)).toContain('after');
     expect(g.graph.getNodeAttributes('file:src/greet.ts')).not.toHaveProperty('parseError');
+  });
+});
+
+describe('Deno registry specifiers', () => {
+  it('name the package once, without the version', async () => {
+    const root = writeTree(tempDir(), {
+      'main.ts': 'import { z } from "npm:zod@3.22.4";\nimport chalk from "npm:/chalk@5/ansi";\nimport { join } from "jsr:@std/path@^1.0.0";\nimport type { X } from "npm:@types/node@20/fs";\n',
+    });
+    const g = await indexRepo(root, { workers: 0, cache: false });
+    expect(g.externalDependencies('main.ts')).toEqual(['jsr:@std/path', 'npm:@types/node', 'npm:chalk', 'npm:zod']);
   });
 });

@@ -18,7 +18,7 @@ export class CResolver {
     for (const dir of dirs) {
       const path = joinInRepo(dir, header);
       const hit = path === undefined ? undefined : fileAt(this.ctx, path);
-      if (hit) return hit === from ? [] : [{ from, spec, target: hit }];
+      if (hit) return [{ from, spec, target: hit }];
     }
     return [{ from, spec, external: `c:${header}` }];
   }

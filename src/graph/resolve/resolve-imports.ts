@@ -19,6 +19,7 @@ export function resolveImports(ctx: ResolveContext): ResolvedImport[] {
   const paths = [...ctx.facts.keys()].sort();
   for (const from of paths) {
     const facts = ctx.facts.get(from)!;
+    if (facts.language === 'java') out.push(...(java ??= new JavaResolver(ctx)).samePackageUses(from, facts));
     for (const spec of facts.imports) {
       switch (facts.language) {
         case 'typescript':

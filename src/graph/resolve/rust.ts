@@ -1,111 +1,77 @@
 /**
- * Rust module resolution. A crate root is `src/lib.rs`/`src/main.rs` beside a Cargo.toml (each
- * file directly in src/bin, tests, examples and benches is a root of its own). `mod x;` lands on
- * `x.rs` or `x/mod.rs` in the declaring module's directory; `use crate::a::b::C`, `self::`,
- * `super::` and paths through child modules walk module files as far as they exist, and land on
- * the deepest one (an item `C` lives in the file of module `a::b`). Other first segments name
- * external crates (`rust:<crate>`).
+ * Rust `mod` and `use` resolution over the crates' module tree (rust-modules.ts). `mod x;` lands
+ * on the file it loads. `use crate::a::b::C`, `self::`, `super::` and paths through child modules
+ * start from the module the `use` stands in (inside `mod tests { .. }` that is a module of the
+ * file's own) and land on the deepest module that is a file of its own: an item `C` lives in the
+ * file of module `a::b`; `use super::*` in `mod tests {}` lands on the file itself (a self-import).
+ * Other first segments name external crates (`rust:<crate>`).
  */
 import type { ImportSpec, ResolvedImport } from '../types.ts';
-import { type ResolveContext, dirOf, fileAt } from './context.ts';
-
-interface Crate {
-  root: string;
-  /** Directory module paths are relative to; '' when the root stands alone. */
-  srcDir: string;
-}
-
-const ownRootDirs = ['tests', 'examples', 'benches', 'src/bin'];
+import type { ResolveContext } from './context.ts';
+import { type RustModule, RustModules } from './rust-modules.ts';
 
 export class RustResolver {
-  constructor(private readonly ctx: ResolveContext) {}
+  private readonly modules: RustModules;
+
+  constructor(ctx: ResolveContext) {
+    this.modules = new RustModules(ctx);
+  }
 
   resolve(from: string, spec: ImportSpec): ResolvedImport[] {
     if (spec.kind === 'rust-extern') return [{ from, spec, external: `rust:${spec.specifier}` }];
     if (spec.kind === 'rust-mod') {
-      const target = this.childModule(from, spec.specifier);
+      const target = this.modules.declared(from, spec);
       return [target ? { from, spec, target } : { from, spec, unresolved: true }];
     }
     const segments = spec.specifier.split('::').filter((s) => s !== '' && s !== '*');
     if (segments.length === 0) return [];
-    const crate = this.crateOf(from);
-    let start: string | undefined;
-    let rest = segments;
+    const mod = this.modules.moduleOf(from);
+    const here = [...mod.path, ...(spec.scope ?? [])];
+    const start = this.startOf(segments, here, mod, from);
+    if (start === 'unresolved') return [{ from, spec, unresolved: true }];
+    if (start === undefined) return [{ from, spec, external: `rust:${segments[0]}` }];
+    return [{ from, spec, target: this.deepest(mod, start.path, start.file, start.rest) }];
+  }
+
+  /**
+   * Where the path starts: the module it names first (its path, and the file that module lies in)
+   * and the segments after it; undefined for another crate, 'unresolved' for `super` past the root.
+   */
+  private startOf(segments: string[], here: string[], mod: RustModule, from: string): { path: string[]; file: string; rest: string[] } | 'unresolved' | undefined {
     const first = segments[0]!;
-    if (first === 'crate') {
-      start = crate?.root;
-      rest = segments.slice(1);
-    } else if (first === 'self' || first === 'super') {
-      let path = crate ? this.modulePath(from, crate) : [];
+    if (first === 'crate') return { path: [], file: mod.crate, rest: segments.slice(1) };
+    if (first === 'self' || first === 'super') {
+      let path = here;
       let i = 0;
       for (; segments[i] === 'self' || segments[i] === 'super'; i++) {
-        if (segments[i] === 'super') {
-          if (path.length === 0) return [{ from, spec, unresolved: true }];
-          path = path.slice(0, -1);
-        }
+        if (segments[i] === 'self') continue;
+        if (path.length === 0) return 'unresolved';
+        path = path.slice(0, -1);
       }
-      start = crate ? this.walk(crate.root, path).file : from;
-      rest = segments.slice(i);
-    } else if (this.childModule(from, first)) {
-      start = from;
-    } else {
-      return [{ from, spec, external: `rust:${first}` }];
+      // Still within the file's own module (or its inline modules): the file itself.
+      const file = path.length >= mod.path.length ? from : this.deepest(mod, [], mod.crate, path);
+      return { path, file, rest: segments.slice(i) };
     }
-    if (!start) return [{ from, spec, unresolved: true }];
-    const target = this.walk(start, rest).file;
-    return target === from ? [] : [{ from, spec, target }];
+    const scope = here.slice(mod.path.length);
+    if (this.modules.fileOf(mod.crate, [...here, first]) !== undefined || this.childByName(from, first, scope)) return { path: here, file: from, rest: segments };
+    return undefined;
   }
 
-  /** Follows module segments from `file` while module files exist; the deepest file reached. */
-  private walk(file: string, segments: string[]): { file: string; consumed: number } {
-    let cur = file;
-    let i = 0;
-    for (; i < segments.length; i++) {
-      const next = this.childModule(cur, segments[i]!);
-      if (!next) break;
-      cur = next;
+  /** Down from module `path` (lying in `file`) along `rest`, to the deepest module with a file. */
+  private deepest(mod: RustModule, path: string[], file: string, rest: string[]): string {
+    let deepest = file;
+    let exact: string | undefined = this.modules.fileOf(mod.crate, path) ?? (path.length === mod.path.length ? file : undefined);
+    let cur = path;
+    for (const seg of rest) {
+      cur = [...cur, seg];
+      exact = this.modules.fileOf(mod.crate, cur) ?? (exact === undefined ? undefined : this.childByName(exact, seg, []));
+      if (exact !== undefined) deepest = exact;
     }
-    return { file: cur, consumed: i };
+    return deepest;
   }
 
-  private childModule(file: string, name: string): string | undefined {
-    const dir = this.moduleDir(file);
-    const prefix = dir === '' ? '' : `${dir}/`;
-    return fileAt(this.ctx, `${prefix}${name}.rs`) ?? fileAt(this.ctx, `${prefix}${name}/mod.rs`);
-  }
-
-  /** Where the child modules of `file` live. */
-  private moduleDir(file: string): string {
-    const base = file.slice(file.lastIndexOf('/') + 1);
-    if (base === 'mod.rs' || base === 'lib.rs' || base === 'main.rs' || this.isOwnRoot(file)) return dirOf(file);
-    return file.slice(0, -'.rs'.length);
-  }
-
-  private isOwnRoot(file: string): boolean {
-    const dir = dirOf(file);
-    return ownRootDirs.some((d) => dir === d || dir.endsWith(`/${d}`));
-  }
-
-  private crateOf(file: string): Crate | undefined {
-    if (this.isOwnRoot(file)) return { root: file, srcDir: '' };
-    for (let dir = dirOf(file); ; dir = dirOf(dir)) {
-      const prefix = dir === '' ? '' : `${dir}/`;
-      if (this.ctx.files.has(`${prefix}Cargo.toml`)) {
-        const srcDir = `${prefix}src`;
-        const root = fileAt(this.ctx, `${srcDir}/lib.rs`) ?? fileAt(this.ctx, `${srcDir}/main.rs`);
-        return root ? { root, srcDir } : undefined;
-      }
-      const root = fileAt(this.ctx, `${prefix}lib.rs`) ?? fileAt(this.ctx, `${prefix}main.rs`);
-      if (root) return { root, srcDir: dir };
-      if (dir === '') return undefined;
-    }
-  }
-
-  private modulePath(file: string, crate: Crate): string[] {
-    if (file === crate.root || crate.srcDir === '' && this.isOwnRoot(file)) return [];
-    const rel = crate.srcDir === '' ? file : file.slice(crate.srcDir.length + 1);
-    const segments = rel.replace(/\.rs$/, '').split('/');
-    if (segments[segments.length - 1] === 'mod') segments.pop();
-    return segments;
+  /** A child module's file found by its name alone (its `mod` hidden from us, as in `cfg_if!`). */
+  private childByName(file: string, name: string, scope: string[]): string | undefined {
+    return this.modules.declared(file, { kind: 'rust-mod', specifier: name, line: 0, scope });
   }
 }

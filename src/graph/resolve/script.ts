@@ -76,6 +76,9 @@ export class ScriptResolver {
         if (target) return { from, spec, target };
       }
     }
+    // Deno names registries in the specifier: `npm:zod@3/mini`, `jsr:@std/path@1`.
+    const registry = /^(npm|jsr):\/?/.exec(s);
+    if (registry) return { from, spec, external: `${registry[1]}:${splitPackageSpecifier(withoutVersion(s.slice(registry[0].length)))[0]}` };
     const [name, subpath] = splitPackageSpecifier(s);
     const pkg = this.packages.get(name);
     if (pkg) {
@@ -144,6 +147,11 @@ export class ScriptResolver {
   private indexOf(dir: string, preferTs: boolean): string | undefined {
     return this.asFile(dir === '' ? 'index' : `${dir}/index`, preferTs);
   }
+}
+
+/** `@scope/name@^1.2/sub` -> `@scope/name/sub`. */
+function withoutVersion(specifier: string): string {
+  return specifier.replace(/^((?:@[^/]+\/)?[^/@]+)@[^/]*/, '$1');
 }
 
 function extensionOf(path: string): string {

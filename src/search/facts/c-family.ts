@@ -1,8 +1,9 @@
 /**
  * C and C++: function definitions and prototypes, structs, unions, enums, classes, typedefs and
  * aliases, globals; namespaces, `extern "C"` blocks, templates and preprocessor conditionals are
- * looked into, `#include` and `#define` lines passed over. The doc is the comment block right
- * above the declaration (a comment after code on its line belongs to that line).
+ * looked into, `#include` lines passed over; a `#define` names a fragment that defines nothing
+ * else. The doc is the comment block right above the declaration (a comment after code on its
+ * line belongs to that line).
  */
 import type Parser from 'tree-sitter';
 import { docAboveNode } from './doc.ts';
@@ -128,6 +129,21 @@ function readFunction(def: Parser.SyntaxNode, fn: Parser.SyntaxNode, ctx: ReadCo
   for (const p of parameterNames(fn.childForFieldName('parameters'))) pushOnce(f.params, p, 12);
 }
 
+/** `#define NAME value` (a constant) or `#define NAME(a, b) ...` (a function-like macro). */
+function readMacro(def: Parser.SyntaxNode, ctx: ReadContext): void {
+  const f = ctx.facts;
+  const name = def.childForFieldName('name');
+  if (name) f.name = name.text;
+  f.form = 'macro';
+  f.isExported = true;
+  if (def.type === 'preproc_def') {
+    f.kind = 'constant';
+    return;
+  }
+  f.kind = 'function';
+  for (const p of def.childForFieldName('parameters')?.namedChildren ?? []) if (p.type === 'identifier') pushOnce(f.params, p.text, 12);
+}
+
 function readType(spec: Parser.SyntaxNode, ctx: ReadContext): void {
   const f = ctx.facts;
   f.kind = 'class';
@@ -166,6 +182,10 @@ function readHead(def: Parser.SyntaxNode, anchor: Parser.SyntaxNode, ctx: ReadCo
       f.isExported = true;
     }
     if (name) f.name = name.text;
+    return def;
+  }
+  if (def.type === 'preproc_def' || def.type === 'preproc_function_def') {
+    readMacro(def, ctx);
     return def;
   }
   if (def.type === 'alias_declaration' || def.type === 'concept_definition') {
@@ -336,6 +356,10 @@ const role: LanguageReader['role'] = (n) => {
     case 'function_declarator':
       // A prototype error recovery left bare (`int f(void) __THROW;`).
       return n.parent?.type === 'ERROR' ? 'definition' : undefined;
+    case 'preproc_def':
+    case 'preproc_function_def':
+      // A macro names the fragment only when nothing else in it is a definition.
+      return 'fallback';
     default:
       return CONTAINERS.has(n.type) ? 'container' : undefined;
   }
