@@ -11,6 +11,7 @@ import { encode, type WireMessage } from './envelope.ts';
 import { NoRespondersError, PayloadTooLargeError, TimeoutError, ConnectionClosedError } from './errors.ts';
 import { Mailbox } from './mailbox.ts';
 import { MemoryKv } from './memory-kv.ts';
+import { MemoryObjects } from './memory-objects.ts';
 import { MemoryWorkQueue } from './memory-queue.ts';
 import { decodeReply, errorReply, ErrorCode, malformedSubject, tryDecode, type RawDelivery } from './receive.ts';
 import { EndpointCounter } from './service-stats.ts';
@@ -20,6 +21,7 @@ import type {
   Handler,
   Incoming,
   KvBucket,
+  ObjectBucket,
   KvOptions,
   Outgoing,
   RequestOptions,
@@ -61,6 +63,7 @@ export class MemoryBus implements Bus {
   private readonly pending = new Map<string, (raw: RawDelivery) => void>();
   private readonly queues = new Map<string, MemoryWorkQueue>();
   private readonly buckets = new Map<string, MemoryKv<unknown>>();
+  private readonly objectBuckets = new Map<string, MemoryObjects>();
   private readonly services = new Map<string, { def: ServiceDefinition; id: string; started: string; counters: EndpointCounter[] }>();
   private closed = false;
 
@@ -163,6 +166,17 @@ export class MemoryBus implements Bus {
       this.buckets.set(bucket, b);
     }
     return b as KvBucket<T>;
+  }
+
+  async objects(bucket: string): Promise<ObjectBucket> {
+    this.assertOpen();
+    resourceName(bucket);
+    let b = this.objectBuckets.get(bucket);
+    if (!b) {
+      b = new MemoryObjects(bucket);
+      this.objectBuckets.set(bucket, b);
+    }
+    return b;
   }
 
   async service(def: ServiceDefinition): Promise<ServiceHandle> {

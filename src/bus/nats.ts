@@ -16,6 +16,7 @@ import { BusError, ConnectionClosedError, NoRespondersError, PayloadTooLargeErro
 import { Mailbox } from './mailbox.ts';
 import { connectNats, type NatsConnectOptions } from './nats-connect.ts';
 import { NatsKv } from './nats-kv.ts';
+import { NatsObjects } from './nats-objects.ts';
 import { NatsWorkQueue } from './nats-queue.ts';
 import { RequestMux } from './nats-requests.ts';
 import { decodeReply, errorReply, ErrorCode, malformedSubject, tryDecode, type RawDelivery } from './receive.ts';
@@ -26,6 +27,7 @@ import type {
   Handler,
   Incoming,
   KvBucket,
+  ObjectBucket,
   KvOptions,
   Outgoing,
   RequestOptions,
@@ -201,6 +203,11 @@ export class NatsBus implements Bus {
     resourceName(bucket);
     const { js } = await this.js();
     return NatsKv.open<T>(js, (await this.setup()).js, bucket, { replicas: this.replicas, ...opts }, this.watches);
+  }
+
+  async objects(bucket: string): Promise<ObjectBucket> {
+    resourceName(bucket);
+    return NatsObjects.open((await this.setup()).js, bucket, this.replicas);
   }
 
   async service(def: ServiceDefinition): Promise<ServiceHandle> {

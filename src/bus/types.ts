@@ -182,6 +182,21 @@ export interface KvBucket<T = unknown> {
   watch(opts?: { key?: string }): Promise<KvWatch<T>>;
 }
 
+/**
+ * Named blobs too large for a KV value (a repository's records, a checkpoint), streamed in chunks.
+ * A `put` replaces the object whole: readers see the old bytes or the new, never a mix.
+ */
+export interface ObjectBucket {
+  readonly bucket: string;
+  /** Stores `data` under `name`; returns its size in bytes. */
+  put(name: string, data: AsyncIterable<Uint8Array>): Promise<number>;
+  /** The object's bytes, chunk by chunk; undefined when there is none. */
+  get(name: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  delete(name: string): Promise<void>;
+  /** Names of the objects held, sorted. */
+  list(): Promise<string[]>;
+}
+
 export interface ServiceEndpoint {
   name: string;
   subject: string;
@@ -235,6 +250,8 @@ export interface Bus {
   reply<T = unknown, R = unknown>(subject: string, responder: Responder<T, R>, opts?: SubscribeOptions): Subscription;
   workQueue(name: string, opts: WorkQueueOptions): Promise<WorkQueue>;
   kv<T = unknown>(bucket: string, opts?: KvOptions): Promise<KvBucket<T>>;
+  /** An object bucket (NATS object store on NATS), created on first use. */
+  objects(bucket: string): Promise<ObjectBucket>;
   /** Registers a group of endpoints as a service (NATS micro protocol on NATS). */
   service(def: ServiceDefinition): Promise<ServiceHandle>;
   /** Stats of every running instance of the named service (or of all services). */

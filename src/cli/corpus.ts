@@ -9,6 +9,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { runCorpus, type CorpusProgress, type CorpusSummary } from '../corpus/corpus.ts';
 import { serveCorpusJob } from '../corpus/worker.ts';
+import { InputError } from '../run/run-job.ts';
 import { addRunSettingOptions, EXIT, int, parseFormat, runSettingsFrom, type RunSettingsCli } from './run-options.ts';
 
 interface CorpusCliOptions extends RunSettingsCli {
@@ -19,6 +20,9 @@ interface CorpusCliOptions extends RunSettingsCli {
   card: boolean;
   repoTimeout?: string;
   excludeNgrams: string[];
+  nats?: string[];
+  corpus?: string;
+  ackWait?: string;
   json?: boolean;
   logLevel: string;
 }
@@ -34,6 +38,9 @@ export function register(program: Command): void {
     .option('--shard-tokens <n>', 'with --format parquet: tokens per shard')
     .option('--no-card', 'write no dataset card')
     .option('--repo-timeout <s>', 'stop a repository still running after this many seconds and record it as failed')
+    .option('--nats <url>', 'share the corpus over NATS with every driver given the same command (comma-separated for a cluster); each packs the same shards', (v: string, p: string[] = []) => [...p, ...v.split(',')])
+    .option('--corpus <name>', "with --nats: the corpus's name on the cluster (default: derived from the settings and repositories)")
+    .option('--ack-wait <ms>', "with --nats: a dead driver's repository goes to another driver after this long (default 60000)")
     .option('--exclude-ngrams <file>', 'mask files sharing a 13-gram of words with these texts (a .jsonl file: one {"text"} per line; else the whole file); repeatable', (v: string, p: string[]) => [...p, v], [] as string[]);
   addRunSettingOptions(corpus)
     .option('--json', 'progress as JSON lines (one per repository) and the summary as JSON, on stdout')
@@ -42,6 +49,7 @@ export function register(program: Command): void {
       const display = o.json ? jsonProgress() : terminalProgress(process.stderr.isTTY === true);
       let summary: CorpusSummary;
       try {
+        if ((o.corpus !== undefined || o.ackWait !== undefined) && !o.nats) throw new InputError('--corpus and --ack-wait name a corpus on NATS: they need --nats');
         summary = await runCorpus({
           inputs,
           outDir: o.outDir,
@@ -54,6 +62,7 @@ export function register(program: Command): void {
           ...(o.repoTimeout !== undefined ? { repoTimeoutMs: int('--repo-timeout', o.repoTimeout, 1) * 1000 } : {}),
           logLevel: o.logLevel,
           progress: display,
+          ...(o.nats ? { cluster: { nats: o.nats, ...(o.corpus ? { corpus: o.corpus } : {}), ...(o.ackWait ? { ackWaitMs: int('--ack-wait', o.ackWait, 100) } : {}) } } : {}),
         });
       } finally {
         display.stop();

@@ -8,17 +8,20 @@
  * same command again skips finished repositories, resumes interrupted ones from their checkpoints,
  * retries failed ones, and packs the same shards.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import type { RunSettings } from '../cli/run-options.ts';
 import { checkOutputSettings, OutputSettingsError } from '../dataset/output.ts';
 import { InputError } from '../run/run-job.ts';
+import type { Job } from '../bus/mod.ts';
+import { ClusterCorpus, keepAlive, type ClusterSettings } from './cluster.ts';
 import { NgramFilter, readExcludedTexts } from './dedup.ts';
 import { corpusEntries, type CorpusEntry } from './inputs.ts';
 import { packCorpus, type Packed } from './pack.ts';
 import { CorpusFolder, type RepoOutcome } from './state.ts';
-import { isWorkerMessage, type RepoFailure, type RepoRunFigures, type WorkerJob, type WorkerMessage } from './worker-protocol.ts';
+import { rebuildOne, type RebuildOptions } from './rebuild.ts';
+import type { RepoFailure, RepoRunFigures } from './worker-protocol.ts';
 
 export interface CorpusOptions {
   inputs: string[];
@@ -35,6 +38,8 @@ export interface CorpusOptions {
   repoTimeoutMs?: number;
   logLevel?: string;
   progress?: CorpusProgress;
+  /** Share the corpus over NATS with any other drivers of it (cluster.ts). */
+  cluster?: ClusterSettings;
 }
 
 export interface CorpusProgress {
@@ -64,8 +69,6 @@ export interface CorpusSummary {
   ms: number;
 }
 
-const WORKER_BIN = resolve(import.meta.dirname, '../../bin/retrace.js');
-
 export async function runCorpus(opts: CorpusOptions): Promise<CorpusSummary> {
   const t0 = performance.now();
   if (!Number.isInteger(opts.jobs) || opts.jobs < 1) throw new InputError(`--jobs must be an integer >= 1, got ${opts.jobs}`);
@@ -76,7 +79,7 @@ export async function runCorpus(opts: CorpusOptions): Promise<CorpusSummary> {
   folder.open(corpusFingerprint(opts));
   const unlock = folder.lock();
   try {
-    const { outcomes, alreadyFinished } = await rebuildAll(folder, entries, opts);
+    const { outcomes, alreadyFinished } = opts.cluster ? await rebuildOnCluster(folder, entries, opts, opts.cluster) : await rebuildAll(folder, entries, opts);
     const finished = entries.filter((_, i) => outcomes[i]!.status === 'finished');
     const packed = await packCorpus(folder, finished, {
       format: opts.format,
@@ -129,7 +132,7 @@ async function rebuildAll(folder: CorpusFolder, entries: readonly CorpusEntry[],
         ? Promise.resolve(done[i]!)
         : limit(async () => {
             folder.clearOutcome(entry);
-            const outcome = await rebuildOne(folder, entry, opts);
+            const outcome = await rebuildOne(folder, entry, rebuildOptions(opts));
             folder.saveOutcome(outcome);
             opts.progress?.repoEnded(outcome, true);
             return outcome;
@@ -139,58 +142,65 @@ async function rebuildAll(folder: CorpusFolder, entries: readonly CorpusEntry[],
   return { outcomes, alreadyFinished };
 }
 
-function outcomeOf(entry: CorpusEntry, m: Exclude<WorkerMessage, { type: 'file' }>): RepoOutcome {
-  const base = { key: entry.key, name: entry.name, path: entry.path, ...(entry.origin ? { origin: entry.origin } : {}), ...(entry.commit ? { commit: entry.commit } : {}) };
-  const figures = m.figures ? { figures: m.figures } : {};
-  return m.type === 'finished' ? { ...base, status: 'finished', ...figures } : { ...base, status: 'failed', ...figures, error: m.error };
+/**
+ * The repositories of a corpus shared on NATS: this driver takes its share of the jobs until
+ * every repository has an outcome (from any driver), then fetches the records it did not make.
+ */
+async function rebuildOnCluster(folder: CorpusFolder, entries: readonly CorpusEntry[], opts: CorpusOptions, cluster: ClusterSettings): Promise<{ outcomes: RepoOutcome[]; alreadyFinished: number }> {
+  const corpus = await ClusterCorpus.join(cluster, corpusFingerprint(opts), entries);
+  try {
+    const earlier = new Set<string>();
+    for (const e of entries) if ((await corpus.outcomes.get(e.key))?.value?.status === 'finished') earlier.add(e.key);
+    opts.progress?.start(entries.length, earlier.size);
+    await corpus.enqueueUnfinished(entries);
+    const byKey = new Map(entries.map((e) => [e.key, e]));
+    const consumer = corpus.queue.consume<CorpusEntry>((job) => rebuildJob(job, byKey, folder, corpus, opts, cluster.ackWaitMs ?? 60_000), { concurrency: opts.jobs });
+    let outcomes: RepoOutcome[];
+    try {
+      outcomes = await corpus.allOutcomes(entries, (o) => opts.progress?.repoEnded(o, !earlier.has(o.key)));
+    } finally {
+      await consumer.stop();
+    }
+    for (const o of outcomes) {
+      if (o.status === 'finished' && !(await corpus.download(o.key, 'records.jsonl.gz', folder.recordsFile(o.key)))) {
+        throw new Error(`corpus ${corpus.id}: ${o.key} is finished but its records are not in the object store`);
+      }
+      folder.saveOutcome(o);
+    }
+    return { outcomes, alreadyFinished: earlier.size };
+  } finally {
+    await corpus.close();
+  }
 }
 
-/** One repository in one worker process; its outcome, whatever happens to the process. */
-function rebuildOne(folder: CorpusFolder, entry: CorpusEntry, opts: CorpusOptions): Promise<RepoOutcome> {
-  const job: WorkerJob = {
-    type: 'job',
-    entry,
-    out: folder.recordsFile(entry.key),
+/** One repository's job: rebuilt here unless another driver has already given it an outcome. */
+async function rebuildJob(job: Job<CorpusEntry>, byKey: ReadonlyMap<string, CorpusEntry>, folder: CorpusFolder, corpus: ClusterCorpus, opts: CorpusOptions, ackWaitMs: number): Promise<void> {
+  const entry = byKey.get(job.body.key);
+  if (!entry || entry.path !== job.body.path) return;
+  if ((await corpus.outcomes.get(entry.key))?.value) return;
+  folder.clearOutcome(entry);
+  const checkpoint = `${folder.recordsFile(entry.key)}.checkpoint`;
+  // Another driver's progress on it, when one died on it.
+  await corpus.download(entry.key, 'checkpoint', checkpoint);
+  const stop = keepAlive(job, corpus, entry.key, checkpoint, ackWaitMs);
+  let outcome: RepoOutcome;
+  try {
+    outcome = { ...(await rebuildOne(folder, entry, rebuildOptions(opts))), driver: `${hostname()}:${process.pid}` };
+  } finally {
+    await stop();
+  }
+  if (outcome.status === 'finished') await corpus.upload(entry.key, 'records.jsonl.gz', folder.recordsFile(entry.key));
+  await corpus.outcomes.put(entry.key, outcome);
+  await corpus.objects.delete(`${entry.key}/checkpoint`);
+}
+
+function rebuildOptions(opts: CorpusOptions): RebuildOptions {
+  return {
     settings: opts.settings,
-    ...(entry.key !== entry.name ? { runId: `${entry.key}-s${opts.settings.seed}` } : {}),
-    logLevel: opts.logLevel ?? 'warn',
+    ...(opts.repoTimeoutMs ? { repoTimeoutMs: opts.repoTimeoutMs } : {}),
+    ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+    ...(opts.progress?.repoFile ? { onFile: opts.progress.repoFile.bind(opts.progress) } : {}),
   };
-  return new Promise((resolveOutcome) => {
-    const child = fork(WORKER_BIN, ['corpus-worker'], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    const stderr = tail(child);
-    let answer: Exclude<WorkerMessage, { type: 'file' }> | undefined;
-    const timer = opts.repoTimeoutMs ? setTimeout(() => stop(child, { class: 'Timeout', message: `still running after ${opts.repoTimeoutMs} ms; stopped` }), opts.repoTimeoutMs) : undefined;
-    const stop = (c: ChildProcess, error: RepoFailure) => {
-      answer ??= { type: 'failed', error };
-      c.kill('SIGKILL');
-    };
-    child.on('message', (m: unknown) => {
-      if (!isWorkerMessage(m)) return;
-      if (m.type === 'file') opts.progress?.repoFile?.(entry, m.done, m.total);
-      else answer ??= m;
-    });
-    child.once('spawn', () => child.send(job));
-    child.once('error', (err) => stop(child, { class: 'SpawnFailed', message: err.message }));
-    child.once('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolveOutcome(outcomeOf(entry, answer ?? { type: 'failed', error: crashed(code, signal, stderr()) }));
-    });
-  });
-}
-
-function crashed(code: number | null, signal: NodeJS.Signals | null, stderr: string): RepoFailure {
-  const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-  return { class: 'Crashed', message: `the worker process ${how} before answering${stderr ? `: ${stderr}` : ''}` };
-}
-
-/** The last 2,000 characters the child wrote to stderr, for a crash's message. */
-function tail(child: ChildProcess): () => string {
-  let text = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (d: string) => {
-    text = (text + d).slice(-2000);
-  });
-  return () => text.trim();
 }
 
 function summarise(folder: CorpusFolder, outcomes: readonly RepoOutcome[], packed: Packed, manifest: string, ms: number): CorpusSummary {

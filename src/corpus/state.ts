@@ -28,6 +28,8 @@ export interface RepoOutcome {
   status: 'finished' | 'failed';
   figures?: RepoRunFigures;
   error?: RepoFailure;
+  /** On a cluster: the driver that rebuilt it (`host:pid`). */
+  driver?: string;
 }
 
 export class CorpusFolder {

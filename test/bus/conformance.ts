@@ -458,6 +458,47 @@ export function runBusConformance(name: string, harness: () => BusHarness): void
       });
     });
 
+    describe('object buckets', () => {
+      const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) % 251);
+      async function* chunks(...parts: Uint8Array[]) {
+        yield* parts;
+      }
+      const collect = async (it: AsyncIterable<Uint8Array> | undefined) => {
+        if (!it) return undefined;
+        const parts: Buffer[] = [];
+        for await (const c of it) parts.push(Buffer.from(c));
+        return Buffer.concat(parts);
+      };
+
+      it('stores an object larger than a message in chunks, read back byte for byte from another connection', async () => {
+        const h = harness();
+        const [a, b] = [await h.connect(), await h.connect()];
+        const bucket = unique('obj');
+        const big = bytes(1_300_000, 7);
+        expect(await (await a.objects(bucket)).put('repo/records.jsonl.gz', chunks(big.subarray(0, 1000), big.subarray(1000)))).toBe(big.length);
+        const got = await collect(await (await b.objects(bucket)).get('repo/records.jsonl.gz'));
+        expect(got?.equals(Buffer.from(big))).toBe(true);
+        await a.close();
+        await b.close();
+      });
+
+      it('replaces an object whole, lists names sorted, and reads a deleted or missing one as undefined', async () => {
+        const bus = await harness().connect();
+        const store = await bus.objects(unique('obj'));
+        await store.put('b', chunks(bytes(10, 1)));
+        await store.put('a', chunks(bytes(5, 2)));
+        await store.put('b', chunks(bytes(3, 3)));
+        expect((await collect(await store.get('b')))?.equals(Buffer.from(bytes(3, 3)))).toBe(true);
+        expect(await store.list()).toEqual(['a', 'b']);
+        await store.delete('a');
+        await store.delete('never');
+        expect(await store.get('a')).toBeUndefined();
+        expect(await store.get('never')).toBeUndefined();
+        expect(await store.list()).toEqual(['b']);
+        await bus.close();
+      });
+    });
+
     describe('services', () => {
       it('discovers nothing, without an error, when no service runs', async () => {
         const bus = await harness().connect();
