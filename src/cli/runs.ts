@@ -3,9 +3,12 @@
  * `retrace-runs` (written by `retrace run --nats`): status, files written of the total, the
  * repository, when it started and when it last reported. A run still "started" that has not
  * reported for a while is marked: its driver may have died (`retrace run --resume` goes on).
+ * `--corpora` lists the corpora of `retrace corpus --nats` instead; `--corpus ID` one corpus's
+ * repositories with their outcomes.
  */
 import type { Command } from 'commander';
 import { buckets } from '../bus/mod.ts';
+import { corpusRepositories, listCorpora, type CorpusStatus } from '../corpus/cluster.ts';
 import type { RunManifest } from '../run/run-job.ts';
 import { addNatsOptions, connectFromOptions } from './nats-options.ts';
 
@@ -32,11 +35,50 @@ export function formatRuns(runs: readonly RunManifest[], now = Date.now()): stri
   return `${rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n')}\n`;
 }
 
+/** The corpora of a cluster, one line each: repositories finished, failed and pending. */
+export function formatCorpora(corpora: readonly CorpusStatus[]): string {
+  if (corpora.length === 0) return 'no corpora\n';
+  return corpora.map((c) => `corpus ${c.id}  ${c.finished}/${c.repositories} repositories finished  ${c.failed} failed  ${c.pending} pending  created ${c.created}`).join('\n') + '\n';
+}
+
+/** A corpus's repositories, one line each: key, status (and the error or the driver), path. */
+export function formatCorpusRepositories(repos: Awaited<ReturnType<typeof corpusRepositories>>): string {
+  return repos
+    .map((r) => {
+      const o = r.outcome;
+      const status = !o ? 'pending' : o.status === 'failed' ? `failed: ${o.error?.class}: ${o.error?.message.slice(0, 80)}` : `finished${o.figures ? `, ${o.figures.files} files, ${o.figures.trainTokens} tokens trained` : ''}${o.driver ? ` by ${o.driver}` : ''}`;
+      return `${r.key}  ${status}  ${r.path}`;
+    })
+    .join('\n') + '\n';
+}
+
+interface RunsOptions {
+  nats: string[];
+  json?: boolean;
+  corpora?: boolean;
+  corpus?: string;
+}
+
 export function register(program: Command): void {
-  const cmd = program.command('runs').description('list the runs on a NATS cluster (KV retrace-runs): status, progress, age').option('--json', 'print the manifests as JSON');
-  addNatsOptions(cmd).action(async (opts: { nats: string[]; json?: boolean }) => {
+  const cmd = program
+    .command('runs')
+    .description('list the runs on a NATS cluster (KV retrace-runs): status, progress, age; and the corpora (retrace corpus --nats)')
+    .option('--json', 'print the manifests as JSON')
+    .option('--corpora', 'list the corpora instead: repositories finished, failed and pending')
+    .option('--corpus <id>', "list one corpus's repositories with their outcomes");
+  addNatsOptions(cmd).action(async (opts: RunsOptions) => {
     const bus = await connectFromOptions(opts.nats, undefined, 'retrace-runs');
     try {
+      if (opts.corpus !== undefined) {
+        const repos = await corpusRepositories(bus, opts.corpus);
+        process.stdout.write(opts.json ? `${JSON.stringify(repos)}\n` : formatCorpusRepositories(repos));
+        return;
+      }
+      if (opts.corpora) {
+        const corpora = await listCorpora(bus);
+        process.stdout.write(opts.json ? `${JSON.stringify(corpora)}\n` : formatCorpora(corpora));
+        return;
+      }
       const kv = await bus.kv<RunManifest>(buckets.runs);
       const runs: RunManifest[] = [];
       for (const key of await kv.keys()) {

@@ -172,3 +172,41 @@ export function keepAlive(job: Job<unknown>, corpus: ClusterCorpus, key: string,
 }
 
 export type { CorpusFolder };
+
+/** A corpus on the cluster as `retrace runs` shows it. */
+export interface CorpusStatus {
+  id: string;
+  created: string;
+  repositories: number;
+  finished: number;
+  failed: number;
+  /** Repositories with no outcome yet: queued or being rebuilt. */
+  pending: number;
+}
+
+/** Every corpus KV `retrace-corpora` knows, with its outcomes counted. */
+export async function listCorpora(bus: Bus): Promise<CorpusStatus[]> {
+  const corpora = await bus.kv<CorpusRecord>(CORPORA_BUCKET);
+  const out: CorpusStatus[] = [];
+  for (const id of await corpora.keys()) {
+    const record = (await corpora.get(id))?.value;
+    if (!record) continue;
+    const outcomes = await corpusOutcomes(bus, record);
+    const count = (s: RepoOutcome['status']) => outcomes.filter((o) => o?.status === s).length;
+    out.push({ id, created: record.created, repositories: record.entries.length, finished: count('finished'), failed: count('failed'), pending: outcomes.filter((o) => !o).length });
+  }
+  return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+}
+
+/** A corpus's repositories in input order, each with its outcome (undefined: not yet). */
+export async function corpusRepositories(bus: Bus, id: string): Promise<Array<{ key: string; path: string; outcome?: RepoOutcome }>> {
+  const record = (await (await bus.kv<CorpusRecord>(CORPORA_BUCKET)).get(id))?.value;
+  if (!record) throw new InputError(`no corpus "${id}" on the cluster (\`retrace runs --corpora\` lists them)`);
+  const outcomes = await corpusOutcomes(bus, record);
+  return record.entries.map((e, i) => ({ ...e, ...(outcomes[i] ? { outcome: outcomes[i] } : {}) }));
+}
+
+async function corpusOutcomes(bus: Bus, record: CorpusRecord): Promise<Array<RepoOutcome | undefined>> {
+  const kv = await bus.kv<RepoOutcome>(`retrace-corpus-${record.id}`);
+  return Promise.all(record.entries.map(async (e) => (await kv.get(e.key))?.value));
+}

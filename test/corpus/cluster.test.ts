@@ -91,4 +91,17 @@ describe.skipIf(!natsServerAvailable())('retrace corpus over a NATS cluster', ()
     expect(again.out).toMatch(/2 by an earlier run/);
     expectSameShards(join(scratch, 'first'), ref);
   }, 240_000);
+
+  it('lists the corpora and a corpus\'s repositories with retrace runs', async () => {
+    const listed = procs.start('corpora', ['runs', '--nats', cluster.urls.join(','), '--corpora', '--json']);
+    expect(await listed.exited, listed.output()).toBe(0);
+    const corpora = JSON.parse(listed.output().trim().split('\n').at(-1)!) as Array<{ id: string; repositories: number; finished: number; failed: number; pending: number }>;
+    expect(corpora.find((c) => c.id === 'split')).toMatchObject({ repositories: 5, finished: 5, failed: 0, pending: 0 });
+    const repos = procs.start('repos', ['runs', '--nats', cluster.urls.join(','), '--corpus', 'split']);
+    expect(await repos.exited).toBe(0);
+    expect(repos.output()).toMatch(/^dequal {2}finished, \d+ files, \d+ tokens trained by \S+:\d+ {2}\/.*dequal$/m);
+    const unknown = procs.start('unknown', ['runs', '--nats', cluster.urls.join(','), '--corpus', 'nope']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.output()).toMatch(/no corpus "nope"/);
+  }, 60_000);
 });
