@@ -1,0 +1,207 @@
+/**
+ * The run's second and third phases: the repository indexed, then the team it runs with —
+ * in-process (MemoryBus, the embedded team) or the agents found on NATS (or spawned) — with what
+ * watches the run (dead letters, the message recorder, OTLP export). `release()` stops whatever
+ * was started, on every way out, so a failed run never leaves the process hanging on an open
+ * connection or orphaned agent processes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { MemoryBus, token, type Bus, type DeadLetter, type Subscription } from '../bus/mod.ts';
+import { decodeBody } from '../bus/envelope.ts';
+import { connectWithEnv } from '../bus/env.ts';
+import { policyBucket } from '../agents/policy-store.ts';
+import { ROLES, type Role } from '../agents/types.ts';
+import type { QueueSettings } from '../agents/host.ts';
+import { Workspaces, type Workspace } from '../agents/workspace.ts';
+import { LocalRefiner } from '../agents/refiner.ts';
+import { OpenAIScorer, type Scorer } from '../search/score/mod.ts';
+import { startOtlpExport, otlpEndpointFromEnv, startRecorder, type OtlpExport, type Recorder } from '../trace/mod.ts';
+import { startTeam, type Team } from './embedded.ts';
+import type { JobInput } from './job-input.ts';
+import { InputError, MissingAgentsError, type RunDeadLetter, type RunJobOptions } from './job-types.ts';
+
+/** The repository indexed here (not with a graph service: the session takes it from the service). */
+export interface Indexed {
+  workspaces: Workspaces;
+  ws?: Workspace;
+}
+
+const emptyRepo = (opts: RunJobOptions, w: Workspace) =>
+  new InputError(`${opts.repoPath ?? opts.graph} has no files to rebuild${w.graph.data.skipped.length ? ` (${w.graph.data.skipped.length} skipped)` : ''}`);
+
+export async function indexRepository(opts: RunJobOptions, input: JobInput): Promise<Indexed> {
+  opts.progress?.phase('index');
+  // Indexing progress goes to the display only while the run indexes (the team's workspaces are
+  // these, and never index this repository again while it holds them).
+  let onIndex = opts.progress?.index?.bind(opts.progress);
+  const workspaces = new Workspaces(onIndex ? { onIndexProgress: (p) => onIndex?.(p.done, p.total, p.phase) } : {});
+  if (opts.graph) return { workspaces };
+  const ws = await workspaces.get(input.repo);
+  onIndex = undefined;
+  if (ws.order.length === 0) throw emptyRepo(opts, ws);
+  // The version the run works on: agents whose copy differs refuse the work.
+  input.repo.digest = ws.digest();
+  return { workspaces, ws };
+}
+
+export class JobSession {
+  readonly refiner: LocalRefiner;
+  /** Role -> `id@revision` of the policy it starts with. */
+  readonly policies: Record<string, string> = {};
+  bus?: Bus;
+  workspaces: Workspaces;
+  ws?: Workspace;
+  private team?: Team;
+  private children: ChildProcess[] = [];
+  private recorder?: Recorder;
+  private otlp?: OtlpExport;
+  private dead?: { letters: RunDeadLetter[]; sub: Subscription };
+
+  private constructor(
+    private readonly opts: RunJobOptions,
+    private readonly log: Logger,
+    indexed: Indexed,
+  ) {
+    this.refiner = new LocalRefiner(opts.scorer?.kind === 'openai' ? { scorer: openaiScorer(opts.scorer), batchSize: 8 } : {});
+    this.workspaces = indexed.workspaces;
+    if (indexed.ws) this.ws = indexed.ws;
+  }
+
+  static async open(opts: RunJobOptions, input: JobInput, log: Logger, indexed: Indexed): Promise<JobSession & { bus: Bus; ws: Workspace }> {
+    const s = new JobSession(opts, log, indexed);
+    try {
+      if (opts.nats && opts.nats.length > 0) await s.joinAgents(input, opts.nats);
+      else await s.startTeam();
+      await s.readPolicies();
+      await s.watch(input.run);
+    } catch (err) {
+      await s.release();
+      throw err;
+    }
+    if (!s.ws || !s.bus) throw new Error('unreachable: no workspace');
+    return s as JobSession & { bus: Bus; ws: Workspace };
+  }
+
+  get deadLetters(): RunDeadLetter[] {
+    return this.dead?.letters ?? [];
+  }
+
+  async release(): Promise<void> {
+    const bus = this.bus;
+    await this.team?.stop().catch(() => {});
+    if (this.recorder && bus) await settle(bus, () => this.recorder!.count);
+    else if (this.dead && bus) await bus.flush().catch(() => {});
+    await this.dead?.sub.unsubscribe().catch(() => {});
+    await this.recorder?.stop().catch(() => {});
+    await this.otlp?.stop().catch(() => {});
+    for (const c of this.children) c.kill('SIGTERM');
+    await bus?.close().catch(() => {});
+  }
+
+  private async joinAgents(input: JobInput, urls: string[]): Promise<void> {
+    const opts = this.opts;
+    if (opts.scorer?.kind === 'openai') throw new InputError('--scorer openai with --nats: the agent processes search with their own scorer; start them with it');
+    const bus = (this.bus = await connectWithEnv(urls, this.log, `retrace-run-${input.run}`));
+    if (opts.graph) {
+      input.repo.graph = opts.graph;
+      this.workspaces = new Workspaces({ bus });
+      const ws = (this.ws = await this.workspaces.get(input.repo));
+      if (ws.order.length === 0) throw emptyRepo(opts, ws);
+      input.repo.digest = ws.repo.digest!;
+      if (input.root === undefined) input.repo.root = ws.graph.root;
+    }
+    if (opts.spawn) this.children = spawnAgents(urls, this.log, opts.queue);
+    await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
+  }
+
+  private async startTeam(): Promise<void> {
+    const bus = (this.bus = new MemoryBus());
+    const teamOpts: Parameters<typeof startTeam>[0] = { bus, workspaces: this.workspaces, log: this.log, refiner: this.refiner };
+    if (this.opts.policies) teamOpts.policies = this.opts.policies;
+    this.team = await startTeam(teamOpts);
+  }
+
+  private async readPolicies(): Promise<void> {
+    if (this.team) {
+      for (const [role, src] of this.team.policies) this.policies[role] = src.current().tag;
+      return;
+    }
+    const kv = await policyBucket(this.bus!);
+    for (const role of ROLES) {
+      const e = await kv.get(role);
+      this.policies[role] = e ? `${e.value?.id}@${e.revision}` : 'grounded@0';
+    }
+  }
+
+  private async watch(run: string): Promise<void> {
+    const bus = this.bus!;
+    this.dead = watchDeadLetters(bus, run);
+    if (this.opts.traceFile) this.recorder = await startRecorder(bus, run, this.opts.traceFile);
+    if (otlpEndpointFromEnv()) this.otlp = startOtlpExport(bus, run);
+  }
+}
+
+/** Collects the dead letters of `run` (by its run header, or a subject of the run) while it runs. */
+function watchDeadLetters(bus: Bus, run: string): { letters: RunDeadLetter[]; sub: Subscription } {
+  const letters: RunDeadLetter[] = [];
+  const prefix = `retrace.${token(run)}.`;
+  const sub = bus.subscribe<DeadLetter>('retrace-dlq.>', (m) => {
+    const d = m.body;
+    if (m.run !== run && !d.subject.startsWith(prefix)) return;
+    const letter: RunDeadLetter = { subject: d.subject, reason: d.reason, error: d.error, deliveries: d.deliveryCount };
+    if (d.queue) letter.queue = d.queue;
+    try {
+      const job = (decodeBody(d.data) as { job?: unknown } | undefined)?.job;
+      if (typeof job === 'string') letter.job = job;
+    } catch {
+      // Undecodable: the letter says so in its reason.
+    }
+    letters.push(letter);
+  });
+  return { letters, sub };
+}
+
+function spawnAgents(urls: string[], log: Logger, queue?: QueueSettings): ChildProcess[] {
+  const bin = resolve(import.meta.dirname, '../../bin/retrace.js');
+  return ROLES.map((role) => {
+    const q = queue ? ['--ack-wait', String(queue.ackWaitMs), '--max-deliver', String(queue.maxDeliver)] : [];
+    const child = spawn(process.execPath, [bin, 'agent', role, '--nats', urls.join(','), ...q, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code, signal) => log.debug({ role, code, signal }, 'spawned agent exited'));
+    return child;
+  });
+}
+
+async function waitForAgents(bus: Bus, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let missing: Role[] = [...ROLES];
+  while (Date.now() < deadline) {
+    const found = await bus.discover('retrace-agent', { timeoutMs: 300 });
+    const roles = new Set(found.map((s) => s.endpoints[0]?.name.replace(/^status-/, '')));
+    missing = ROLES.filter((r) => !roles.has(r));
+    if (missing.length === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new MissingAgentsError(`no ${missing.join(', ')} agent answers on the bus: start them with \`retrace agent <role> --nats URL\`, or pass --spawn`);
+}
+
+function openaiScorer(s: { baseURL: string; model: string; apiKey?: string }): Scorer {
+  const o: ConstructorParameters<typeof OpenAIScorer>[0] = { model: s.model, endpoints: [s.baseURL] };
+  const key = s.apiKey ?? process.env.OPENAI_API_KEY;
+  if (key) o.apiKey = key;
+  return new OpenAIScorer(o);
+}
+
+/**
+ * Steps and search events are published without waiting, so they may trail the last result:
+ * wait until the recorder has seen no new message for a moment (at most two seconds).
+ */
+async function settle(bus: Bus, count: () => number): Promise<void> {
+  await bus.flush();
+  let last = -1;
+  for (let i = 0; i < 40 && count() !== last; i++) {
+    last = count();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
