@@ -17,3 +17,4 @@ export { ConnectFailedError, type NatsConnectOptions } from './nats-connect.ts';
 export { subjects, buckets, subjectMatches, token } from './subjects.ts';
 export { DEAD_LETTER_TYPE, ERROR_TYPE } from './envelope.ts';
 export { childSpan, parseTraceparent, newTrace, formatTraceparent } from './tracing.ts';
+export { DEFAULT_OUTAGE_MS, backoffMs, outageBoundMs, requestThroughOutage } from './outage.ts';

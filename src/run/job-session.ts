@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { MemoryBus, token, type Bus, type DeadLetter, type Subscription } from '../bus/mod.ts';
+import { backoffMs, MemoryBus, outageBoundMs, token, type Bus, type DeadLetter, type Subscription } from '../bus/mod.ts';
 import { decodeBody } from '../bus/envelope.ts';
 import { connectWithEnv } from '../bus/env.ts';
 import { policyBucket } from '../agents/policy-store.ts';
@@ -113,7 +113,9 @@ export class JobSession {
       if (input.root === undefined) input.repo.root = ws.graph.root;
     }
     if (opts.spawn) this.children = spawnAgents(urls, this.log, opts.queue);
-    await waitForAgents(bus, opts.spawn ? 60_000 : 3_000);
+    // Agents being (re)started by a supervisor are waited for, as long as any service's outage.
+    const bound = outageBoundMs();
+    await waitForAgents(bus, opts.spawn ? Math.max(60_000, bound) : bound, this.log);
   }
 
   private async startTeam(): Promise<void> {
@@ -173,17 +175,20 @@ function spawnAgents(urls: string[], log: Logger, queue?: QueueSettings): ChildP
   });
 }
 
-async function waitForAgents(bus: Bus, timeoutMs: number): Promise<void> {
+/** Until an agent of every role answers; with backoff, saying which roles it waits for. */
+async function waitForAgents(bus: Bus, timeoutMs: number, log: Logger): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let missing: Role[] = [...ROLES];
-  while (Date.now() < deadline) {
+  for (let attempt = 0; ; attempt++) {
     const found = await bus.discover('retrace-agent', { timeoutMs: 300 });
     const roles = new Set(found.map((s) => s.endpoints[0]?.name.replace(/^status-/, '')));
     missing = ROLES.filter((r) => !roles.has(r));
     if (missing.length === 0) return;
-    await new Promise((r) => setTimeout(r, 250));
+    if (Date.now() >= deadline) break;
+    if (attempt === 4) log.warn({ missing }, `waiting for ${missing.join(', ')} agents (up to ${Math.round(timeoutMs / 1000)} s)`);
+    await new Promise((r) => setTimeout(r, Math.min(backoffMs(attempt), Math.max(0, deadline - Date.now()))));
   }
-  throw new MissingAgentsError(`no ${missing.join(', ')} agent answers on the bus: start them with \`retrace agent <role> --nats URL\`, or pass --spawn`);
+  throw new MissingAgentsError(`no ${missing.join(', ')} agent answers on the bus (waited ${Math.round(timeoutMs / 1000)} s; RETRACE_OUTAGE_MS sets how long): start them with \`retrace agent <role> --nats URL\`, or pass --spawn`);
 }
 
 function openaiScorer(s: { baseURL: string; model: string; apiKey?: string }): Scorer {

@@ -68,8 +68,14 @@ describe('a workspace from the graph service', () => {
     const { bus, handle } = await served(root, 'mini');
     const ref = { name: 'mini', root, graph: 'mini', digest: 'f'.repeat(64) };
     await expect(Workspace.open(ref, { bus })).rejects.toThrow(/serves another version of mini/);
-    await expect(Workspace.open({ ...ref, graph: 'other', digest: undefined }, { bus })).rejects.toThrow(RepoUnavailableError);
-    await expect(Workspace.open({ ...ref, graph: 'other', digest: undefined }, { bus })).rejects.toThrow(/graph service "other" did not answer/);
+    // A service that never comes is waited for as long as an outage may last: here, half a second.
+    process.env.RETRACE_OUTAGE_MS = '500';
+    try {
+      await expect(Workspace.open({ ...ref, graph: 'other', digest: undefined }, { bus })).rejects.toThrow(RepoUnavailableError);
+      await expect(Workspace.open({ ...ref, graph: 'other', digest: undefined }, { bus })).rejects.toThrow(/graph service "other" did not answer/);
+    } finally {
+      delete process.env.RETRACE_OUTAGE_MS;
+    }
     await expect(Workspace.open(ref)).rejects.toThrow(/no bus to reach it/);
     await handle.stop();
   });

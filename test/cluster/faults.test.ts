@@ -242,4 +242,38 @@ describe('faults on a 3-node cluster', () => {
     expect(readFileSync(run.out, 'utf8')).toBe(expected);
     await node.start();
   }, 180_000);
+
+  it('the graph service killed mid-run and started again: the run completes with the same bytes', async () => {
+    const id = 'graph1';
+    const startGraph = () => {
+      const child = spawn(process.execPath, [bin, 'graph-service', fixture, '--name', 'bigfx', '--no-cache', '--nats', cluster.urls.join(','), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      return { child, ready: waitFor(() => /graph-service bigfx ready/.test(out), 'the graph service to be ready', 60_000) };
+    };
+    let graph = startGraph();
+    await graph.ready;
+    let restarted: Promise<void> | undefined;
+    const watch = onSearch(id, (e) => {
+      if (e.body.job !== LONG_JOB || restarted) return;
+      // Down for two seconds, as when a supervisor restarts it (it then re-indexes).
+      graph.child.kill('SIGKILL');
+      restarted = new Promise((r) => setTimeout(r, 2000)).then(() => {
+        graph = startGraph();
+        return graph.ready;
+      });
+    });
+    const out = join(tmp, `${id}.jsonl`);
+    const child = spawn(process.execPath, [bin, 'run', '--graph', 'bigfx', '-o', out, '--run-id', id, '--nats', cluster.urls.join(','), ...COMMON, '--ack-wait', '3000'], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    watch.stop();
+    expect(restarted).toBeDefined();
+    await restarted;
+    expect(code, stderr).toBe(0);
+    const summary = readFileSync(out, 'utf8');
+    expect(summary).toBe(await reference(id));
+    graph.child.kill('SIGTERM');
+  }, 180_000);
 });

@@ -18,8 +18,10 @@ const fixture = join(repoRoot, 'test/agents/fixtures/mini');
 const tmp = mkdtempSync(join(tmpdir(), 'retrace-run-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+// A missing graph service or agent is waited for as long as an outage may last (60 s by default):
+// here two seconds, so the tests of what is missing end soon.
 function retrace(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000, env: { ...process.env, RETRACE_OUTAGE_MS: '2000' } });
 }
 
 const records = (file: string): DatasetRecordV2[] =>

@@ -103,9 +103,10 @@ for (const transport of transports) {
       for (const r of after) expect(r.logprob).toBeGreaterThan(before!.logprob + 10);
     });
 
-    it('says ScorerUnreachableError when no node serves the model', async () => {
-      const client = new ScoringClient({ bus: await bus(), model: 'nobody-serves-this', timeoutMs: 1000, retries: 0 });
+    it('says ScorerUnreachableError when no node serves the model within the outage bound', async () => {
+      const client = new ScoringClient({ bus: await bus(), model: 'nobody-serves-this', timeoutMs: 1000, retries: 0, outageMs: 600 });
       await expect(client.scoreBatch(items(1))).rejects.toBeInstanceOf(ScorerUnreachableError);
+      await expect(client.scoreBatch(items(1))).rejects.toThrow(/after waiting 1 s for one/);
     });
 
     it("carries a node's scorer error class back to the client", async () => {

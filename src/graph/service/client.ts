@@ -1,5 +1,5 @@
 /** A typed client of the graph service: one method per query, over `bus.request`. */
-import type { Bus } from '../../bus/mod.ts';
+import { outageBoundMs, requestThroughOutage, type Bus } from '../../bus/mod.ts';
 import type { BuildOrder } from '../queries/build-order.ts';
 import type { RankedContext } from '../queries/context.ts';
 import type { TreeNode } from '../queries/file-tree.ts';
@@ -19,6 +19,8 @@ export class GraphClient {
     private readonly bus: Bus,
     readonly repo: string,
     private readonly timeoutMs = 30_000,
+    /** A service absent (restarting) is waited for this long before a request fails. */
+    private readonly outageMs = outageBoundMs(),
   ) {}
 
   dependencies(file: string, transitive = false): Promise<{ file: string; files: string[]; external: string[] }> {
@@ -92,7 +94,7 @@ export class GraphClient {
   }
 
   private async ask<Q extends GraphQuery, R>(q: Q, body: GraphQueryBody<Q>): Promise<R> {
-    const reply = await this.bus.request<R>(graphSubject(this.repo, q), { type: requestType(q), body }, { timeoutMs: this.timeoutMs });
+    const reply = await requestThroughOutage<R>(this.bus, graphSubject(this.repo, q), { type: requestType(q), body }, { timeoutMs: this.timeoutMs }, this.outageMs);
     return reply.body;
   }
 }

@@ -5,7 +5,7 @@
  * ScorerUnreachableError; a node's failure comes back as the scorer error class it threw.
  */
 import pLimit from 'p-limit';
-import { NoRespondersError, RemoteError, TimeoutError, type Bus } from '../../bus/mod.ts';
+import { NoRespondersError, outageBoundMs, RemoteError, requestThroughOutage, TimeoutError, type Bus } from '../../bus/mod.ts';
 import { ScorerUnreachableError } from './errors.ts';
 import {
   decodeResults,
@@ -38,6 +38,8 @@ export interface ScoringClientOptions {
   retries?: number;
   /** Sender name on the envelopes. */
   sender?: string;
+  /** How long no scoring node may answer (one restarting) before scoring fails; RETRACE_OUTAGE_MS, 60 s by default. */
+  outageMs?: number;
 }
 
 export class ScoringClient implements Scorer {
@@ -48,6 +50,7 @@ export class ScoringClient implements Scorer {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly sender: string;
+  private readonly outageMs: number;
 
   constructor(opts: ScoringClientOptions) {
     this.bus = opts.bus;
@@ -57,6 +60,7 @@ export class ScoringClient implements Scorer {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.retries = opts.retries ?? 1;
     this.sender = opts.sender ?? 'score-client';
+    this.outageMs = opts.outageMs ?? outageBoundMs();
   }
 
   async scoreBatch(items: readonly ScoreItem[], opts: ScoreOptions = {}): Promise<ScoreResult[]> {
@@ -107,15 +111,18 @@ export class ScoringClient implements Scorer {
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       try {
-        const reply = await this.bus.request<ScoreResultBody>(
+        // A scoring node restarting has no responders for a moment: waited out up to the bound.
+        const reply = await requestThroughOutage<ScoreResultBody>(
+          this.bus,
           subject,
           { type: SCORE_REQUEST, body: corpus ? { items, corpus } : { items }, sender: this.sender },
           { timeoutMs: this.timeoutMs, accept: { [SCORE_RESULT]: ScoreResultBody } },
+          this.outageMs,
         );
         return decodeResults(items, reply.body);
       } catch (err) {
         if (err instanceof NoRespondersError) {
-          throw new ScorerUnreachableError(`no scoring node serves ${this.model} (${subject})`, { cause: err });
+          throw new ScorerUnreachableError(`no scoring node serves ${this.model} (${subject}), after waiting ${Math.round(this.outageMs / 1000)} s for one`, { cause: err });
         }
         if (err instanceof RemoteError) throw errorFromFailure(err.remoteMessage, err);
         if (err instanceof TimeoutError) {
