@@ -9,6 +9,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { runCorpus, type CorpusProgress, type CorpusSummary } from '../corpus/corpus.ts';
 import { serveCorpusJob } from '../corpus/worker.ts';
+import { preflighted } from '../run/preflight.ts';
 import { InputError } from '../run/run-job.ts';
 import { addRunSettingOptions, EXIT, int, parseFormat, runSettingsFrom, type RunSettingsCli } from './run-options.ts';
 
@@ -53,7 +54,7 @@ export function register(program: Command): void {
         summary = await runCorpus({
           inputs,
           outDir: o.outDir,
-          settings: runSettingsFrom(o),
+          settings: await preflighted(runSettingsFrom(o)),
           jobs: int('--jobs', o.jobs, 1),
           format: parseFormat(o.format),
           ...(o.shardTokens !== undefined ? { shardTokens: int('--shard-tokens', o.shardTokens, 1) } : {}),

@@ -5,9 +5,12 @@
  * of it with the same options.
  */
 import type { Command } from 'commander';
-import { policySpecSchema, type PolicySpec } from '../agents/policy.ts';
+import type { PolicySpec } from '../agents/policy.ts';
 import { defaultRegistry } from '../agents/registry.ts';
 import { ROLES, type Role } from '../agents/types.ts';
+import { applyConfigFile, type RolePolicies } from '../config/apply-config.ts';
+import type { ConfigCommand } from '../config/run-config.ts';
+import { llmPolicySpec, policySpecFrom, scorerSpecFrom, type ScorerSpec } from '../config/specs.ts';
 import { InputError, type RunJobOptions } from '../run/run-job.ts';
 
 export const EXIT = { ok: 0, error: 1, input: 2, failures: 3, mismatch: 4 } as const;
@@ -24,8 +27,13 @@ export interface RunSettingsCli {
   mask: string[];
   trainAll?: boolean;
   policy: string[];
+  /** `openai:<base URL>#<model>`, from the command line: every role's policy. */
+  llm?: string;
   scorer: string;
   verify: boolean;
+  config?: string;
+  /** The `--config` file's policies (set by its hook; see src/config/apply-config.ts). */
+  configPolicies?: RolePolicies;
 }
 
 /** The part of runJob's options these decide; plain data (it crosses to worker processes). */
@@ -33,8 +41,44 @@ export type RunSettings = Required<Pick<RunJobOptions, 'seed' | 'budget' | 'faul
 
 const repeat = (v: string, p: string[]) => [...p, v];
 
+/** Names joined into lines of at most `width` characters, each after `indent`. */
+function wrapped(names: readonly string[], indent: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const n of names) {
+    if (line && indent.length + line.length + n.length + 2 > width) {
+      lines.push(`${indent}${line},`);
+      line = '';
+    }
+    line = line ? `${line}, ${n}` : n;
+  }
+  return line ? [...lines, `${indent}${line}`] : lines;
+}
+
+/** What `--help` says of the policies: their ids and params, and where those are described. */
+function policyHelp(): string {
+  const registry = defaultRegistry();
+  const lines = registry.ids().flatMap((id) => {
+    const params = registry.paramsOf(id);
+    if (params === undefined || params.length === 0) return [`  ${id.padEnd(10)} ${params ? 'no params' : 'any params'}`];
+    return [`  ${id.padEnd(10)} params:`, ...wrapped(params, '    ')];
+  });
+  return [
+    '',
+    `Policies (--policy role=spec; roles: ${ROLES.join(', ')}):`,
+    ...lines,
+    '  A spec is a policy id, openai:<base URL>#<model>, or {"id": ..., "params": {...}}.',
+    '  The policies and their params are described in docs/policies.md, the scorers in docs/scoring.md.',
+    '',
+    '--config FILE (JSON, or TOML when it ends in .toml) holds these settings; flags given here override it.',
+  ].join('\n');
+}
+
 export function addRunSettingOptions(cmd: Command): Command {
+  const command: ConfigCommand = cmd.name() === 'corpus' ? 'corpus' : 'run';
   return cmd
+    .option('--config <file>', 'the settings of the run (policies, scorer, search budget, output options) from a JSON or TOML file; flags override it')
+    .option('--llm <spec>', 'openai:<base URL>#<model>: that model behind every role (--policy still sets one role; key from OPENAI_API_KEY)')
     .option('--seed <n>', 'seed: the same seed gives the same dataset', '1')
     .option('--budget <calls>', 'scorer calls per refined chunk of code (0: no search)', '16')
     .option('--fault-rate <r>', 'share of files whose first draft carries a fault (debugging episodes)', '0.1')
@@ -44,17 +88,29 @@ export function addRunSettingOptions(cmd: Command): Command {
     .option('--train <glob>', 'train on files matching this (gitignore-style) pattern even when the rules would not; repeatable', repeat, [] as string[])
     .option('--mask <glob>', 'replay but never train on files matching this pattern; repeatable', repeat, [] as string[])
     .option('--train-all', 'train on every file: no lock-file, generated, minified or data rules')
-    .option('--policy <role=spec>', 'policy of a role: an id (grounded) or a JSON spec; repeatable', repeat, [] as string[])
+    .option('--policy <role=spec>', 'policy of a role: an id (grounded), openai:<base URL>#<model>, or a JSON spec; repeatable (overrides --llm for that role)', repeat, [] as string[])
     .option('--scorer <spec>', 'embedded, or openai:<base URL>#<model> (an OpenAI-compatible server with prompt log-probs, e.g. vLLM; key from OPENAI_API_KEY)', 'embedded')
-    .option('--no-verify', 'skip replaying the dataset against the repository');
+    .option('--no-verify', 'skip replaying the dataset against the repository')
+    .addHelpText('after', policyHelp)
+    .hook('preAction', (self) => applyConfigFile(self, command));
 }
 
-export function runSettingsFrom(o: RunSettingsCli): RunSettings {
-  const policies: Partial<Record<Role, PolicySpec>> = {};
+/** Every role's policy: the file's, under `--llm`, under each `--policy role=spec`. */
+function policiesFrom(o: Pick<RunSettingsCli, 'policy' | 'llm' | 'configPolicies'>): RolePolicies {
+  const policies: RolePolicies = { ...o.configPolicies };
+  if (o.llm !== undefined) {
+    const spec = llmPolicySpec(o.llm);
+    for (const role of ROLES) policies[role] = spec;
+  }
   for (const p of o.policy) {
     const [role, spec] = parsePolicyOption(p);
     policies[role] = spec;
   }
+  return policies;
+}
+
+export function runSettingsFrom(o: RunSettingsCli): RunSettings {
+  const policies = policiesFrom(o);
   const rate = Number(o.faultRate);
   if (!(rate >= 0 && rate <= 1)) throw new InputError(`--fault-rate must be between 0 and 1, got "${o.faultRate}"`);
   return {
@@ -82,33 +138,17 @@ export function int(name: string, value: string, min = 0): number {
   return n;
 }
 
-/** `role=spec`: spec is a policy id (`grounded`) or a JSON spec. */
+/** `role=spec`: spec is a policy id (`grounded`), `openai:<base URL>#<model>`, or a JSON spec. */
 export function parsePolicyOption(value: string): [Role, PolicySpec] {
   const eq = value.indexOf('=');
   if (eq < 0) throw new InputError(`--policy wants role=spec, got "${value}"`);
   const role = value.slice(0, eq);
   if (!(ROLES as readonly string[]).includes(role)) throw new InputError(`--policy: unknown role "${role}"`);
-  const raw = value.slice(eq + 1).trim();
-  let spec: unknown;
-  try {
-    spec = raw.startsWith('{') ? JSON.parse(raw) : { id: raw, params: {} };
-  } catch (err) {
-    throw new InputError(`--policy ${role}: not JSON: ${(err as Error).message}`);
-  }
-  const parsed = policySpecSchema.safeParse(spec);
-  if (!parsed.success) throw new InputError(`--policy ${role}: ${parsed.error.message}`);
   // Known ids and their params, as `retrace policy set` checks them: a typo fails here, not mid-run.
-  try {
-    return [role as Role, defaultRegistry().check(parsed.data)];
-  } catch (err) {
-    throw new InputError(`--policy ${role}: ${(err as Error).message}`);
-  }
+  return [role as Role, policySpecFrom(value.slice(eq + 1), `--policy ${role}`)];
 }
 
 /** `embedded` or `openai:<base URL>#<model>`. */
-export function parseScorerOption(value: string): NonNullable<RunJobOptions['scorer']> {
-  if (value === 'embedded') return { kind: 'embedded' };
-  const m = /^openai:(https?:\/\/[^#\s]+)#(.+)$/.exec(value);
-  if (!m) throw new InputError(`--scorer wants "embedded" or "openai:<base URL>#<model>", got "${value}"`);
-  return { kind: 'openai', baseURL: m[1]!, model: m[2]! };
+export function parseScorerOption(value: string): ScorerSpec {
+  return scorerSpecFrom(value);
 }

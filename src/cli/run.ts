@@ -13,6 +13,8 @@ import type { Command } from 'commander';
 import { verifyDataset } from '../dataset/verify.ts';
 import { createLogger } from '../log/logger.ts';
 import { CheckpointMismatchError } from '../run/checkpoint.ts';
+import type { ModelCalls, ModelCallStats } from '../accounting/model-calls.ts';
+import { preflight } from '../run/preflight.ts';
 import { InputError, MissingAgentsError, runJob, type RunProgress, type RunSummary } from '../run/run-job.ts';
 import { addRunSettingOptions, EXIT, int, parseFormat, runSettingsFrom, type RunSettingsCli } from './run-options.ts';
 
@@ -103,14 +105,36 @@ function progressBars(enabled: boolean): RunProgress & { stop(): void } {
   };
 }
 
-function printSummary(s: RunSummary): void {
+const thousands = (n: number) => n.toLocaleString('en');
+
+/** One line of model calls: requests, tokens, latency, errors by kind. */
+function callLine(who: string, c: ModelCallStats): string {
+  const lat = c.latencyMs ? `, latency p50 ${c.latencyMs.p50} ms, p90 ${c.latencyMs.p90} ms, p99 ${c.latencyMs.p99} ms` : '';
+  const kinds = Object.entries(c.errorsByKind).map(([k, n]) => `${n} ${k}`).join(', ');
+  const errors = c.errors === 0 ? 'no errors' : `${c.errors} error${c.errors === 1 ? '' : 's'} (${kinds})`;
+  return `    ${who.padEnd(10)} ${c.model}: ${thousands(c.requests)} requests, ${thousands(c.promptTokens)} prompt + ${thousands(c.completionTokens)} completion tokens${lat}; ${errors}`;
+}
+
+/** The run's model calls, per role and for the scorer; nothing when no model was called. */
+export function modelCallLines(m: ModelCalls | undefined): string[] {
+  if (!m || (Object.keys(m.roles).length === 0 && !m.scorer)) return [];
+  const t = m.total;
+  return [
+    `  model calls: ${thousands(t.requests)} requests, ${thousands(t.promptTokens)} prompt + ${thousands(t.completionTokens)} completion tokens, ${t.errors} errors`,
+    ...Object.entries(m.roles).map(([role, c]) => callLine(role, c)),
+    ...(m.scorer ? [callLine('scorer', m.scorer)] : []),
+  ];
+}
+
+function printSummary(s: RunSummary & { models?: ModelCalls }): void {
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const lines = [
     `run ${s.run}: ${s.files} files, ${s.steps} steps in ${s.records} record${s.records === 1 ? '' : 's'} -> ${s.out}`,
     `  ${s.tokens} tokens (${s.trainTokens} trained on, ${s.maskedTokens} masked); ${s.trainChars} characters trained on, ${s.maskedChars} masked`,
     ...(s.outputs.length > 1 ? [`  shards: ${s.outputs.length}`] : []),
     ...(s.card.length > 0 ? [`  card: ${s.card[0]}`] : []),
-    `  search: ${s.searches} refined steps, ${s.scorerCalls} scorer calls, mean gain ${s.meanSearchReward === null ? 'n/a' : `${s.meanSearchReward.toFixed(4)} nats/token`}`,
+    `  search: ${s.searches} refined steps, ${s.scorerCalls} scorer calls${s.models?.scorer ? ` (${s.models.scorer.requests} scoring requests sent)` : ''}, mean gain ${s.meanSearchReward === null ? 'n/a' : `${s.meanSearchReward.toFixed(4)} nats/token`}`,
+    ...modelCallLines(s.models),
     `  debugging episodes: ${s.episodes.total} (${s.episodes.repaired} repaired)`,
     `  time: index ${secs(s.ms.index)}, plan ${secs(s.ms.plan)}, files ${secs(s.ms.files)}, verify ${secs(s.ms.verify)}, total ${secs(s.ms.total)}`,
   ];
@@ -179,6 +203,7 @@ export function register(program: Command): void {
           opts.queue = { ackWaitMs: o.ackWait ? int('--ack-wait', o.ackWait, 1) : 60_000, maxDeliver: o.maxDeliver ? int('--max-deliver', o.maxDeliver, 1) : 3 };
         }
         if (o.spawn && !o.nats) throw new InputError('--spawn needs --nats');
+        await preflight(opts);
         summary = await runJob(opts);
       } catch (err) {
         progress.stop();

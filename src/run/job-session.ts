@@ -19,6 +19,7 @@ import { LocalRefiner } from '../agents/refiner.ts';
 import { OpenAIScorer, type Scorer } from '../search/score/mod.ts';
 import { startOtlpExport, otlpEndpointFromEnv, startRecorder, type OtlpExport, type Recorder } from '../trace/mod.ts';
 import { startTeam, type Team } from './embedded.ts';
+import { modelCalls, type ModelCalls } from '../accounting/model-calls.ts';
 import type { JobInput } from './job-input.ts';
 import { InputError, MissingAgentsError, type RunDeadLetter, type RunJobOptions } from './job-types.ts';
 
@@ -48,6 +49,8 @@ export async function indexRepository(opts: RunJobOptions, input: JobInput): Pro
 
 export class JobSession {
   readonly refiner: LocalRefiner;
+  /** The served model the search scores with (`--scorer openai`); the embedded scorer is not a model call. */
+  readonly scorer: Scorer | undefined;
   /** Role -> `id@revision` of the policy it starts with. */
   readonly policies: Record<string, string> = {};
   bus?: Bus;
@@ -64,7 +67,8 @@ export class JobSession {
     private readonly log: Logger,
     indexed: Indexed,
   ) {
-    this.refiner = new LocalRefiner(opts.scorer?.kind === 'openai' ? { scorer: openaiScorer(opts.scorer), batchSize: 8 } : {});
+    this.scorer = opts.scorer?.kind === 'openai' ? openaiScorer(opts.scorer) : undefined;
+    this.refiner = new LocalRefiner(this.scorer ? { scorer: this.scorer, batchSize: 8 } : {});
     this.workspaces = indexed.workspaces;
     if (indexed.ws) this.ws = indexed.ws;
   }
@@ -82,6 +86,11 @@ export class JobSession {
     }
     if (!s.ws || !s.bus) throw new Error('unreachable: no workspace');
     return s as JobSession & { bus: Bus; ws: Workspace };
+  }
+
+  /** Model calls of the run's policies and scorer: requests, tokens, latency, errors. */
+  get models(): ModelCalls {
+    return modelCalls({ policies: this.team?.policies, scorer: this.scorer });
   }
 
   get deadLetters(): RunDeadLetter[] {

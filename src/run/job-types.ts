@@ -11,6 +11,7 @@ import type { QueueSettings } from '../agents/host.ts';
 import type { TrainOptions } from '../dataset/trainable.ts';
 import type { RunVerification } from '../dataset/verify.ts';
 import type { IndexOptions } from '../graph/mod.ts';
+import type { ModelCalls } from '../accounting/model-calls.ts';
 
 type IndexProgress = Parameters<NonNullable<IndexOptions['onProgress']>>[0];
 
@@ -124,6 +125,8 @@ export interface RunSummary {
   ms: { index: number; plan: number; files: number; verify: number; total: number; search: number; io: number };
   peakRssBytes: number;
   verify: RunVerification[] | null;
+  /** Model calls per role and of the scorer (none with grounded policies and the embedded scorer). */
+  models: ModelCalls;
 }
 
 /** `run.status` on `retrace.<run>.event.run`: the run started, or ended (finished or failed). */

@@ -119,6 +119,7 @@ function summarise(input: JobInput, session: JobSession, checkpoint: Checkpoint,
     ms,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     verify: verification,
+    models: session.models,
   };
 }
 

@@ -39,7 +39,11 @@ describe('a run scored by an OpenAI-compatible server', () => {
     expect(s.failures).toEqual([]);
     expect(s.searches).toBeGreaterThan(0);
     expect(s.scorerCalls).toBeGreaterThan(0);
-    expect(server.requests.filter((r) => r.path === 'completions').length).toBeGreaterThan(0);
+    const completions = server.requests.filter((r) => r.path === 'completions').length;
+    expect(completions).toBeGreaterThan(0);
+    // Every scoring request the server received is in the summary's accounting.
+    expect(s.models.scorer).toMatchObject({ model: 'fake-coder', requests: completions, errors: 0 });
+    expect(s.models.roles).toEqual({});
   }, 60_000);
 
   it('reports work the scorer refuses (wrong key) as failures, with the reason', async () => {

@@ -1,8 +1,8 @@
 /**
  * One chat-completions endpoint, through the official `openai` client: a request, its errors
- * classified, its usage counted, and the JSON exchange every role uses (ask for an object, read it
- * even when the server ignored `response_format`, check it, and on failure ask once more with the
- * reason in the prompt).
+ * classified, its usage counted, every request metered (latency, tokens, errors), and the JSON
+ * exchange every role uses (ask for an object, read it even when the server ignored
+ * `response_format`, check it, and on failure ask once more with the reason in the prompt).
  *
  * Retries of transport faults (408/409/429/5xx, connection errors, timeouts) are the client's own:
  * exponential backoff from 0.5 s, honouring `retry-after` / `retry-after-ms`. The client lives in a
@@ -18,6 +18,7 @@ import {
   PolicyTimeoutError,
   PolicyUnreachableError,
 } from './errors.ts';
+import { CallMeter, errorName } from '../../accounting/call-meter.ts';
 import { extractJsonObject } from './json.ts';
 import type { ResolvedParams } from './params.ts';
 
@@ -58,6 +59,14 @@ const completionSchema = z.object({
     .optional(),
 });
 
+type Completion = z.infer<typeof completionSchema>;
+
+/** A 400 about `response_format`: the server does not take JSON mode. */
+function rejectsResponseFormat(err: unknown): boolean {
+  const cause = err instanceof PolicyError ? err.cause : err;
+  return cause instanceof OpenAI.BadRequestError && /response_format|json_object/i.test(cause.message);
+}
+
 /** Seeds travel as integers (the API's `seed` is an int64). */
 function apiSeed(seed: number): number {
   return Number.isSafeInteger(seed) ? seed : Math.trunc(seed) % Number.MAX_SAFE_INTEGER || 0;
@@ -88,6 +97,8 @@ export function classifyChatError(err: unknown, endpoint: string): PolicyError {
 
 export class ChatEndpoint {
   readonly totals: ChatUsage = { requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  /** Every request sent, answered or not: latency, tokens, errors (src/accounting/call-meter.ts). */
+  readonly meter = new CallMeter();
   readonly #client: OpenAI;
   #jsonMode: boolean;
 
@@ -117,40 +128,47 @@ export class ChatEndpoint {
 
   /** One completion: its content and why it stopped. */
   async complete(messages: readonly ChatMessage[], opts: ChatOptions): Promise<{ content: string; finishReason: string | null }> {
-    let body: unknown;
+    let completion: Completion;
     try {
-      body = await this.create(messages, opts);
+      completion = await this.attempt(messages, opts);
     } catch (err) {
+      if (!this.#jsonMode || !rejectsResponseFormat(err)) throw err;
       // Some servers (older vLLM builds, llama.cpp without grammar support) refuse the field: drop it for good.
-      if (this.#jsonMode && err instanceof OpenAI.BadRequestError && /response_format|json_object/i.test(err.message)) {
-        this.#jsonMode = false;
-        try {
-          body = await this.create(messages, opts);
-        } catch (again) {
-          throw classifyChatError(again, this.endpoint);
-        }
-      } else {
-        throw classifyChatError(err, this.endpoint);
-      }
-    }
-    const parsed = completionSchema.safeParse(body);
-    if (!parsed.success) {
-      throw new PolicyBadResponseError(`${this.endpoint}: not a chat completion: ${parsed.error.issues[0]?.message ?? 'wrong shape'}`, {
-        endpoint: this.endpoint,
-        cause: parsed.error,
-      });
+      this.#jsonMode = false;
+      completion = await this.attempt(messages, opts);
     }
     this.totals.requests++;
-    const usage = parsed.data.usage;
+    const usage = completion.usage;
     if (usage) {
       const prompt = usage.prompt_tokens ?? 0;
-      const completion = usage.completion_tokens ?? 0;
+      const completionTokens = usage.completion_tokens ?? 0;
       this.totals.promptTokens += prompt;
-      this.totals.completionTokens += completion;
-      this.totals.totalTokens += usage.total_tokens ?? prompt + completion;
+      this.totals.completionTokens += completionTokens;
+      this.totals.totalTokens += usage.total_tokens ?? prompt + completionTokens;
     }
-    const choice = parsed.data.choices[0]!;
+    const choice = completion.choices[0]!;
     return { content: choice.message.content ?? '', finishReason: choice.finish_reason ?? null };
+  }
+
+  /** One request, counted by the meter (latency, usage, error): the completion, or a PolicyError. */
+  private attempt(messages: readonly ChatMessage[], opts: ChatOptions): Promise<Completion> {
+    return this.meter.time(async () => {
+      let body: unknown;
+      try {
+        body = await this.create(messages, opts);
+      } catch (err) {
+        throw classifyChatError(err, this.endpoint);
+      }
+      const parsed = completionSchema.safeParse(body);
+      if (!parsed.success) {
+        throw new PolicyBadResponseError(`${this.endpoint}: not a chat completion: ${parsed.error.issues[0]?.message ?? 'wrong shape'}`, {
+          endpoint: this.endpoint,
+          cause: parsed.error,
+        });
+      }
+      this.meter.usage(parsed.data.usage);
+      return parsed.data;
+    }, errorName);
   }
 
   /**

@@ -9,7 +9,8 @@ import { PolicyConfigError } from './errors.ts';
 export const openAIPolicyParamsSchema = z.object({
   /** Base URL of the OpenAI-compatible API, with its `/v1`: `http://gpu1:8000/v1`. */
   baseURL: z.string().url().default('https://api.openai.com/v1'),
-  model: z.string().min(1),
+  /** Required (checked below, so that a misspelt `modle` is reported as unknown, not as a missing `model`). */
+  model: z.string().min(1).optional(),
   apiKey: z.string().min(1).optional(),
   /** The environment variable holding the key when `apiKey` is absent. */
   apiKeyEnv: z.string().min(1).default('OPENAI_API_KEY'),
@@ -33,10 +34,21 @@ export const openAIPolicyParamsSchema = z.object({
   boundaryRetries: z.number().int().min(0).max(10).default(2),
 })
   // A misspelt param (`boundaryRetry`) would otherwise be dropped silently and its default used.
-  .strict();
+  .strict()
+  .superRefine(requireModel, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
 export type OpenAIPolicyParams = z.infer<typeof openAIPolicyParamsSchema>;
 
-export interface ResolvedParams extends Omit<OpenAIPolicyParams, 'apiKey' | 'apiKeyEnv'> {
+/**
+ * `model` is required, but a missing one is said only when no unknown param is there to explain
+ * it: `{"modle": "x"}` is one mistake (an unknown param), not two.
+ */
+function requireModel(params: { model?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (params.model !== undefined || ctx.issues.some((i) => i.code === 'unrecognized_keys')) return;
+  ctx.addIssue({ code: 'custom', path: ['model'], message: 'required: the model name as the server knows it' });
+}
+
+export interface ResolvedParams extends Omit<OpenAIPolicyParams, 'apiKey' | 'apiKeyEnv' | 'model'> {
+  model: string;
   /** Where the key came from, for messages: never the key itself. */
   keySource: string;
 }
@@ -48,10 +60,11 @@ export function resolveParams(params: Record<string, unknown>, env: NodeJS.Proce
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
     throw new PolicyConfigError(`openai policy: bad params: ${issues}`);
   }
-  const { apiKey: given, apiKeyEnv, ...rest } = parsed.data;
+  const { apiKey: given, apiKeyEnv, model, ...rest } = parsed.data;
   const fromEnv = env[apiKeyEnv];
   // vLLM and Ollama accept any key; `EMPTY` is vLLM's convention for "none".
   const apiKey = given ?? (fromEnv && fromEnv.length > 0 ? fromEnv : 'EMPTY');
   const keySource = given ? 'params.apiKey' : fromEnv ? `$${apiKeyEnv}` : 'none';
-  return { params: { ...rest, baseURL: rest.baseURL.replace(/\/+$/, ''), keySource }, apiKey };
+  // requireModel made sure of it.
+  return { params: { ...rest, model: model!, baseURL: rest.baseURL.replace(/\/+$/, ''), keySource }, apiKey };
 }

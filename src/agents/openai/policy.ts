@@ -38,6 +38,7 @@ import type {
 import { fileDesignSchema, milestoneSchema, planSchema, type Plan } from '../types.ts';
 import { BoundaryCheck, BoundaryKeeper, boundaryFeedback, type BoundaryCounts, type TrainedTexts } from './boundary.ts';
 import { ChatEndpoint, schemaCheck, type ChatMessage, type ChatUsage, type Check } from './chat.ts';
+import type { CallStats } from '../../accounting/call-meter.ts';
 import { alignMilestones, declaredNames, groundDesign, mentionsAny } from './grounding.ts';
 import { resolveParams } from './params.ts';
 import {
@@ -119,6 +120,11 @@ export class OpenAIPolicy implements Policy {
   /** Tokens spent so far (from the servers' `usage`, over every completion), and what the boundary cost. */
   usage(): PolicyUsage {
     return { ...this.#chat.totals, ...this.#boundary.counts };
+  }
+
+  /** Every request sent so far, answered or not: latency percentiles, tokens, errors by kind. */
+  calls(): CallStats {
+    return this.#chat.meter.stats();
   }
 
   /** What a log may say about this policy: never the key. */

@@ -37,6 +37,16 @@ const Choice = z.object({
 export const CompletionResponse = z.object({ choices: z.array(Choice) });
 export type CompletionChoice = z.infer<typeof Choice>;
 
+const UsageResponse = z.object({
+  usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish(),
+});
+
+/** The `usage` a completions response reports, when it reports one. */
+export function reportedUsage(body: unknown): { prompt_tokens?: number | undefined; completion_tokens?: number | undefined } | undefined {
+  const parsed = UsageResponse.safeParse(body);
+  return parsed.success ? (parsed.data.usage ?? undefined) : undefined;
+}
+
 /** vLLM / SGLang `/tokenize`: `{ tokens, count, max_model_len }`. */
 export const TokenizeResponse = z.object({ tokens: z.array(z.number().int()) });
 

@@ -30,7 +30,8 @@ import {
   ScorerUnreachableError,
   UnsupportedServerError,
 } from './errors.ts';
-import { choicesByPrompt, codePoints, commonPrefix, fromEcho, fromPromptLogprobs, TokenizeResponse } from './openai-wire.ts';
+import { CallMeter, type CallStats } from '../../accounting/call-meter.ts';
+import { choicesByPrompt, codePoints, commonPrefix, fromEcho, fromPromptLogprobs, reportedUsage, TokenizeResponse } from './openai-wire.ts';
 import type { ScoreItem, ScoreOptions, ScoreResult, Scorer } from './types.ts';
 
 export type PromptLogprobMode = 'auto' | 'prompt_logprobs' | 'echo';
@@ -74,11 +75,17 @@ interface Endpoint {
 }
 
 export interface OpenAIScorerStats {
+  /** HTTP requests: `/tokenize` and `/v1/completions`. */
   requests: number;
   retries: number;
   failovers: number;
   cacheHits: number;
+  /** Prompts sent to be scored (in `/v1/completions` requests, retries included). */
+  items: number;
 }
+
+/** The scorer's calls: its scoring requests metered (latency, tokens, errors), with its other figures. */
+export type ScorerCalls = CallStats & Omit<OpenAIScorerStats, 'requests'> & { tokenizeRequests: number };
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -144,7 +151,9 @@ function worst(errors: ScorerError[]): ScorerError {
 
 export class OpenAIScorer implements Scorer {
   readonly model: string;
-  readonly stats: OpenAIScorerStats = { requests: 0, retries: 0, failovers: 0, cacheHits: 0 };
+  readonly stats: OpenAIScorerStats = { requests: 0, retries: 0, failovers: 0, cacheHits: 0, items: 0 };
+  /** Every scoring request (`/v1/completions`) sent, whatever the search makes of its answer. */
+  readonly meter = new CallMeter();
   private readonly endpoints: Endpoint[];
   private readonly cache: LRUCache<string, ScoreResult> | undefined;
   private readonly batchSize: number;
@@ -219,6 +228,13 @@ export class OpenAIScorer implements Scorer {
       }),
     );
     return results as ScoreResult[];
+  }
+
+  /** The scoring requests sent so far: their latency, tokens and errors, with the stats. */
+  calls(): ScorerCalls {
+    const { requests, ...rest } = this.stats;
+    const scoring = this.meter.stats();
+    return { ...scoring, ...rest, tokenizeRequests: requests - scoring.requests };
   }
 
   async close(): Promise<void> {
@@ -316,7 +332,6 @@ export class OpenAIScorer implements Scorer {
         return { full, from: commonPrefix(context, full) };
       }),
     );
-    this.stats.requests++;
     // vLLM's extra parameter travels as an extra body field (the client sends unknown fields as-is).
     const params: OpenAI.CompletionCreateParamsNonStreaming & { prompt_logprobs: number } = {
       model: this.model,
@@ -325,24 +340,32 @@ export class OpenAIScorer implements Scorer {
       temperature: 0,
       prompt_logprobs: 1,
     };
-    const body: unknown = await endpoint.client.completions.create(params, { signal: signal ?? null });
+    const body = await this.complete(endpoint, params, items.length, signal);
     const choices = choicesByPrompt(body, items.length, endpoint.name);
     return choices.map((choice, k) => fromPromptLogprobs(choice, tokenized[k]!.full, tokenized[k]!.from, endpoint.name));
   }
 
-  private async scoreEcho(endpoint: Endpoint, items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+  /** One `/v1/completions` request, counted and metered (latency, the body's `usage`, the error's class). */
+  private async complete(endpoint: Endpoint, params: OpenAI.CompletionCreateParamsNonStreaming, prompts: number, signal?: AbortSignal): Promise<unknown> {
     this.stats.requests++;
-    const body: unknown = await endpoint.client.completions.create(
-      {
-        model: this.model,
-        prompt: items.map((item) => item.context + item.target),
-        echo: true,
-        logprobs: 1,
-        max_tokens: 1,
-        temperature: 0,
-      },
-      { signal: signal ?? null },
-    );
+    this.stats.items += prompts;
+    return this.meter.time(async () => {
+      const body: unknown = await endpoint.client.completions.create(params, { signal: signal ?? null });
+      this.meter.usage(reportedUsage(body));
+      return body;
+    }, (err) => classify(err, endpoint.name).error.name);
+  }
+
+  private async scoreEcho(endpoint: Endpoint, items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+    const params: OpenAI.CompletionCreateParamsNonStreaming = {
+      model: this.model,
+      prompt: items.map((item) => item.context + item.target),
+      echo: true,
+      logprobs: 1,
+      max_tokens: 1,
+      temperature: 0,
+    };
+    const body = await this.complete(endpoint, params, items.length, signal);
     const choices = choicesByPrompt(body, items.length, endpoint.name);
     return choices.map((choice, k) => {
       const item = items[k]!;

@@ -1,7 +1,7 @@
 /**
  * A fake chat-completions server for the openai policy's tests: real HTTP (fastify, loopback, free
  * port), the real `/v1/chat/completions` wire format (id, object, created, model, choices with
- * index / message / finish_reason, usage), an API key, and injected faults.
+ * index / message / finish_reason, usage), `GET /v1/models`, an API key, and injected faults.
  *
  * Its "model" reads the prompt the policy sent: the `Task: <kind>` line and the facts block, and
  * answers with JSON built from those facts, so whatever it says is grounded exactly as far as the
@@ -28,6 +28,8 @@ export interface FakeChatOptions {
   chatty?: boolean;
   /** Answer 400 to any request carrying `response_format`, as some servers do. */
   rejectResponseFormat?: boolean;
+  /** What `GET /v1/models` lists: the served model by default. */
+  models?: string[];
 }
 
 interface ChatBody {
@@ -63,6 +65,7 @@ export class FakeChat {
       model: opts.model ?? 'fake/chat-7b',
       chatty: opts.chatty ?? false,
       rejectResponseFormat: opts.rejectResponseFormat ?? false,
+      models: opts.models ?? [opts.model ?? 'fake/chat-7b'],
     };
     const app = Fastify({ logger: false, forceCloseConnections: true });
     let server!: FakeChat;
@@ -73,6 +76,7 @@ export class FakeChat {
       }
     });
     app.post('/v1/chat/completions', async (req, reply) => server.handle(req.body as ChatBody, reply));
+    app.get('/v1/models', async () => modelList(full.models));
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     server = new FakeChat(app, address, full);
     return server;
@@ -130,6 +134,11 @@ export class FakeChat {
       usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
     };
   }
+}
+
+/** `GET /v1/models` as OpenAI and vLLM answer it. */
+export function modelList(ids: readonly string[]): unknown {
+  return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1764000000, owned_by: 'retrace-test' })) };
 }
 
 function words(text: string): number {

@@ -1,6 +1,6 @@
 /**
  * A fake vLLM server for the OpenAI scorer's tests: real HTTP (fastify, loopback, free port), the
- * real wire shapes (`/tokenize`; `/v1/completions` with `prompt_logprobs` or `echo` + `logprobs`),
+ * real wire shapes (`/tokenize`; `GET /v1/models`; `/v1/completions` with `prompt_logprobs` or `echo` + `logprobs`),
  * an API key, and injected faults: status codes (429 with Retry-After, 500, 503), slow answers,
  * malformed bodies. `flavor: 'llamacpp'` imitates a server without prompt log-probs.
  *
@@ -76,6 +76,7 @@ export class FakeVllm {
           await reply.code(401).send({ error: { message: 'invalid api key', type: 'invalid_request_error', code: 'invalid_api_key' } });
         }
       });
+      app.get('/v1/models', async () => ({ object: 'list', data: [{ id: full.model, object: 'model', created: 1764000000, owned_by: 'vllm', max_model_len: 4096 }] }));
       app.post('/tokenize', async (req, reply) => server.handleTokenize(req.body as Record<string, unknown>, reply));
       app.post('/v1/completions', async (req, reply) => server.handleCompletions(req.body as Record<string, unknown>, reply));
       const addr = await app.listen({ host: '127.0.0.1', port: 0 });
