@@ -3,8 +3,8 @@
  * the repository (a directory, or a graph service's), its name and the run id, the output
  * settings and their tokenizer.
  */
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { RepoRef } from '../agents/types.ts';
 import { checkOutputSettings, DEFAULT_CONTEXT_TOKENS, OutputSettingsError, type OutputSettings } from '../dataset/output.ts';
 import type { RepoProvenance } from '../dataset/record.ts';
@@ -41,6 +41,9 @@ export async function checkJobInput(opts: RunJobOptions): Promise<JobInput> {
     if (err instanceof OutputSettingsError) throw new InputError(err.message);
     throw err;
   }
+  // `-o out/data.jsonl` into a folder not made yet: made, as the trace and checkpoint go beside it.
+  mkdirSync(dirname(output.out), { recursive: true });
+  if (opts.traceFile) mkdirSync(dirname(resolve(opts.traceFile)), { recursive: true });
   return { ...(root !== undefined ? { root } : {}), name, where, run: opts.runId ?? `${name}-s${opts.seed}`, repo: { name, root: where }, output, tokenizer };
 }
 

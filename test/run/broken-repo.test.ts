@@ -3,7 +3,7 @@
  * not UTF-8, a syntax error, an empty file, a .gitignore. The run skips what it must, with a
  * reason, rebuilds the rest byte for byte, and verify agrees.
  */
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,7 +44,10 @@ describe('a run over a broken repository', () => {
     commitAll(repo);
     writeFileSync(join(repo, 'scratch.ts'), 'export const scratch = 1;\n');
     writeFileSync(join(repo, 'run.log'), 'log\n');
-    const s = await runJob({ repoPath: repo, out: join(tmp, 'checkout.jsonl'), seed: 1, budget: 0, faultRate: 0, resume: false });
+    // Written into a folder that does not exist yet, with its trace beside it.
+    const out = join(tmp, 'not/made/yet/checkout.jsonl');
+    const s = await runJob({ repoPath: repo, out, traceFile: `${out}.trace.jsonl`, seed: 1, budget: 0, faultRate: 0, resume: false });
+    expect(existsSync(out) && existsSync(`${out}.trace.jsonl`)).toBe(true);
     expect(s.files).toBe(8); // the fixture's 7 files and .gitignore; test/math.test.ts among them
     expect(s.skipped).toEqual([
       { path: 'run.log', reason: 'ignored' },
