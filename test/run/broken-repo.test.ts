@@ -37,7 +37,7 @@ describe('a run over a broken repository', () => {
     expect(s.files).toBe(10); // 7 fixture files + broken.ts + empty.ts + .gitignore
   }, 60_000);
 
-  it("rebuilds a git checkout's tracked files, those its .gitignore matches included, and lists what it left out", async () => {
+  it("rebuilds a git checkout's tracked files, those its .gitignore matches included, lists what it left out, and makes the output's folder", async () => {
     const repo = join(tmp, 'checkout');
     cpSync(join(import.meta.dirname, '../agents/fixtures/mini'), repo, { recursive: true });
     writeFileSync(join(repo, '.gitignore'), 'test\n*.log\n');
