@@ -113,7 +113,7 @@ export class Packer {
     const limit = Math.floor(this.opts.contextTokens / 2);
     for (const raw of steps) {
       const s = this.markUntrained(raw);
-      const pieces = (s.tool === 'write' && s.write) || s.kind === 'observation' ? this.cutStep(s, limit) : [s];
+      const pieces = cuttable(s) ? this.cutStep(s, limit) : [s];
       // Indexed when placed (a piece may still be cut to fill a record).
       for (const p of pieces) out.push(this.block({ ...p, index: -1 }));
     }
@@ -274,6 +274,17 @@ export class Packer {
       stats: { steps: steps.length, chars: flat.points, train_chars: flat.points - flat.maskedPoints, masked_chars: flat.maskedPoints },
     };
   }
+}
+
+/**
+ * Steps that may be cut at line ends into consecutive steps of the same kind when one is longer
+ * than half a record: writes (replayed as create and appends), observations, and actions that are
+ * not replayed (a plan of thousands of files, a long design). An edit is never cut: its old and
+ * new text replace each other whole.
+ */
+function cuttable(s: Step): boolean {
+  if (s.tool === 'write') return s.write !== undefined;
+  return s.kind === 'observation' || (s.kind === 'action' && s.tool !== 'edit');
 }
 
 /** The smallest piece an observation is cut to so it can fill the end of a record. */

@@ -122,6 +122,15 @@ describe('packer', () => {
     for (const r of recs) expect(r.tokens.count).toBeLessThanOrEqual(600);
   });
 
+  it('cuts a plan too long for any record into consecutive plan actions of the same text', () => {
+    const longPlan: Step = { ...plan, text: Array.from({ length: 400 }, (_, i) => `Milestone ${i}: src/m${i}.ts 字\n`).join('') };
+    const recs = pack([[brief, planThink, longPlan], fileUnit('src/a.ts', 1)]);
+    const plans = recs.flatMap((r) => r.steps).filter((s) => s.tool === 'plan');
+    expect(plans.length).toBeGreaterThan(1);
+    expect(plans.map((s) => s.text).join('')).toBe(longPlan.text);
+    for (const r of recs) expect(r.tokens.count).toBeLessThanOrEqual(600);
+  });
+
   it('shows an untrained file as a stand-in line while the step keeps its text for the replay', () => {
     const lock = '{\n  "lockfileVersion": 3\n}\n'.repeat(50);
     const recs = pack([[brief, plan], [think('package-lock.json', 'Pin the versions.'), write('package-lock.json', lock)], fileUnit('src/a.ts', 1)], { untrained: new Map([['package-lock.json', 'lock-file']]) });
