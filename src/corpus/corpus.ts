@@ -36,6 +36,8 @@ export interface CorpusOptions {
   excludeNgrams?: string[];
   /** A repository still running after this long is stopped and recorded as failed (0: no limit). */
   repoTimeoutMs?: number;
+  /** Each worker's V8 heap in MiB; a repository that needs more fails as Crashed. */
+  workerHeapMb?: number;
   logLevel?: string;
   progress?: CorpusProgress;
   /** Share the corpus over NATS with any other drivers of it (cluster.ts). */
@@ -199,6 +201,7 @@ function rebuildOptions(opts: CorpusOptions): RebuildOptions {
     settings: opts.settings,
     ...(opts.repoTimeoutMs ? { repoTimeoutMs: opts.repoTimeoutMs } : {}),
     ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+    ...(opts.workerHeapMb ? { workerHeapMb: opts.workerHeapMb } : {}),
     ...(opts.progress?.repoFile ? { onFile: opts.progress.repoFile.bind(opts.progress) } : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface RebuildOptions {
   /** A repository still running after this long is stopped and recorded as failed (0: no limit). */
   repoTimeoutMs?: number;
   logLevel?: string;
+  /** The V8 heap of each worker, in MiB (`--max-old-space-size`): bounds a job's memory; unbounded by default. */
+  workerHeapMb?: number;
   onFile?: (entry: CorpusEntry, done: number, total: number) => void;
 }
 
@@ -37,7 +39,8 @@ export function rebuildOne(folder: CorpusFolder, entry: CorpusEntry, opts: Rebui
     logLevel: opts.logLevel ?? 'warn',
   };
   return new Promise((resolveOutcome) => {
-    const child = fork(WORKER_BIN, ['corpus-worker'], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const execArgv = opts.workerHeapMb ? [`--max-old-space-size=${opts.workerHeapMb}`] : [];
+    const child = fork(WORKER_BIN, ['corpus-worker'], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const stderr = tail(child);
     let answer: Exclude<WorkerMessage, { type: 'file' }> | undefined;
     const timer = opts.repoTimeoutMs ? setTimeout(() => stop(child, { class: 'Timeout', message: `still running after ${opts.repoTimeoutMs} ms; stopped` }), opts.repoTimeoutMs) : undefined;
@@ -64,12 +67,14 @@ function crashed(code: number | null, signal: NodeJS.Signals | null, stderr: str
   return { class: 'Crashed', message: `the worker process ${how} before answering${stderr ? `: ${stderr}` : ''}` };
 }
 
-/** The last 2,000 characters the child wrote to stderr, for a crash's message. */
+/** What the child wrote to stderr, for a crash's message: its first and last 1,000 characters. */
 function tail(child: ChildProcess): () => string {
-  let text = '';
+  let head = '';
+  let last = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => {
-    text = (text + d).slice(-2000);
+    if (head.length < 1000) head += d.slice(0, 1000 - head.length);
+    last = (last + d).slice(-1000);
   });
-  return () => text.trim();
+  return () => (head.length < 1000 || last === '' ? head : `${head} ... ${last}`).trim();
 }

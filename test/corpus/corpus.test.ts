@@ -105,4 +105,13 @@ describe('retrace corpus', () => {
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/other settings \(seed: 3 there, 4 here\)/);
   });
+
+  it('records a worker that runs out of its heap as Crashed, with what it said, and exits 3', async () => {
+    const dir = join(scratch, 'small-heap');
+    const r = await corpus('small-heap', [join(holder, 'dequal'), '--out-dir', dir, '--worker-heap', '64', ...settings]);
+    expect(r.code, r.out).toBe(3);
+    const [o] = manifest(dir);
+    expect(o).toMatchObject({ key: 'dequal', status: 'failed', error: { class: 'Crashed' } });
+    expect(o!.error!.message).toMatch(/heap out of memory/i);
+  }, 120_000);
 });
