@@ -94,12 +94,6 @@ export class AgentHost {
    * machine), and so can publishing the result while the cluster elects a leader.
    */
   private async handle(job: Job<Work>): Promise<void> {
-    // Let the event loop turn once per piece of work. On the in-memory bus a whole run is one chain
-    // of promise callbacks that never reaches the loop, and node-tree-sitter frees a tree's native
-    // memory only in a finalizer that runs when the loop turns: without this, every tree parsed
-    // by chunking, checks and search facts stays allocated until the run ends (issue: 1.2 GiB
-    // for a 360-file repository). It changes when work runs, never what it computes.
-    await new Promise<void>((resolve) => setImmediate(resolve));
     const ackWaitMs = this.opts.queue?.ackWaitMs ?? DEFAULT_QUEUE.ackWaitMs;
     const maxCommandMs = this.opts.maxCommandMs ?? 30 * 60_000;
     let lastCommand = Date.now();
@@ -107,6 +101,13 @@ export class AgentHost {
       if (Date.now() - lastCommand < maxCommandMs) job.working();
     }, Math.max(50, Math.floor(ackWaitMs / 3)));
     try {
+      // Let the event loop turn once per piece of work (the heartbeat already running). On the
+      // in-memory bus a whole run is one chain of promise callbacks that never reaches the loop,
+      // and node-tree-sitter frees a tree's native memory only in a finalizer that runs when the
+      // loop turns: without this, every tree parsed by chunking, checks and search facts stays
+      // allocated until the run ends (1.2 GiB for a 360-file repository). It changes when work
+      // runs, never what it computes.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       await this.work(job, () => {
         lastCommand = Date.now();
         job.working();
