@@ -28,6 +28,7 @@ import { isHtmlPath, isProsePath, proseFacts } from './facts/prose.ts';
 import { emptyFacts } from './facts/types.ts';
 import { proseItems } from './prose-items.ts';
 import { identifierCounts } from './facts.ts';
+import { targetParts, type TargetPart } from './facts/parts.ts';
 
 /** What the proposer knows of the file's design (a `FileDesign`, structurally). */
 export interface DesignNote {
@@ -61,6 +62,8 @@ export interface FactItem {
   wordings: string[];
   /** Wordings that open alike for any target: offered only when the boundary keeps every one of `wordings` back. */
   fallback?: string[];
+  /** Added to the item's prior: how much more than its names it says (the order of a long target's parts). */
+  weight?: number;
 }
 
 /** The names a step states, as the boundary reads them (code spans, code-shaped words, calls, dotted names). */
@@ -209,6 +212,30 @@ function rarestFirst(names: readonly string[], preceding: string): string[] {
   return names.map((n, i) => ({ n, i, u: uses(n) })).sort((a, b) => a.u - b.u || a.i - b.i).map((x) => x.n);
 }
 
+const escaped = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * How often the file so far uses `name` as code: called, or its members or path read (`name(`,
+ * `name.x`, `name::x`, `name<T>`), on lines that do not name `module` (its import). An import the
+ * file already uses, or a callee it has called again and again, is the file's habit, not news
+ * about the part at hand: the cases of a test file all call the runner and build the app.
+ */
+export function usesSoFar(name: string, preceding: string, module?: string): number {
+  if (!DOTTED.test(name) || preceding.length === 0) return 0;
+  const use = new RegExp(`(^|[^\\w$.])${escaped(name)}\\s*(\\(|\\.[A-Za-z_$]|::|<)`, 'g');
+  const quoted = module === undefined ? [] : [`'${module}'`, `"${module}"`, `\`${module}\``, `<${module}>`];
+  let count = 0;
+  for (const line of preceding.split('\n')) {
+    if (!line.includes(name) || quoted.some((q) => line.includes(q)) || (module !== undefined && /^\s*(import|from|use|using|package)\b/.test(line))) continue;
+    count += line.match(use)?.length ?? 0;
+    if (count >= 8) break;
+  }
+  return count;
+}
+
+/** Calls the file so far has made this often are its habit (see `usesSoFar`): not said again. */
+const HABIT = 3;
+
 /**
  * Every statement the facts support that an engineer can make before writing the target, each
  * with its wordings. `knows` says whether a (dotted) name is inside the boundary; items about
@@ -219,9 +246,10 @@ function rarestFirst(names: readonly string[], preceding: string): string[] {
  * counts of the shape — so that what a run says varies as its code does, not only with the seed.
  * A wording that opens alike for every target ("It calls ...") is a fallback, offered only when
  * the boundary keeps every content-led one back. `path`: the file the target is in; `preceding`:
- * the file so far (what it used least is news, and is said first).
+ * the file so far (what it used least is news, and is said first; what it uses again and again,
+ * its habits, is said only with `habits`, where nothing else is left to say).
  */
-export function factItems(f: TargetFacts, knows: (name: string) => boolean = () => false, design?: DesignNote, path?: string, preceding = '', target = '', language: LanguageId | null = null): FactItem[] {
+export function factItems(f: TargetFacts, knows: (name: string) => boolean = () => false, design?: DesignNote, path?: string, preceding = '', target = '', language: LanguageId | null = null, habits = false): FactItem[] {
   const items: FactItem[] = [];
   const defined = (ws: Array<string | undefined>): string[] => ws.filter((w): w is string => w !== undefined);
   // A file's part is said one of a few ways, chosen per statement and chunk (the file so far).
@@ -360,7 +388,9 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     add('shape', [], [bySubject(`${S} keeps its state and behaviour together.`)], [`It is a class.`, `A class holds this part of the job.`]);
   }
   // An import, with what the target uses it for where it reads (`z.bigint` -> "bigint").
-  for (const dep of rarestFirst(f.dependencies.map((d) => d.name), preceding).slice(0, 6).map((n) => f.dependencies.find((d) => d.name === n)!)) {
+  // An import the file so far already uses came in before: saying so again is no news.
+  const fresh = f.dependencies.filter((d) => habits || usesSoFar(d.name, preceding, d.module) === 0);
+  for (const dep of rarestFirst(fresh.map((d) => d.name), preceding).slice(0, 6).map((n) => fresh.find((d) => d.name === n)!)) {
     if (!outside(dep.name)) continue;
     const d = code(dep.name);
     const action = calleeAction(dep.name);
@@ -387,7 +417,7 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
       bySubject(`${S} builds on ${code(dep.path)} (${why}).`),
     ], [`It builds on ${code(dep.path)} (${why}).`, `The design lists ${code(dep.path)} for this: ${why}.`]);
   }
-  chunks(rarestFirst(known(f.calls), preceding), 3, 6).forEach((group, i) => {
+  chunks(rarestFirst(known(f.calls).filter((c) => habits || usesSoFar(c, preceding) < HABIT), preceding), 3, 6).forEach((group, i) => {
     const l = list(group.map(code));
     // What the calls do, in their members' words (`args.slice` -> slicing), where those read.
     const actions = [...new Set(group.map(calleeAction).filter((a): a is string => a !== undefined))];
@@ -484,10 +514,116 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     const words = [...new Set(group.map(nounOf).filter((a): a is string => a !== undefined))].slice(0, 3);
     add(`methods:${i}`, group, [bySubject(`${S} defines ${l}.`), action ? `${capitalized(action)} and more: ${l}.` : undefined, words.length > 1 ? `${capitalized(list(words))}: its methods ${l}.` : undefined], [`Its methods include ${l}.`, `It defines ${l}.`]);
   });
+  const walk = walkthrough(target, language, f, outside, (n) => knows(n) && !isKeywordName(n));
+  if (walk) {
+    const [first, ...rest] = walk.clauses;
+    const then = rest.join(', then ');
+    add('parts', walk.names, [
+      `${capitalized(first!)} comes first, then ${then}.`,
+      `${capitalized(first!)}, then ${then}: that is the order to write it in.`,
+      bySubject(`${S} goes in ${counted(walk.clauses.length, 'step')}: ${first}, then ${then}.`),
+      `${capitalized(walk.bulk)} is the bulk of it; in order: ${first}, then ${then}.`,
+    ]);
+    // A plan of the whole target comes before statements about one of its parts.
+    items.at(-1)!.weight = (10 * target.length) / LONG_TARGET;
+  }
   if (f.methods.length > 1) add('method-count', [], [bySubject(`${S} has ${counted(f.methods.length, 'method')}.`), `${capitalized(counted(f.methods.length, 'method'))} make up ${subject.noun}.`], [`It has ${counted(f.methods.length, 'method')}.`, `Its behaviour is split into ${counted(f.methods.length, 'method')}.`]);
   return items;
 
 }
+
+/** A target this long (half the default chunk) is planned part by part: see `walkthrough`. */
+const LONG_TARGET = 1_000;
+/** Characters of target per clause of its walkthrough, and the most clauses one says. */
+const CHARS_PER_CLAUSE = 400;
+const MAX_CLAUSES = 12;
+
+/**
+ * The order of a long target's natural parts (facts/parts.ts), one clause each, as far as the
+ * boundary lets each be said: a comment by its length, a definition by its known name or its
+ * kind, a statement by its shape and the known call it makes. Consecutive parts that read alike
+ * are one clause ("a call to `test` and two more like it"). Undefined for a short target or one
+ * with a single part. The clauses grow with the target, to one per `CHARS_PER_CLAUSE` characters.
+ */
+function walkthrough(target: string, language: LanguageId | null, f: TargetFacts, outside: (name: string) => boolean, known: (name: string) => boolean): { clauses: string[]; names: string[]; bulk: string } | undefined {
+  if (target.length < LONG_TARGET || !language) return undefined;
+  const parts = targetParts(target, language);
+  if (parts.length < 2) return undefined;
+  const own = new Set([...f.bound, ...f.params, ...f.locals]);
+  const names: string[] = [];
+  const ok = (n: string): boolean => outside(n) && !own.has(n.split('.')[0]!);
+  const said = parts.map((p, i) => partClause(p, parts[i + 1], language, f.dependencies, { ok, known }, names));
+  const runs: Array<{ clause: string; count: number }> = [];
+  for (const c of said) {
+    const last = runs.at(-1);
+    if (last?.clause === c) last.count++;
+    else runs.push({ clause: c, count: 1 });
+  }
+  const clauses = runs.map((r) => (r.count === 1 ? r.clause : `${r.clause} and ${r.count === 2 ? 'another' : counted(r.count - 1, 'more', 'more')} like it`));
+  const most = Math.min(MAX_CLAUSES, Math.max(2, Math.ceil(target.length / CHARS_PER_CLAUSE)));
+  // Parts that all read alike (a table's rows, a suite's cases) are one run: said as its count, then its first.
+  if (clauses.length < 2 && runs.length === 1) clauses.splice(0, 1, `${counted(runs[0]!.count, 'part')} of one kind`, `each ${runs[0]!.clause}`);
+  if (clauses.length < 2) return undefined;
+  if (clauses.length > most) {
+    const rest = clauses.length - most + 1;
+    clauses.splice(most - 1, clauses.length, `${counted(rest, 'more part')} of the same kinds`);
+  }
+  const sizes = parts.map((p) => p.text.length);
+  const bulk = said[sizes.indexOf(Math.max(...sizes))]!;
+  return { clauses, names, bulk };
+}
+
+/** How a part of a long target is said (see `walkthrough`); the known names it states go to `names`. */
+function partClause(part: TargetPart, next: TargetPart | undefined, language: LanguageId, imports: readonly ImportBinding[], says: { ok: (name: string) => boolean; known: (name: string) => boolean }, names: string[]): string {
+  const { ok } = says;
+  // A definition's own name is its declared name, known even though the definition binds it.
+  const known = (n: string): boolean => DOTTED.test(n) && !n.includes('.') && says.known(n);
+  const lines = part.text.split('\n').filter((l) => l.trim().length > 0).length;
+  if (part.comment) {
+    if (LICENCE.test(part.text)) return 'the licence notice';
+    const bulk = bulkOf(part.text, language);
+    if (bulk.commentedCode * 2 >= bulk.commentLines && lines > 1) return `${linesOf(lines)} of commented-out code, kept but switched off`;
+    // A comment right above a definition with a known name documents it.
+    const documented = next && !next.comment ? targetFacts({ target: next.text, language, imports }) : undefined;
+    const of = documented?.name && documented.kind !== 'other' && known(documented.name) ? ` documenting ${code(documented.name)}` : '';
+    return lines === 1 ? `a comment line${of}` : `a comment of ${linesOf(lines)}${of}`;
+  }
+  const pf = targetFacts({ target: part.text, language, imports });
+  const own = new Set([...pf.bound, ...pf.params, ...pf.locals]);
+  const fine = (n: string): boolean => ok(n) && !own.has(n.split('.')[0]!);
+  const named = (n: string): string => {
+    names.push(n);
+    return code(n);
+  };
+  const c = pf.control;
+  const shape = c.tries ? 'a try/catch' : c.loops ? 'a loop' : c.switches ? 'a switch' : c.branches ? 'a check' : undefined;
+  if (pf.kind !== 'other') {
+    const kind = KIND_WORD[pf.kind];
+    const head = pf.name && known(pf.name) ? `the ${kind} ${named(pf.name)}` : pf.kind === 'function' || pf.kind === 'method' ? `a ${kind} of ${pf.params.length === 0 ? 'no parameters' : counted(pf.params.length, 'parameter')}` : `a ${kind}`;
+    const uses = pf.calls.filter((n) => n !== pf.name && fine(n)).slice(0, 2);
+    const detail = [shape, uses.length > 0 ? `${uses.length === 1 ? 'a call' : 'calls'} to ${list(uses.map(named))}` : undefined].filter((x) => x !== undefined);
+    return detail.length > 0 ? `${head} (${detail.join(' and ')})` : head;
+  }
+  const call = pf.calls.find(fine);
+  const made = pf.constructs.find(fine);
+  const thrown = pf.errors.find(fine);
+  if (thrown) return `${shape ?? 'a part'} raising ${named(thrown)}`;
+  if (call) return shape ? `${shape} calling ${named(call)}` : c.returns ? `the return of what ${named(call)} gives` : `a call to ${named(call)}`;
+  if (made) return `${shape ?? 'a part'} making a new ${named(made)}`;
+  if (shape) return shape;
+  if (c.returns) return 'the return';
+  if (IMPORT_LINE.test(part.text)) return lines === 1 ? 'an import' : `${counted(lines, 'line')} of imports`;
+  if (DECLARATION.test(part.text)) return 'a declaration';
+  return lines === 1 ? 'a line of code' : `${counted(lines, 'line')} of code`;
+}
+
+/** `twelve lines`, `over a hundred lines`: a count of lines in words (three digits could be a literal of the answer). */
+function linesOf(n: number): string {
+  return n < 100 ? counted(n, 'line') : n < 200 ? 'over a hundred lines' : 'some hundreds of lines';
+}
+
+const IMPORT_LINE = /^\s*(import|from|use|using|#\s*include|package)\b|\brequire\s*\(/;
+const DECLARATION = /^\s*(const|let|var|val|static|final|private|public|protected|type|struct|enum|typedef|extern)\b|^\s*[\w$.]+\s*(:=|=[^=])/;
 
 export class GroundedProposer implements Proposer {
   readonly name = 'grounded';
@@ -517,7 +653,7 @@ export class GroundedProposer implements Proposer {
     const keyed: { item: FactItem; prior: number; key: number }[] = [];
     for (const item of items) {
       if (used.has(item.id)) continue;
-      let prior = 0.3;
+      let prior = 0.3 + (item.weight ?? 0);
       for (const n of new Set(item.names)) if (!named.has(n)) prior += Math.log(1 + (facts.identifiers.get(n) ?? 0));
       const gumbel = -Math.log(-Math.log(Math.max(rng.next(), 1e-12)));
       keyed.push({ item, prior, key: Math.log(prior) + gumbel });
@@ -555,12 +691,17 @@ export class GroundedProposer implements Proposer {
       const said = prose
         ? proseItems({ facts: proseFacts(target, isHtmlPath(this.opts.path!)), knows, preceding, ...(this.opts.path ? { path: this.opts.path } : {}), ...(this.opts.design ? { responsibility: this.opts.design.responsibility, dependencies: this.opts.design.dependencies } : {}) })
         : factItems(facts, knows, this.opts.design, this.opts.path, preceding, target, language);
-      const items = said
-        .map((it) => {
-          const wordings = it.wordings.filter(inside);
-          return { ...it, wordings: wordings.length > 0 ? wordings : (it.fallback ?? []).filter(inside) };
-        })
-        .filter((it) => it.wordings.length > 0);
+      const offered = (all: FactItem[]): FactItem[] =>
+        all
+          .map((it) => {
+            const wordings = it.wordings.filter(inside);
+            return { ...it, wordings: wordings.length > 0 ? wordings : (it.fallback ?? []).filter(inside) };
+          })
+          .filter((it) => it.wordings.length > 0);
+      let items = offered(said);
+      // Where the file's habits are all there is to say (a test case that only calls the runner
+      // and builds the app), they are said rather than nothing.
+      if (items.length === 0 && !prose) items = offered(factItems(facts, knows, this.opts.design, this.opts.path, preceding, target, language, true));
       // Every wording is known as its item's from the start: a step said before (an outline, a
       // step another process proposed) marks its item as stated, whoever proposed it.
       const ids = new Map<string, string>();
