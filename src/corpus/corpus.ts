@@ -8,6 +8,7 @@
  * same command again skips finished repositories, resumes interrupted ones from their checkpoints,
  * retries failed ones, and packs the same shards.
  */
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
@@ -116,10 +117,21 @@ async function checkSettings(opts: CorpusOptions): Promise<void> {
   }
 }
 
-/** What decides the shards' bytes; a rerun into the same folder must agree on all of it. */
-function corpusFingerprint(opts: CorpusOptions): object {
-  const { verify: _verify, ...records } = opts.settings;
-  return { corpus: 1, ...records, format: opts.format, shardTokens: opts.shardTokens ?? null };
+/**
+ * What decides the shards' bytes; a rerun into the same folder must agree on all of it. It is
+ * written to corpus.json and, on a cluster, to KV: a policy's `apiKey` param is never in it (a
+ * key changes no byte of the records; its SHA-256 stands in, so a changed key is still seen).
+ */
+export function corpusFingerprint(opts: Pick<CorpusOptions, 'settings' | 'format' | 'shardTokens'>): object {
+  const { verify: _verify, policies, ...records } = opts.settings;
+  const safe = Object.fromEntries(Object.entries(policies).map(([role, spec]) => [role, withoutKey(spec)]));
+  return { corpus: 1, ...records, policies: safe, format: opts.format, shardTokens: opts.shardTokens ?? null };
+}
+
+function withoutKey<T extends { params?: Record<string, unknown> }>(spec: T | undefined): T | undefined {
+  const key = spec?.params?.apiKey;
+  if (spec === undefined || typeof key !== 'string') return spec;
+  return { ...spec, params: { ...spec.params, apiKey: `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 16)}` } };
 }
 
 async function rebuildAll(folder: CorpusFolder, entries: readonly CorpusEntry[], opts: CorpusOptions): Promise<{ outcomes: RepoOutcome[]; alreadyFinished: number }> {
