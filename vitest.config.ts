@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowestFirstSequencer } from './test/setup/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -9,5 +10,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // The machines have two cores; NATS servers and tree-sitter workers are started per suite.
     maxWorkers: 2,
+    // A fresh clone has no cached durations: start the slowest files first (test/setup/sequencer.ts).
+    sequence: { sequencer: SlowestFirstSequencer },
   },
 });

@@ -148,15 +148,15 @@ describe('a distributed run on a 3-node cluster', () => {
     expect(rendered.output()).toMatch(/^run dist5 · started .* messages · \d+ agents/);
   }, 240_000);
 
-  it('a real package nobody here wrote (commander), served by its own graph service: the embedded run, byte for byte, verified', async () => {
-    const commander = join(import.meta.dirname, '../../node_modules/commander');
-    procs.start('graph-commander', ['graph-service', commander, ...nats(), '--log-level', 'warn']);
-    await procs.ready(['graph-commander'], /graph-service commander ready/);
+  it('a real package nobody here wrote (fastq), served by its own graph service: the embedded run, byte for byte, verified', async () => {
+    const pkg = join(import.meta.dirname, '../../node_modules/fastq');
+    procs.start('graph-fastq', ['graph-service', pkg, ...nats(), '--log-level', 'warn']);
+    await procs.ready(['graph-fastq'], /graph-service fastq ready/);
     const id = 'dist6';
     const out = join(tmp, `${id}.jsonl`);
-    const run = procs.start(id, ['run', '-o', out, '--run-id', id, '--graph', 'commander', ...nats(), ...COMMON.filter((a) => a !== '--no-verify')], { cwd: tmp });
+    const run = procs.start(id, ['run', '-o', out, '--run-id', id, '--graph', 'fastq', ...nats(), ...COMMON.filter((a) => a !== '--no-verify')], { cwd: tmp });
     const reference = join(tmp, `${id}.embedded.jsonl`);
-    await runJob({ repoPath: commander, out: reference, seed: SEED, budget: 8, faultRate: 0.5, resume: false, runId: id, verify: false });
+    await runJob({ repoPath: pkg, out: reference, seed: SEED, budget: 8, faultRate: 0.5, resume: false, runId: id, verify: false });
     expect(await run.exited, run.output()).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(reference, 'utf8'));
     const summary = JSON.parse(run.output().trim().split('\n').at(-1)!) as { files: number; searches: number; verify: Array<{ ok: boolean; identical: number }> };

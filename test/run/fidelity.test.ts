@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../src/run/run-job.ts';
 import { computeStats } from '../../src/stats/mod.ts';
-import { realInputs } from '../support/real-inputs.ts';
+import { testRealInputs } from '../support/real-inputs.ts';
 import { tempDir } from '../support/tmp.ts';
 
 describe('the knowledge boundary on real code', () => {
-  for (const input of realInputs(tempDir())) {
+  for (const input of testRealInputs(tempDir())) {
     it.skipIf(input.dir === undefined)(`${input.language}: ${input.name} (needs ${input.from})`, async () => {
       const out = join(tempDir(), 'data.jsonl');
-      // Budget 4: the boundary does not depend on it, and zod alone has about 900 searches.
+      // Budget 4: the boundary does not depend on it, and searches are most of a run's time.
       const run = await runJob({ repoPath: input.dir!, out, seed: 1, budget: 4, faultRate: 0.3, contextTokens: 16384, resume: false });
       expect(run.failures).toEqual([]);
       expect(run.verify![0]).toMatchObject({ ok: true });

@@ -150,10 +150,10 @@ describe('retrace run', () => {
   it('resumes a run killed with SIGKILL to the bytes of an uninterrupted run', async () => {
     const pkg = join(repoRoot, 'node_modules/commander');
     const full = join(tmp, 'full.jsonl');
-    expect(retrace('run', pkg, '-o', full, '--budget', '12', '--seed', '9').status).toBe(0);
+    expect(retrace('run', pkg, '-o', full, '--budget', '4', '--seed', '9').status).toBe(0);
 
     const cut = join(tmp, 'cut.jsonl');
-    const child = spawn(process.execPath, [bin, 'run', pkg, '-o', cut, '--budget', '12', '--seed', '9'], { cwd: tmp, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'run', pkg, '-o', cut, '--budget', '4', '--seed', '9'], { cwd: tmp, stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
     const lines = () => (existsSync(`${cut}.checkpoint`) ? readFileSync(`${cut}.checkpoint`, 'utf8').split('\n').filter(Boolean).length : 0);
     await waitFor(() => lines() >= 12 || child.exitCode !== null, 'the run to be under way', 60_000);
@@ -161,7 +161,7 @@ describe('retrace run', () => {
     child.kill('SIGKILL');
     await exited;
     const saved = lines() - 1;
-    const resumed = retrace('run', pkg, '-o', cut, '--budget', '12', '--seed', '9', '--resume', '--json');
+    const resumed = retrace('run', pkg, '-o', cut, '--budget', '4', '--seed', '9', '--resume', '--json');
     expect(resumed.status, resumed.stderr).toBe(0);
     const summary = JSON.parse(resumed.stdout);
     expect(summary.resumedResults).toBeGreaterThanOrEqual(saved - 1);

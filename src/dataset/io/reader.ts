@@ -11,7 +11,6 @@ import type { DatasetRecordV2 } from '../record.ts';
 import { DatasetReadError, describeError } from './errors.ts';
 import { readJsonl } from './jsonl-reader.ts';
 import { jsonlCodec, PARQUET_ENDING, type JsonlCodec } from './names.ts';
-import { readParquet } from './parquet-reader.ts';
 
 export interface ReadRecord {
   record: DatasetRecordV2 | DatasetRecord;
@@ -25,7 +24,11 @@ const notADataset = (path: string): string => `${path}: not a dataset (.jsonl, .
 export async function* readRecords(path: string): AsyncGenerator<ReadRecord> {
   const source = await locate(path);
   if (source.kind === 'jsonl') yield* readJsonl(path, source.codec);
-  else for (const file of source.files) yield* readParquet(file);
+  else {
+    // Loaded when asked for, as the sink does: Arrow is hundreds of modules.
+    const { readParquet } = await import('./parquet-reader.ts');
+    for (const file of source.files) yield* readParquet(file);
+  }
 }
 
 async function locate(path: string): Promise<Source> {

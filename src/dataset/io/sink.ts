@@ -7,7 +7,6 @@
 import type { DatasetRecordV2 } from '../record.ts';
 import { DatasetOutputError } from './errors.ts';
 import { openJsonlSink } from './jsonl-sink.ts';
-import { openParquetSink } from './parquet-sink.ts';
 
 export interface SinkSummary {
   /** The files written, in order (one for JSON Lines, the shards for Parquet). */
@@ -41,7 +40,11 @@ export const DEFAULT_SHARD_TOKENS = 100_000_000;
 export async function openSink(out: string, opts: SinkOptions = {}): Promise<RecordSink> {
   const format = opts.format ?? 'jsonl';
   if (format === 'jsonl') return guarded(out, await openJsonlSink(out));
-  if (format === 'parquet') return guarded(out, await openParquetSink(out, shardTokensOf(opts.shardTokens)));
+  if (format === 'parquet') {
+    // Loaded when asked for: Arrow and parquet-wasm are hundreds of modules a JSON Lines run never needs.
+    const { openParquetSink } = await import('./parquet-sink.ts');
+    return guarded(out, await openParquetSink(out, shardTokensOf(opts.shardTokens)));
+  }
   throw new DatasetOutputError(`${out}: unknown dataset format ${JSON.stringify(format)} (jsonl or parquet)`);
 }
 
