@@ -3,6 +3,8 @@
  * instead of failing at once; a service that never comes fails with NoRespondersError at the
  * bound; an error the service answers with is not waited out. On a real nats-server and in memory.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus, NatsBus, NoRespondersError, RemoteError, outageBoundMs, requestThroughOutage, type Bus } from '../../src/bus/mod.ts';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.ts';
@@ -59,5 +61,20 @@ describe('the outage bound', () => {
     expect(outageBoundMs({})).toBe(60_000);
     expect(outageBoundMs({ RETRACE_OUTAGE_MS: '2500' })).toBe(2500);
     expect(() => outageBoundMs({ RETRACE_OUTAGE_MS: 'soon' })).toThrow(/RETRACE_OUTAGE_MS/);
+  });
+
+  const repoRoot = join(import.meta.dirname, '../..');
+  const retrace = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin/retrace.js'), ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, RETRACE_OUTAGE_MS: '' } });
+
+  it('is set by --outage-ms on any command: a run with no agents on the bus waits that long, then says so', () => {
+    const r = retrace('run', join(repoRoot, 'test/agents/fixtures/mini'), '-o', join(server.dir, 'none.jsonl'), '--nats', server.url, '--outage-ms', '1500');
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/no planner, architect, .* agent answers on the bus \(waited 2 s; RETRACE_OUTAGE_MS sets how long\)/);
+  });
+
+  it('refuses a --outage-ms that is not a whole number of milliseconds, as bad input', () => {
+    const r = retrace('--outage-ms', '-5', 'runs');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--outage-ms .* is invalid/);
   });
 });
