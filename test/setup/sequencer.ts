@@ -10,6 +10,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const SLOWEST_FIRST = [
   'test/cluster/distributed.test.ts',
+  'test/cluster/chaos.test.ts',
   'test/corpus/cluster.test.ts',
   'test/cluster/faults.test.ts',
   'test/run/run-cli.test.ts',
