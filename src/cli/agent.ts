@@ -18,6 +18,7 @@ import { ROLES, type Role } from '../agents/types.ts';
 import { Workspaces } from '../agents/workspace.ts';
 import { createLogger } from '../log/logger.ts';
 import { UsageError } from './bad-input.ts';
+import { positiveInt } from './numbers.ts';
 import { startedByNpm, untilStopped } from './lifetime.ts';
 import { addNatsOptions, connectFromOptions } from './nats-options.ts';
 
@@ -25,10 +26,10 @@ export const AGENT_VERSION = '0.1.0';
 
 interface AgentOptions {
   nats: string[];
-  concurrency: string;
+  concurrency: number;
   instance?: string;
-  ackWait: string;
-  maxDeliver: string;
+  ackWait: number;
+  maxDeliver: number;
   policy?: string;
   search: string;
   logLevel: string;
@@ -50,10 +51,10 @@ export function register(program: Command): void {
     .command('agent')
     .description('run one role (planner, architect, coder, tester, debugger) as an agent service on NATS')
     .argument('<role>', `one of ${ROLES.join(', ')}`)
-    .option('--concurrency <n>', 'pieces of work at once', '1')
+    .option('--concurrency <n>', 'pieces of work at once', positiveInt, 1)
     .option('--instance <name>', 'instance name (default: host-pid)')
-    .option('--ack-wait <ms>', 'ack wait of the role queue; work heartbeats within it', '60000')
-    .option('--max-deliver <n>', 'deliveries before a piece of work is dead-lettered', '3')
+    .option('--ack-wait <ms>', 'ack wait of the role queue; work heartbeats within it', positiveInt, 60_000)
+    .option('--max-deliver <n>', 'deliveries before a piece of work is dead-lettered', positiveInt, 3)
     .option('--policy <json>', 'policy spec used until the retrace-policies bucket has one for the role', '{"id":"grounded","params":{}}')
     .option('--search <where>', 'local: search in this process; service: send searches to the search services (retrace search-service)', 'local')
     .option('--log-level <level>', 'log level', 'info')
@@ -62,8 +63,7 @@ export function register(program: Command): void {
     .option('--no-exit-with-parent', 'run on when the parent process goes away');
   addNatsOptions(cmd).action(async (role: string, opts: AgentOptions) => {
     if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`unknown role "${role}": use one of ${ROLES.join(', ')}`);
-    const concurrency = Number(opts.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a positive integer');
+    const concurrency = opts.concurrency;
     const log = createLogger({ level: opts.logLevel, pretty: opts.pretty === true });
     const instance = opts.instance ?? `${hostname()}-${process.pid}`;
     const registry = defaultRegistry(log);
@@ -81,7 +81,7 @@ export function register(program: Command): void {
       refiner,
       instance: `${role}/${instance}`,
       concurrency,
-      queue: { ackWaitMs: Number(opts.ackWait), maxDeliver: Number(opts.maxDeliver) },
+      queue: { ackWaitMs: opts.ackWait, maxDeliver: opts.maxDeliver },
       log,
     });
     await host.start();

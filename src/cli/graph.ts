@@ -5,7 +5,9 @@
  *   retrace graph . --workers 2
  *   retrace graph ../some-repo --json --no-cache
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { UsageError } from './bad-input.ts';
+import { nonNegativeInt } from './numbers.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { indexRepo, repoName, RepoTexts, serveGraph } from '../graph/mod.ts';
@@ -25,24 +27,18 @@ interface GraphCommandOptions extends IndexCommandOptions {
   limit: number;
 }
 
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-};
-
 /** The indexing options both commands take. */
 function addIndexOptions(cmd: Command): Command {
   return cmd
-    .option('--workers <n>', 'parse worker threads (0: parse on the main thread)', positiveInt)
+    .option('--workers <n>', 'parse worker threads (0: parse on the main thread)', nonNegativeInt)
     .option('--no-cache', 'ignore and do not write the facts cache')
     .option('--cache-dir <dir>', 'facts cache directory (default ~/.cache/retrace/graph)')
-    .option('--max-file-bytes <n>', 'skip files larger than this', positiveInt);
+    .option('--max-file-bytes <n>', 'skip files larger than this', nonNegativeInt);
 }
 
 function index(repo: string, opts: IndexCommandOptions): ReturnType<typeof indexRepo> {
-  if (!existsSync(repo)) throw new Error(`no such repository: ${repo}`);
-  if (!statSync(repo).isDirectory()) throw new Error(`not a directory: ${repo}`);
+  if (!existsSync(repo)) throw new UsageError(`no such repository: ${repo}`);
+  if (!statSync(repo).isDirectory()) throw new UsageError(`not a directory: ${repo}`);
   return indexRepo(repo, {
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),
@@ -58,7 +54,7 @@ export function register(program: Command): void {
       .argument('<repo>', 'repository root')
       .option('--json', 'print the summary as JSON'),
   )
-    .option('--limit <n>', 'entries per list in the text summary', positiveInt, 40)
+    .option('--limit <n>', 'entries per list in the text summary', nonNegativeInt, 40)
     .action(async (repo: string, opts: GraphCommandOptions) => {
       const g = await index(repo, opts);
       const summary = summarize(g);

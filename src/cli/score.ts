@@ -16,6 +16,8 @@ import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../log/logger.ts';
 import { addNatsOptions, connectFromOptions } from './nats-options.ts';
+import { UsageError } from './bad-input.ts';
+import { positiveInt } from './numbers.ts';
 import { CorpusScorers } from '../search/score/corpus.ts';
 import { EmbeddedScorer } from '../search/score/embedded.ts';
 import { ScoringNode } from '../search/score/node.ts';
@@ -44,13 +46,13 @@ interface NodeCommandOptions {
   nats?: string[];
   logLevel: string;
   model?: string;
-  order: string;
+  order: number;
   train: string[];
   endpoint: string[];
   apiKey?: string;
   mode: string;
-  batchSize: string;
-  concurrency?: string;
+  batchSize: number;
+  concurrency?: number;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -59,7 +61,7 @@ function collect(value: string, previous: string[]): string[] {
 
 function buildScorer(opts: NodeCommandOptions): Scorer {
   if (opts.backend === 'embedded') {
-    const scorerOpts: { order: number; model?: string } = { order: Number(opts.order) };
+    const scorerOpts: { order: number; model?: string } = { order: opts.order };
     if (opts.model) scorerOpts.model = opts.model;
     const scorer = new EmbeddedScorer(scorerOpts);
     const files = sourceFiles(opts.train);
@@ -68,21 +70,21 @@ function buildScorer(opts: NodeCommandOptions): Scorer {
     return scorer;
   }
   if (opts.backend === 'openai') {
-    if (!opts.model) throw new Error('--backend openai needs --model (the served model name)');
-    if (opts.endpoint.length === 0) throw new Error('--backend openai needs at least one --endpoint (e.g. http://gpu1:8000/v1)');
+    if (!opts.model) throw new UsageError('--backend openai needs --model (the served model name)');
+    if (opts.endpoint.length === 0) throw new UsageError('--backend openai needs at least one --endpoint (e.g. http://gpu1:8000/v1)');
     const mode = opts.mode as PromptLogprobMode;
-    if (!['auto', 'prompt_logprobs', 'echo'].includes(mode)) throw new Error(`--mode must be auto, prompt_logprobs or echo, got ${opts.mode}`);
+    if (!['auto', 'prompt_logprobs', 'echo'].includes(mode)) throw new UsageError(`--mode must be auto, prompt_logprobs or echo, got ${opts.mode}`);
     const scorerOpts: ConstructorParameters<typeof OpenAIScorer>[0] = {
       model: opts.model,
       endpoints: opts.endpoint,
       mode,
-      batchSize: Number(opts.batchSize),
+      batchSize: opts.batchSize,
     };
     const apiKey = opts.apiKey ?? process.env.OPENAI_API_KEY;
     if (apiKey) scorerOpts.apiKey = apiKey;
     return new OpenAIScorer(scorerOpts);
   }
-  throw new Error(`--backend must be embedded or openai, got ${opts.backend}`);
+  throw new UsageError(`--backend must be embedded or openai, got ${opts.backend}`);
 }
 
 export function register(program: Command): void {
@@ -92,22 +94,22 @@ export function register(program: Command): void {
     .option('--backend <kind>', 'embedded (n-gram, CPU) or openai (a vLLM/SGLang server)', 'embedded')
     .option('--log-level <level>', 'log level', 'info')
     .option('--model <name>', 'model name (openai: as served; embedded: defaults to embedded-kn<order>)')
-    .option('--order <n>', 'embedded: n-gram order', '4')
+    .option('--order <n>', 'embedded: n-gram order', positiveInt, 4)
     .option('--train <path>', 'embedded: train on the source files under this path (repeatable)', collect, [])
     .option('--endpoint <url>', 'openai: base URL such as http://gpu1:8000/v1 (repeatable, failover in turn)', collect, [])
     .option('--api-key <key>', 'openai: API key (default $OPENAI_API_KEY, else EMPTY)')
     .option('--mode <mode>', 'openai: auto, prompt_logprobs or echo', 'auto')
-    .option('--batch-size <n>', 'openai: prompts per request', '16')
-    .option('--concurrency <n>', 'batches handled at once (default 1 embedded, 8 openai)');
+    .option('--batch-size <n>', 'openai: prompts per request', positiveInt, 16)
+    .option('--concurrency <n>', 'batches handled at once (default 1 embedded, 8 openai)', positiveInt);
   addNatsOptions(cmd, false).action(async (opts: NodeCommandOptions) => {
     const scorer = buildScorer(opts);
     const log = createLogger({ level: opts.logLevel });
     const bus = await connectFromOptions(opts.nats ?? [process.env.NATS_URL ?? 'nats://127.0.0.1:4222'], log, 'retrace-scorer-node');
-    const concurrency = Number(opts.concurrency ?? (opts.backend === 'openai' ? 8 : 1));
+    const concurrency = opts.concurrency ?? (opts.backend === 'openai' ? 8 : 1);
     const nodeOpts: Parameters<typeof ScoringNode.start>[0] = { bus, scorer, backend: opts.backend, concurrency };
     // Embedded nodes of the agents' model also score searches over a run's corpus.
     if (opts.backend === 'embedded') {
-      const order = Number(opts.order);
+      const order = opts.order;
       const model = scorer.model;
       nodeOpts.corpora = new CorpusScorers(4, () => new EmbeddedScorer({ order, model }));
     }

@@ -22,6 +22,8 @@ import { SearchService } from '../search/service.ts';
 import { refineSubject } from '../search/protocol.ts';
 import { createLogger } from '../log/logger.ts';
 import { addNatsOptions, connectFromOptions } from './nats-options.ts';
+import { UsageError } from './bad-input.ts';
+import { positiveInt } from './numbers.ts';
 
 const SOURCE = new Set(['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.py', '.go', '.rs', '.java', '.c', '.h', '.cc', '.cpp']);
 const SKIP = new Set(['node_modules', '.git', 'dist', 'build', 'target', '.venv']);
@@ -45,12 +47,12 @@ interface SearchServiceCommandOptions {
   nats?: string[];
   model: string;
   corpusScoring: string;
-  scoreTimeout: string;
+  scoreTimeout: number;
   logLevel: string;
   train: string[];
   concurrency?: string;
-  ackWait: string;
-  maxDeliver: string;
+  ackWait: number;
+  maxDeliver: number;
 }
 
 const isEmbeddedModel = (model: string) => model.startsWith('embedded-');
@@ -63,7 +65,7 @@ const isEmbeddedModel = (model: string) => model.startsWith('embedded-');
 export function searchConcurrency(given: string | undefined, scoresHere: boolean): number {
   if (given === undefined) return scoresHere ? 1 : 4;
   const n = Number(given);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--concurrency must be a positive integer, got "${given}"`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency must be a positive integer, got "${given}"`);
   return n;
 }
 
@@ -84,16 +86,15 @@ export function register(program: Command): void {
     .description('Serve retrace.search.refine: MCTS (and baselines) over reasoning steps, as durable work on the bus.')
     .option('--model <name>', 'model of the scoring nodes to use', 'embedded-kn4')
     .option('--corpus-scoring <where>', "searches naming a run's corpus: local (embedded scorer here) or nodes (the scoring nodes of --model)", 'local')
-    .option('--score-timeout <ms>', 'a scoring request unanswered this long is sent again (once), to another node', '60000')
+    .option('--score-timeout <ms>', 'a scoring request unanswered this long is sent again (once), to another node', positiveInt, 60_000)
     .option('--log-level <level>', 'log level', 'info')
     .option('--train <path>', 'score in-process with the embedded scorer trained on these sources (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
     .option('--concurrency <n>', 'searches at once (default 1 when scoring here, 4 when scoring on nodes: a search waits on each round trip)')
-    .option('--ack-wait <ms>', 'work-queue ack wait (heartbeats extend it)', '30000')
-    .option('--max-deliver <n>', 'deliveries before a job is dead-lettered', '3');
+    .option('--ack-wait <ms>', 'work-queue ack wait (heartbeats extend it)', positiveInt, 30_000)
+    .option('--max-deliver <n>', 'deliveries before a job is dead-lettered', positiveInt, 3);
   addNatsOptions(cmd, false).action(async (opts: SearchServiceCommandOptions) => {
-    if (opts.corpusScoring !== 'local' && opts.corpusScoring !== 'nodes') throw new Error(`--corpus-scoring is local or nodes, got "${opts.corpusScoring}"`);
-    const timeoutMs = Number(opts.scoreTimeout);
-    if (!(timeoutMs > 0)) throw new Error(`--score-timeout must be a positive number of milliseconds, got "${opts.scoreTimeout}"`);
+    if (opts.corpusScoring !== 'local' && opts.corpusScoring !== 'nodes') throw new UsageError(`--corpus-scoring is local or nodes, got "${opts.corpusScoring}"`);
+    const timeoutMs = opts.scoreTimeout;
     const log = createLogger({ level: opts.logLevel });
     const bus = await connectFromOptions(opts.nats ?? [process.env.NATS_URL ?? 'nats://127.0.0.1:4222'], log, 'retrace-search-service');
     const client = new ScoringClient({ bus, model: opts.model, timeoutMs, sender: 'retrace-search' });
@@ -109,8 +110,8 @@ export function register(program: Command): void {
       scorer,
       ...corporaFor(opts.model, opts.corpusScoring, client, opts.train.length > 0),
       concurrency: searchConcurrency(opts.concurrency, opts.train.length > 0 || (isEmbeddedModel(opts.model) && opts.corpusScoring === 'local')),
-      ackWaitMs: Number(opts.ackWait),
-      maxDeliver: Number(opts.maxDeliver),
+      ackWaitMs: opts.ackWait,
+      maxDeliver: opts.maxDeliver,
     });
     const corpusMode = isEmbeddedModel(opts.model) || opts.train.length > 0 ? opts.corpusScoring : 'ignored (a served model knows code)';
     process.stderr.write(`search-service ${service.instance}: consuming ${refineSubject()} (scorer ${scorer.model}, corpus scoring ${corpusMode})\n`);
