@@ -8,10 +8,11 @@
  *   npx tsx bench/chaos.ts [--trials 30] [--seed 1] [--repo DIR --name NAME] [--budget 4]
  */
 import { parseArgs } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChaosLayout, KINDS, type Kind, type TrialResult } from '../test/support/chaos.ts';
 import { startNatsServer } from '../test/support/nats-server.ts';
-import { tempDir } from '../test/support/tmp.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +40,7 @@ function perKind(results: TrialResult[]): string {
 
 async function main(): Promise<void> {
   const server = await startNatsServer();
-  const tmp = tempDir('retrace-bench-chaos-');
+  const tmp = mkdtempSync(join(tmpdir(), 'retrace-bench-chaos-'));
   const seed = Number(values.seed);
   const layout = new ChaosLayout({ natsUrl: server.url, repo: values.repo!, name: values.name!, tmp, seed, budget: Number(values.budget), faultRate: 0.5, ackWaitMs: 2000 });
   const t0 = Date.now();
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   } finally {
     await layout.stop();
     await server.stop();
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
