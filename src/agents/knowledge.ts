@@ -23,14 +23,46 @@ const BRIEF_TREE_FILES = 1000;
 const PLAN_ANSWER_CHARS = 1_000_000;
 
 
+/**
+ * What a workspace's repository gives every piece of work the same: the brief, the brief as known
+ * text (tokenised once), and where each name is first defined. Kept beside the workspace (which never changes), so no piece of work walks the whole
+ * order again: a repository of 20,000 files would make that quadratic.
+ */
+interface OrderIndex {
+  brief?: string;
+  briefKnown?: Knowledge;
+  /** Name -> the first position of a file defining it (top-level), for the files scanned so far. */
+  firstDefined: Map<string, number>;
+  /** Files of the order scanned into `firstDefined`. */
+  scanned: number;
+}
+
+const indexes = new WeakMap<Workspace, OrderIndex>();
+
+function indexOf(ws: Workspace): OrderIndex {
+  let ix = indexes.get(ws);
+  if (!ix) {
+    ix = { firstDefined: new Map(), scanned: 0 };
+    indexes.set(ws, ix);
+  }
+  return ix;
+}
+
 /** What the team is given before anything is written: the README's first lines, the manifests, the file tree. */
 export function briefOf(ws: Workspace): string {
+  const ix = indexOf(ws);
+  ix.brief ??= composeBrief(ws);
+  return ix.brief;
+}
+
+function composeBrief(ws: Workspace): string {
   const files = ws.graph.data.files.map((f) => f.path);
+  const present = new Set(files);
   const parts: string[] = [];
   const readme = files.find((f) => /^readme(\.\w+)?$/i.test(f));
   if (readme) parts.push(`${readme} (first lines):\n${ws.read(readme).split('\n').slice(0, BRIEF_README_LINES).join('\n').trimEnd()}`);
   for (const m of MANIFESTS) {
-    if (!files.includes(m)) continue;
+    if (!present.has(m)) continue;
     const lines = ws.read(m).split('\n');
     const shown = lines.slice(0, BRIEF_MANIFEST_LINES).join('\n').trimEnd();
     parts.push(`${m}:\n${shown}${lines.length > BRIEF_MANIFEST_LINES ? `\n(${lines.length - BRIEF_MANIFEST_LINES} more lines)` : ''}`);
@@ -42,23 +74,76 @@ export function briefOf(ws: Workspace): string {
 
 /** Whether `dep` is written before `path` in the writing order. */
 export function writtenBefore(ws: Workspace, dep: string, path: string): boolean {
-  const i = ws.order.indexOf(dep);
-  return i >= 0 && i < ws.order.indexOf(path);
+  const i = ws.position(dep);
+  return i >= 0 && i < ws.position(path);
+}
+
+/**
+ * The names of the top-level definitions of the files written before position `end`, as a set
+ * that is asked, not built: a name is in it when a file before `end` defines it. Iterated in the
+ * order the names are first defined.
+ */
+class NamesBefore implements ReadonlySet<string> {
+  constructor(
+    private readonly first: ReadonlyMap<string, number>,
+    private readonly end: number,
+  ) {}
+
+  has(name: string): boolean {
+    const at = this.first.get(name);
+    return at !== undefined && at < this.end;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const at of this.first.values()) if (at < this.end) n++;
+    return n;
+  }
+
+  *[Symbol.iterator](): IterableIterator<string> {
+    for (const [name, at] of this.first) if (at < this.end) yield name;
+  }
+
+  keys(): IterableIterator<string> {
+    return this[Symbol.iterator]();
+  }
+
+  values(): IterableIterator<string> {
+    return this[Symbol.iterator]();
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const n of this) yield [n, n];
+  }
+
+  forEach(fn: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
+    for (const n of this) fn.call(thisArg, n, n, this);
+  }
 }
 
 /** Names of the top-level definitions of the files written before `path`: declared by their designs, then written. */
-function namesBefore(ws: Workspace, path: string): string[] {
-  const out: string[] = [];
-  const end = ws.order.indexOf(path);
-  for (const p of ws.order.slice(0, Math.max(0, end))) {
-    if (ws.graph.data.facts.has(p)) for (const d of ws.facts(p).definitions) out.push(d.name);
+export function namesBefore(ws: Workspace, path: string): ReadonlySet<string> {
+  const ix = indexOf(ws);
+  const end = Math.max(0, ws.position(path));
+  // The files up to `end` scanned once, in order: a name's first file is the earliest.
+  for (; ix.scanned < end; ix.scanned++) {
+    const p = ws.order[ix.scanned]!;
+    if (!ws.graph.data.facts.has(p)) continue;
+    for (const d of ws.facts(p).definitions) if (!ix.firstDefined.has(d.name)) ix.firstDefined.set(d.name, ix.scanned);
   }
-  return out;
+  return new NamesBefore(ix.firstDefined, end);
 }
 
-/** Known before anything of `path` is said: the brief, and the names of what is written before it. */
+/**
+ * Known before anything of `path` is said: the brief, and the names of what is written before it.
+ * The brief is tokenised once per workspace (a sealed Knowledge every file's is built on).
+ */
 export function knowledgeBefore(ws: Workspace, brief: string, path: string): Knowledge {
-  return new Knowledge(languageOf(path)).addText(brief).addNames(namesBefore(ws, path));
+  const ix = indexOf(ws);
+  let base: Knowledge;
+  if (brief === briefOf(ws)) base = ix.briefKnown ??= new Knowledge(null).addText(brief);
+  else base = new Knowledge(null).addText(brief);
+  return base.extend(languageOf(path)).addNameSet(namesBefore(ws, path));
 }
 
 /**
@@ -92,7 +177,7 @@ export function repositoryText(ws: Workspace): string {
 
 /** What a Read of `dep` returns while `path` is written: the file, or its design when it is not written yet. */
 export function readFor(ws: Workspace, dep: string, path: string, designs: readonly FileDesign[] | undefined): { content: string; source: 'file' | 'design' } {
-  if (writtenBefore(ws, dep, path) || ws.order.indexOf(dep) < 0) return { content: ws.read(dep), source: 'file' };
+  if (writtenBefore(ws, dep, path) || ws.position(dep) < 0) return { content: ws.read(dep), source: 'file' };
   const design = designs?.find((d) => d.path === dep);
   const text = design ? renderDesign(design) : `${dep}: not written yet.`;
   return { content: `(${dep} is not written yet; its design:)\n${text}`, source: 'design' };

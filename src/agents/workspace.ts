@@ -10,7 +10,11 @@ import { emptyEnvironment, learnEnvironment, type CheckEnvironment } from './che
 import { DEFAULT_CHUNK_CHARS } from './chunking.ts';
 import { chunkFile, fileFacts, summarizeRepo, writingOrder, type Chunk, type FileFacts, type RepoSummary } from './facts.ts';
 import type { RepoRef } from './types.ts';
+import type { LanguageId } from '../graph/types.ts';
 import { checkRepoPath, resolveInRepo } from '../paths/repo-path.ts';
+
+/** Files parsed between two turns of the event loop while the environment is learned (learnEnv). */
+const ENV_FILES_PER_TURN = 16;
 
 export interface WorkspaceOptions {
   /**
@@ -42,8 +46,11 @@ export class Workspace {
   private readonly factsByPath = new Map<string, FileFacts>();
   private readonly chunksByPath = new Map<string, Chunk[]>();
   private envCache: CheckEnvironment | undefined;
+  private envLearning: Promise<void> | undefined;
   private digestHex: string | undefined;
   private identifiers: Set<string> | undefined;
+  private positions: Map<string, number> | undefined;
+  private subjectsByTest: Map<string, string> | undefined;
   readonly order: string[];
 
   private constructor(
@@ -142,9 +149,16 @@ export class Workspace {
     return isTestFile(path) && this.graph.data.facts.has(path);
   }
 
+  /** Where `path` is in the writing order (-1: not in it); a map, so asking costs no walk of the order. */
+  position(path: string): number {
+    this.positions ??= new Map(this.order.map((p, i) => [p, i]));
+    return this.positions.get(path) ?? -1;
+  }
+
   /** Files a test exercises (by name and by import). */
   testSubjectsOf(path: string): string[] {
-    const byName = testSubjects(this.graph.data.files.map((f) => f.path)).get(path);
+    this.subjectsByTest ??= testSubjects(this.graph.data.files.map((f) => f.path));
+    const byName = this.subjectsByTest.get(path);
     return [...new Set([...(byName ? [byName] : []), ...this.facts(path).imports])];
   }
 
@@ -167,13 +181,36 @@ export class Workspace {
   env(): CheckEnvironment {
     if (!this.envCache) {
       const env = emptyEnvironment();
-      for (const f of this.graph.data.files) {
-        if (!f.language || !this.graph.data.facts.has(f.path)) continue;
-        learnEnvironment(env, f.language, this.read(f.path));
-      }
+      for (const f of this.envSources()) learnEnvironment(env, f.language, this.read(f.path));
       this.envCache = env;
     }
     return this.envCache;
+  }
+
+  /**
+   * Learns the environment as env() does, letting the event loop turn every few files. Each file
+   * is parsed, and node-tree-sitter frees a tree's native memory only when the loop turns: learned
+   * in one go, every file's tree is held at once (gigabytes for a repository of 20,000 files).
+   */
+  async learnEnv(): Promise<void> {
+    if (this.envCache) return;
+    this.envLearning ??= (async () => {
+      const env = emptyEnvironment();
+      let n = 0;
+      for (const f of this.envSources()) {
+        learnEnvironment(env, f.language, this.read(f.path));
+        if (++n % ENV_FILES_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      this.envCache ??= env;
+    })();
+    await this.envLearning;
+  }
+
+  /** The files the environment is learned from, in the graph's order: the real parsed sources. */
+  private envSources(): Array<{ path: string; language: LanguageId }> {
+    const out: Array<{ path: string; language: LanguageId }> = [];
+    for (const f of this.graph.data.files) if (f.language && this.graph.data.facts.has(f.path)) out.push({ path: f.path, language: f.language });
+    return out;
   }
 
   /** Every name defined in the repository. */
@@ -193,9 +230,9 @@ export class Workspace {
    */
   contextMap(path: string, tokens = 600): string {
     if (!this.graph.hasFile(path) || !this.graph.data.facts.has(path)) return '';
-    const at = this.order.indexOf(path);
+    const at = this.position(path);
     const before = (p: string) => {
-      const i = this.order.indexOf(p);
+      const i = this.position(p);
       return i >= 0 && i < at;
     };
     return this.graph

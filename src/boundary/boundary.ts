@@ -86,13 +86,32 @@ function runKeys(tokens: readonly string[]): string[] {
 export class Knowledge {
   private readonly texts: string[] = [];
   private readonly names = new Set<string>();
+  /** Name sets known by reference (kept elsewhere, never copied): see `addNameSet`. */
+  private readonly nameSets: Array<ReadonlySet<string>> = [];
   private runs: Set<string> | undefined;
+  /** Set once a Knowledge is built on this one: it changes no more. */
+  private sealed = false;
 
-  constructor(readonly language: LanguageId | null) {}
+  /** `base`: known texts and names shared with other Knowledges (see `extend`). */
+  constructor(
+    readonly language: LanguageId | null,
+    private readonly base?: Knowledge,
+  ) {}
+
+  /**
+   * A Knowledge that knows all this one does, and what is added to it: this one's texts are
+   * tokenised once however many are built on it. This one is sealed (it may not learn more), so
+   * what the others know never changes under them.
+   */
+  extend(language: LanguageId | null): Knowledge {
+    this.sealed = true;
+    return new Knowledge(language, this);
+  }
 
   /** A text the team has seen or written: its names, literals and runs are known. */
   addText(text: string): this {
     if (text.length === 0) return this;
+    this.mustBeOpen();
     this.texts.push(text);
     for (const n of identifiersOf(text)) this.names.add(n);
     this.runs = undefined;
@@ -101,37 +120,69 @@ export class Knowledge {
 
   /** Names known without their text: definitions already written, declared public names. */
   addNames(names: Iterable<string>): this {
+    this.mustBeOpen();
     for (const n of names) this.names.add(n);
+    return this;
+  }
+
+  /**
+   * Names known without their text, held by reference: `set` is asked, never copied, so a large
+   * set (every name written before a file) costs nothing to add. It must not change afterwards.
+   */
+  addNameSet(set: ReadonlySet<string>): this {
+    this.mustBeOpen();
+    this.nameSets.push(set);
     return this;
   }
 
   /** The names known here, the language's own left out. */
   knownNames(): ReadonlySet<string> {
-    return this.names;
+    const layers = this.nameLayers();
+    return layers.length === 1 ? layers[0]! : new UnionSet(layers);
   }
 
   knows(name: string): boolean {
-    return this.names.has(name) || isAmbient(this.language, name);
+    return this.hasName(name) || isAmbient(this.language, name);
   }
 
   /** What of `code` (the next write, and the rest of its file) is the answer. */
   answer(code: string): AnswerSpec {
     const lits = literalsOf(code, this.language);
-    const known = this.knownRuns();
     const keys = runKeys(copyTokens(code));
     const knownRuns: number[] = [];
-    keys.forEach((k, i) => known.has(k) && knownRuns.push(i));
+    keys.forEach((k, i) => this.knowsRun(k) && knownRuns.push(i));
     return {
       language: this.language,
       text: code,
       names: [...identifiersOf(code)].filter((n) => !this.knows(n)).sort(),
       // A one-word literal that is a known name (`'Message'` in `__all__`) is known: naming it is not quoting it.
-      strings: lits.strings.filter((s) => !(/^[\w$]+$/.test(s) && this.knows(s)) && !this.texts.some((t) => t.includes(s))).sort(),
-      numbers: lits.numbers.filter((x) => !this.texts.some((t) => new RegExp(`(^|[^\\w.])${escapeRegExp(x)}($|[^\\w.])`).test(t))).sort(),
+      strings: lits.strings.filter((s) => !(/^[\w$]+$/.test(s) && this.knows(s)) && !this.someText((t) => t.includes(s))).sort(),
+      numbers: lits.numbers.filter((x) => !this.someText((t) => new RegExp(`(^|[^\\w.])${escapeRegExp(x)}($|[^\\w.])`).test(t))).sort(),
       knownRuns,
     };
   }
 
+  private mustBeOpen(): void {
+    if (this.sealed) throw new Error('this Knowledge has others built on it (extend): it learns no more');
+  }
+
+  private hasName(name: string): boolean {
+    return this.names.has(name) || this.nameSets.some((s) => s.has(name)) || (this.base?.hasName(name) ?? false);
+  }
+
+  private nameLayers(): Array<ReadonlySet<string>> {
+    return [this.names, ...this.nameSets, ...(this.base?.nameLayers() ?? [])];
+  }
+
+  private someText(test: (text: string) => boolean): boolean {
+    return this.texts.some(test) || (this.base?.someText(test) ?? false);
+  }
+
+  private knowsRun(key: string): boolean {
+    return this.knownRuns().has(key) || (this.base?.knowsRun(key) ?? false);
+  }
+
+  /** The runs of this Knowledge's own texts (a base's are its own). */
   private knownRuns(): Set<string> {
     if (!this.runs) {
       const runs = new Set<string>();
@@ -139,6 +190,43 @@ export class Knowledge {
       this.runs = runs;
     }
     return this.runs;
+  }
+}
+
+/** Several name sets seen as one (each name once), none copied. */
+class UnionSet implements ReadonlySet<string> {
+  constructor(private readonly layers: ReadonlyArray<ReadonlySet<string>>) {}
+
+  has(name: string): boolean {
+    return this.layers.some((l) => l.has(name));
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const _ of this) n++;
+    return n;
+  }
+
+  *[Symbol.iterator](): IterableIterator<string> {
+    for (const [i, layer] of this.layers.entries()) {
+      for (const name of layer) if (!this.layers.slice(0, i).some((l) => l.has(name))) yield name;
+    }
+  }
+
+  keys(): IterableIterator<string> {
+    return this[Symbol.iterator]();
+  }
+
+  values(): IterableIterator<string> {
+    return this[Symbol.iterator]();
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const n of this) yield [n, n];
+  }
+
+  forEach(fn: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
+    for (const n of this) fn.call(thisArg, n, n, this);
   }
 }
 
@@ -152,23 +240,32 @@ function escapeRegExp(s: string): string {
  * steps as one sequence, so slicing the answer into short steps is a copy like any other.
  */
 export class SequenceGuard {
-  private readonly answerRuns: Set<string>;
+  private readonly answerRuns: ReadonlySet<string>;
   private readonly names: ReadonlySet<string>;
   private readonly numbers: ReadonlySet<string>;
 
+  /** `derived`: the sets read off `spec`, when a guard on the same spec has them (`after`). */
   constructor(
     readonly spec: AnswerSpec,
     readonly prefix: readonly string[] = [],
+    derived?: SequenceGuard,
   ) {
+    if (derived && derived.spec === spec) {
+      // The same answer: its runs, names and numbers are the same sets (read only).
+      this.answerRuns = derived.answerRuns;
+      this.names = derived.names;
+      this.numbers = derived.numbers;
+      return;
+    }
     const known = new Set(spec.knownRuns);
     this.answerRuns = new Set(runKeys(copyTokens(spec.text)).filter((_, i) => !known.has(i)));
     this.names = new Set(spec.names);
     this.numbers = new Set(spec.numbers);
   }
 
-  /** The same answer, with more said before the steps under test. */
+  /** The same answer, with more said before the steps under test (the answer is not read again). */
   after(more: readonly string[]): SequenceGuard {
-    return new SequenceGuard(this.spec, [...this.prefix, ...more]);
+    return new SequenceGuard(this.spec, [...this.prefix, ...more], this);
   }
 
   /** Everything in prefix + steps that states the answer; empty when the sequence is clean. */

@@ -119,7 +119,8 @@ export class RepoGraph {
       file: path,
       tokenBudget,
       candidates: [...candidates].sort(),
-      rank: this.pageRank([path]),
+      // Only what `path` reaches has a rank: the rest of a large repository is never walked.
+      rank: personalizedPageRank(this.weightedFiles(), { personalization: new Map([[path, 1]]), reachedOnly: true }),
       symbolsOf: (f) => this.built.symbolsByFile.get(f) ?? [],
       referenced,
     });

@@ -34,4 +34,76 @@ describe('personalised PageRank (power iteration)', () => {
     const r = personalizedPageRank(graph({ s: { heavy: 9, light: 1 } }, ['s', 'heavy', 'light']), { personalization: new Map([['s', 1]]) });
     expect(r.get('heavy')! / r.get('light')!).toBeCloseTo(9, 6);
   });
+
+  it('gives a personalised rank over the seeds\' reach that is exactly the rank of iterating over every node', () => {
+    const g = randomGraph(400, 3, 7);
+    for (const seed of ['n0', 'n17', 'n399']) {
+      const personalization = new Map([[seed, 1]]);
+      const full = plainPowerIteration(g, personalization);
+      const r = personalizedPageRank(g, { personalization });
+      expect([...r.keys()]).toEqual(g.nodes);
+      for (const node of g.nodes) expect(r.get(node)).toBe(full.get(node));
+      const reached = personalizedPageRank(g, { personalization, reachedOnly: true });
+      expect(reached.size).toBeLessThan(g.nodes.length);
+      for (const node of g.nodes) expect(reached.get(node) ?? 0).toBe(full.get(node));
+      for (const v of reached.values()) expect(v).toBeGreaterThan(0);
+    }
+  });
 });
+
+/** A graph of `n` nodes, each with up to `k` edges to later nodes (weights 1-3), from a fixed seed. */
+function randomGraph(n: number, k: number, seed: number) {
+  let x = seed;
+  const next = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const nodes = Array.from({ length: n }, (_, i) => `n${i}`);
+  const out = new Map<string, Map<string, number>>();
+  for (let i = 0; i < n; i++) {
+    const m = new Map<string, number>();
+    for (let e = 0; e < k; e++) if (next() < 0.6) m.set(`n${Math.min(n - 1, i + 1 + Math.floor(next() * 40))}`, 1 + Math.floor(next() * 3));
+    if (next() < 0.05 && i > 10) m.set(`n${Math.floor(next() * i)}`, 1);
+    if (m.size > 0) out.set(nodes[i]!, m);
+  }
+  return { nodes, out };
+}
+
+/** The power iteration written plainly over every node: the reference the restricted one must equal. */
+function plainPowerIteration(g: { nodes: string[]; out: Map<string, Map<string, number>> }, personalization: Map<string, number>): Map<string, number> {
+  const n = g.nodes.length;
+  const index = new Map(g.nodes.map((node, i) => [node, i]));
+  const teleport = new Float64Array(n);
+  let total = 0;
+  for (const [node, w] of personalization) {
+    teleport[index.get(node)!]! += w;
+    total += w;
+  }
+  for (let i = 0; i < n; i++) teleport[i]! /= total;
+  const from: number[] = [];
+  const to: number[] = [];
+  const weight: number[] = [];
+  const dangling = new Uint8Array(n).fill(1);
+  for (const [node, nbrs] of g.out) {
+    const i = index.get(node)!;
+    let sum = 0;
+    for (const w of nbrs.values()) sum += w;
+    dangling[i] = 0;
+    for (const [m, w] of nbrs) {
+      from.push(i);
+      to.push(index.get(m)!);
+      weight.push(w / sum);
+    }
+  }
+  let rank = Float64Array.from(teleport);
+  let next = new Float64Array(n);
+  for (let iter = 0; iter < 200; iter++) {
+    let danglingMass = 0;
+    for (let i = 0; i < n; i++) if (dangling[i]) danglingMass += rank[i]!;
+    for (let i = 0; i < n; i++) next[i] = (1 - 0.85 + 0.85 * danglingMass) * teleport[i]!;
+    for (let e = 0; e < from.length; e++) next[to[e]!]! += 0.85 * rank[from[e]!]! * weight[e]!;
+    let delta = 0;
+    for (let i = 0; i < n; i++) delta += Math.abs(next[i]! - rank[i]!);
+    [rank, next] = [next, rank];
+    if (delta < 1e-10) break;
+  }
+  return new Map(g.nodes.map((node, i) => [node, rank[i]!]));
+}
+

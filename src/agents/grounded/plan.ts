@@ -72,9 +72,9 @@ export function milestoneGroups(order: readonly string[], structure: RepoStructu
   return groups;
 }
 
-function cutRuns(order: readonly string[], structure: RepoStructure, m: number): string[][] {
+/** The cost of cutting before each position of `order` (imports between files near either side) and its mean. */
+function crossingCosts(order: readonly string[], structure: RepoStructure, ideal: number): { crossing: Float64Array; mean: number } {
   const n = order.length;
-  const ideal = n / m;
   // crossing[p]: imports between files on either side of a cut before position p, near the cut.
   const diff = new Array<number>(n + 1).fill(0);
   for (const [a, b] of edgesIn(order, structure)) {
@@ -82,26 +82,77 @@ function cutRuns(order: readonly string[], structure: RepoStructure, m: number):
     diff[b + 1]! += 1;
     diff[a + 1]! -= 1;
   }
-  const crossing = new Array<number>(n + 1).fill(0);
+  const crossing = new Float64Array(n + 1);
   for (let p = 1, run = 0; p <= n; p++) crossing[p] = run += diff[p]!;
-  const mean = crossing.reduce((x, y) => x + y, 0) / n;
-  const sizeCost = (s: number) => (1 + mean) * 2 * ((s - ideal) / ideal) ** 2;
-  // best[k][j]: the least cost of cutting order[0, j) into k runs.
-  const best: number[][] = Array.from({ length: m + 1 }, () => new Array<number>(n + 1).fill(Infinity));
-  const from: number[][] = Array.from({ length: m + 1 }, () => new Array<number>(n + 1).fill(-1));
-  best[0]![0] = 0;
+  let total = 0;
+  for (let p = 0; p <= n; p++) total += crossing[p]!;
+  return { crossing, mean: total / n };
+}
+
+/**
+ * `order` cut into `m` consecutive runs at the least cost: each run's size cost (its distance from
+ * an even share, squared) plus, at each cut, the imports crossing it.
+ *
+ * best[k][j], the least cost of cutting order[0, j) into k runs, is cut(j) plus the least of
+ * best[k-1][i] + size(j - i) over the runs [i, j) at most three shares long; ties go to the
+ * smallest i. The runs are tried from the even share outwards, in both directions, and a direction
+ * stops once even the smallest best[k-1] on its side, with its size cost, exceeds the best found:
+ * rounding is monotone, so nothing past that point could win or tie. The choice is the one trying
+ * every run would make, at a cost that no longer grows with the square of the repository.
+ */
+/**
+ * Whether no run whose cost is at least `bound` can change the choice: it costs more than the best
+ * found, or nothing is reachable at all (an infinite cost never wins, nor ties a finite one).
+ */
+const beyond = (bound: number, best: number): boolean => bound > best || bound === Infinity;
+
+function cutRuns(order: readonly string[], structure: RepoStructure, m: number): string[][] {
+  const n = order.length;
+  const ideal = n / m;
+  const { crossing, mean } = crossingCosts(order, structure, ideal);
   const widest = Math.max(1, Math.ceil(3 * ideal));
+  const size = new Float64Array(widest + 1);
+  for (let s = 1; s <= widest; s++) size[s] = (1 + mean) * 2 * ((s - ideal) / ideal) ** 2;
+  let prev = new Float64Array(n + 1).fill(Infinity);
+  prev[0] = 0;
+  const from: Int32Array[] = [new Int32Array(0)];
+  const evenShare = Math.min(widest, Math.max(1, Math.round(ideal)));
   for (let k = 1; k <= m; k++) {
+    const cur = new Float64Array(n + 1).fill(Infinity);
+    const back = new Int32Array(n + 1).fill(-1);
+    // Lower bounds of prev over i <= x (prefixMin) and i >= x (suffixMin).
+    const prefixMin = new Float64Array(n + 1);
+    const suffixMin = new Float64Array(n + 2).fill(Infinity);
+    for (let i = 0, low = Infinity; i <= n; i++) prefixMin[i] = low = Math.min(low, prev[i]!);
+    for (let i = n; i >= 0; i--) suffixMin[i] = Math.min(suffixMin[i + 1]!, prev[i]!);
     for (let j = k; j <= n; j++) {
       const cut = j < n ? crossing[j]! : 0;
-      for (let i = Math.max(k - 1, j - widest); i < j; i++) {
-        const c = best[k - 1]![i]! + sizeCost(j - i) + cut;
-        if (c < best[k]![j]!) {
-          best[k]![j] = c;
-          from[k]![j] = i;
+      const lo = Math.max(k - 1, j - widest);
+      let bestC = Infinity;
+      let bestI = -1;
+      const consider = (i: number) => {
+        const c = prev[i]! + size[j - i]! + cut;
+        if (c < bestC || (c === bestC && i < bestI)) {
+          bestC = c;
+          bestI = i;
         }
+      };
+      const start = Math.max(lo, j - evenShare);
+      // Longer runs (smaller i): size cost grows as i falls below the even share.
+      for (let i = start; i >= lo; i--) {
+        if (j - i >= ideal && beyond(prefixMin[i]! + size[j - i]! + cut, bestC)) break;
+        consider(i);
       }
+      // Shorter runs (larger i): size cost grows as the run shrinks below the even share.
+      for (let i = start + 1; i < j; i++) {
+        if (j - i <= ideal && beyond(suffixMin[i]! + size[j - i]! + cut, bestC)) break;
+        consider(i);
+      }
+      cur[j] = bestC;
+      back[j] = bestI;
     }
+    from.push(back);
+    prev = cur;
   }
   const groups: string[][] = [];
   for (let k = m, j = n; k > 0; k--) {
@@ -115,7 +166,13 @@ function cutRuns(order: readonly string[], structure: RepoStructure, m: number):
 /** How many files of the repository import each file. */
 function importersOf(structure: RepoStructure): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const [f, deps] of Object.entries(structure.imports ?? {})) for (const d of deps) out.set(d, [...(out.get(d) ?? []), f]);
+  for (const [f, deps] of Object.entries(structure.imports ?? {})) {
+    for (const d of deps) {
+      const users = out.get(d);
+      if (users) users.push(f);
+      else out.set(d, [f]);
+    }
+  }
   return out;
 }
 
@@ -203,9 +260,8 @@ function milestoneText(i: number, files: readonly string[], later: ReadonlySet<s
  * Milestones of the writing order (see the module comment), their titles and goals said through
  * `say` (unguarded: an open speech). `structure`: the import graph; without it the runs are even.
  */
-export function milestonesFor(order: readonly string[], say?: Speech, seed = 0, structure: RepoStructure = {}): Milestone[] {
+export function milestonesFor(order: readonly string[], say?: Speech, seed = 0, structure: RepoStructure = {}, groups: string[][] = milestoneGroups(order, structure)): Milestone[] {
   const rng = createRng(mixSeed(seed, 'milestones'));
-  const groups = milestoneGroups(order, structure);
   const importers = importersOf(structure);
   const tests = new Set(Object.keys(structure.testSubjects ?? {}));
   const pick = (alternatives: readonly string[]): string | undefined => (say ? say.first(...alternatives) : alternatives[0]);
@@ -237,6 +293,8 @@ export function planRepository(input: PlanInput, seed: number): PlanOutput {
   const s = input.summary;
   const rng = createRng(mixSeed(seed, 'plan', s.name));
   const say = new Speech(input.guard);
+  const present = new Set(s.files);
+  const tests = new Set(s.tests);
   const langs = Object.entries(s.languages).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const manifest = s.manifests.find((m) => m.description || m.name);
   const what = purposeOf(s);
@@ -245,7 +303,7 @@ export function planRepository(input: PlanInput, seed: number): PlanOutput {
   // Without a description, the directories' names are what the brief says of its parts.
   const readable = (w: string | undefined): w is string => w !== undefined && w.length > 0 && w.split(' ').every(isWord);
   const dirs = s.topDirs.map((d) => wordsOf(d).join(' ')).filter(readable);
-  const areas = what ? [] : dirs.length > 1 ? dirs : [...new Set(s.order.filter((f) => !s.tests.includes(f)).map(pathWordsOf))].filter(readable);
+  const areas = what ? [] : dirs.length > 1 ? dirs : [...new Set(s.order.filter((f) => !tests.has(f)).map(pathWordsOf))].filter(readable);
   const first = say.first(
     what ? `${opening} ${code(s.name)}${pkg}: ${what.replace(/\.$/, '')}.` : undefined,
     `${opening} ${code(s.name)}${pkg}.`,
@@ -255,7 +313,7 @@ export function planRepository(input: PlanInput, seed: number): PlanOutput {
   );
   const structure: RepoStructure = { ...(s.imports ? { imports: s.imports } : {}), ...(s.testSubjects ? { testSubjects: s.testSubjects } : {}) };
   const importers = importersOf(structure);
-  const hubs = [...importers].filter(([f]) => s.files.includes(f)).sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)).slice(0, 3);
+  const hubs = [...importers].filter(([f]) => present.has(f)).sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)).slice(0, 3);
   const order = choose(
     rng,
     'Files import each other, so I will write them in dependency order: each file after everything it uses.',
@@ -305,10 +363,10 @@ export function planRepository(input: PlanInput, seed: number): PlanOutput {
     const one = others.length === 1;
     require(`${capitalized(named(f))} provides what ${list(others.map(code), 2)} ${one ? 'imports' : 'import'}.`, `${code(f)} provides what ${plural(others.length, 'other file')} ${one ? 'imports' : 'import'}.`);
   }
-  const entries = s.order.filter((f) => (s.imports?.[f]?.length ?? 0) > 1 && !importers.has(f) && !s.tests.includes(f));
+  const entries = s.order.filter((f) => (s.imports?.[f]?.length ?? 0) > 1 && !importers.has(f) && !tests.has(f));
   if (entries.length > 0) require(`${list(entries.map(code), 3)} ${entries.length === 1 ? 'brings' : 'bring'} the rest together: nothing imports ${entries.length === 1 ? 'it' : 'them'}, ${entries.length === 1 ? 'it imports' : 'they import'} the others.`);
   if (s.tests.length > 0) require(`The tests (${list(s.tests.map(code), 3)}) pass against the code they test.`, 'The tests pass against the code they test.');
   require('Every file is written after what it imports, so each one can be checked as soon as it is written.');
 
-  return { thoughts, plan: { overview, requirements, milestones: milestonesFor(s.order, say, seed, structure) } };
+  return { thoughts, plan: { overview, requirements, milestones: milestonesFor(s.order, say, seed, structure, groups) } };
 }
