@@ -1,6 +1,13 @@
 /**
  * Search benchmark: `npx tsx bench/search.ts` (`--quick`, `--per-language N`, `--tuning`,
- * `--svg PATH`, `--json PATH`, `--seed N`, `--mcts JSON`, `--resamples N`).
+ * `--svg PATH`, `--json PATH`, `--seed N`, `--mcts JSON`, `--resamples N`, `--proposer openai`).
+ *
+ * `--proposer openai`: the openai policy's proposer (src/agents/openai/) instead of the grounded
+ * one, against an in-process chat-completions server (test/agents/support/fake-chat.ts, real HTTP
+ * on loopback, its `varied` proposals: plain statements about the target's sketch, a different
+ * draw per seed and steps so far), through the real client; 4 targets per language by default,
+ * one per package (about 3 minutes of CPU).
+ * It shows how the methods separate when the proposer's space is larger than the grounded one's.
  *
  * Targets: top-level definitions of real code nobody here wrote, in seven languages
  * (bench/search/sources.ts): JavaScript and TypeScript from node_modules, Python's standard
@@ -35,6 +42,8 @@ import { GroundedProposer } from '../src/search/grounded-proposer.ts';
 import { Mcts, type MctsOptions } from '../src/search/mcts.ts';
 import { EmbeddedScorer } from '../src/search/score/mod.ts';
 import type { SearchMethod } from '../src/search/types.ts';
+import { OpenAIPolicy } from '../src/agents/openai/mod.ts';
+import { FakeChat } from '../test/agents/support/fake-chat.ts';
 import { rewardPlot } from './search/plot.ts';
 import { CostTimeline, statesOnlyKnownNames } from './search/measure.ts';
 import { costTable, differenceInterval, differenceTable, rewardInterval, rewardTable, showDifference, showInterval, tally, type TargetRecord } from './search/report.ts';
@@ -53,14 +62,21 @@ const { values: args } = parseArgs({
     mcts: { type: 'string', default: '{}' },
     resamples: { type: 'string' },
     scratch: { type: 'string', default: '.scratch/bench-search' },
+    proposer: { type: 'string', default: 'grounded' },
   },
 });
+if (args.proposer !== 'grounded' && args.proposer !== 'openai') {
+  console.error(`bench/search: --proposer takes grounded or openai, not "${args.proposer}"`);
+  process.exit(2);
+}
+const openai = args.proposer === 'openai' ? await openAIProposers() : undefined;
 
 const BUDGETS = [8, 16, 32, 64, 128];
 const MAX = BUDGETS[BUDGETS.length - 1]!;
 const TRAIN_CAP = 400_000;
-const PER_PACKAGE = 5;
-const perLanguage = Number(args['per-language'] ?? (args.quick ? 10 : 50));
+/** Targets per package: one with the openai proposer, so that its few targets still come from many packages. */
+const PER_PACKAGE = openai ? 1 : 5;
+const perLanguage = Number(args['per-language'] ?? (args.quick ? 10 : openai ? 4 : 50));
 const resamples = Number(args.resamples ?? (args.quick ? 500 : 2000));
 const seed = Number(args.seed);
 const side: Side = args.tuning ? 'tuning' : 'report';
@@ -115,7 +131,9 @@ for (const pkg of packages) {
     // Known before a target: the names of the package's other files, and its own file up to it.
     const known = new Knowledge(t.language).addNames(trainedNames).addText(t.preceding);
     const guard = new SequenceGuard(known.answer(t.target));
-    const proposer = new GroundedProposer({ language: t.language, preceding: t.preceding, imports: t.imports, knownIdentifiers: known.knownNames() });
+    const proposer = openai
+      ? openai.policy.proposer({ path: t.file, language: t.language, preceding: t.preceding, knownIdentifiers: known.knownNames(), boundary: { answer: known.answer(t.target), prefix: [] } })
+      : new GroundedProposer({ language: t.language, preceding: t.preceding, imports: t.imports, knownIdentifiers: known.knownNames() });
     const record: TargetRecord & { group: BenchLanguage } = { pkg: pkg.name, group: t.group, runs: {} };
     for (const method of methods) {
       const cost = new CostTimeline(proposer, scorer);
@@ -145,7 +163,8 @@ const groups: { label: string; records: TargetRecord[] }[] = [
   ...LANGUAGES.map((l) => ({ label: l, records: records.filter((r) => r.group === l) })).filter((g) => g.records.length > 0),
 ];
 
-console.log(`search bench (${side} set${args.quick ? ', quick' : ''}): ${records.length} targets from ${packages.length} packages, budgets ${BUDGETS.join('/')}, batch 1, seed ${seed}, ${resamples} bootstrap resamples over packages`);
+await openai?.chat.close();
+console.log(`search bench (${side} set${args.quick ? ', quick' : ''}, ${openai ? `openai proposer against the in-process test server (${openai.policy.model}, varied proposals)` : 'grounded proposer'}): ${records.length} targets from ${packages.length} packages, budgets ${BUDGETS.join('/')}, batch 1, seed ${seed}, ${resamples} bootstrap resamples over packages`);
 console.log(`| language | packages | targets |\n|---|---:|---:|`);
 for (const g of groups) console.log(`| ${g.label} | ${nPackages(g.records)} | ${g.records.length} |`);
 
@@ -176,6 +195,13 @@ const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).to
 console.log(`\nSteps of the best sequences (all methods): ${steps.accepted}; stating only names known at the target (its file before it, the package's other files, the language; the target not consulted): ${steps.knownNamesOnly} (${pct(steps.knownNamesOnly, steps.accepted)})`);
 console.log(`Refused by the knowledge boundary: ${proposals.refused} of ${proposals.proposed} proposals`);
 console.log(`Cutting targets ${(cutMs / 1000).toFixed(1)} s; scorer training ${(trainMs / 1000).toFixed(1)} s; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+/** The openai policy against an in-process test chat server whose proposals differ (see the module comment). */
+async function openAIProposers(): Promise<{ chat: FakeChat; policy: OpenAIPolicy }> {
+  const chat = await FakeChat.start({ proposals: 'varied' });
+  const policy = new OpenAIPolicy({ id: 'openai', params: { baseURL: chat.baseURL, model: chat.opts.model, apiKey: chat.opts.apiKey } });
+  return { chat, policy };
+}
 
 const series = names.map((n) => ({
   name: n,

@@ -26,7 +26,9 @@
 #                        one per agent role, search, scorer, graph), written to DIR/secrets (mode 600, never
 #                        printed); the servers include permissions.conf and each process gets its
 #                        user through its environment (RETRACE_NATS_USER/RETRACE_NATS_PASSWORD),
-#                        never through its command line, where `ps` would show it.
+#                        never through its command line, where `ps` would show it. Those users
+#                        may not create queues: `retrace setup` sets them up as the driver first
+#                        (log DIR/logs/setup.log).
 #   --tls                a CA and a certificate for 127.0.0.1/localhost made with openssl under
 #                        DIR/tls (keys mode 600); the servers require TLS from clients, every
 #                        process verifies them with RETRACE_NATS_CA, and the URLs are tls://.
@@ -254,6 +256,20 @@ CONF
   [[ $ok == 1 ]] || fail "the cluster did not become healthy in 30 s; see $dir/logs/nats-*.log"
   echo "$urls" >"$dir/urls"
 
+  # The agents' and services' users may only look up their queues (permissions.conf): the driver
+  # sets them up, with the agents' ack wait, while the graph service indexes; the search services
+  # and agents start once it is done.
+  local setup=""
+  if [[ $auth == 1 ]]; then
+    (
+      unset RETRACE_NATS_TOKEN RETRACE_NATS_CREDS RETRACE_NATS_NKEY RETRACE_NATS_CA
+      export RETRACE_NATS_REPLICAS=3 RETRACE_NATS_USER=driver RETRACE_NATS_PASSWORD=${pw[driver]}
+      if [[ $tls == 1 ]]; then export RETRACE_NATS_CA=$dir/tls/ca.pem; fi
+      exec "${retrace[@]}" setup --nats "$urls" --ack-wait "$ackwait"
+    ) >"$dir/logs/setup.log" 2>&1 &
+    setup=$!
+  fi
+
   # The graph service first: it indexes the repository before it answers, and the others ask it.
   if [[ -n $graph ]]; then
     spawn graph-1 graph "${retrace[@]}" graph-service "$graph" --nats "$urls" --name "$graphname"
@@ -263,6 +279,9 @@ CONF
   for ((n = 1; n <= scorers; n++)); do
     spawn "scorer-$n" scorer "${retrace[@]}" scorer-node --backend embedded --nats "$urls"
   done
+  if [[ -n $setup ]]; then
+    wait "$setup" || fail "setting up the queues as the driver failed; see $dir/logs/setup.log"
+  fi
   local searchopts=()
   if [[ $searches -gt 0 && $scorers -gt 0 ]]; then
     if "${retrace[@]}" search-service --help 2>&1 | grep -q -- '--corpus-scoring'; then

@@ -6,7 +6,10 @@
  *
  * Invariants: `requests` counts every request sent, `errors` those that failed (so answered =
  * requests - errors); tokens are summed over answered requests that reported `usage`; latency is
- * over every request, failed ones included (a timeout is a cost too).
+ * over every request, failed ones included (a timeout is a cost too). Answers taken from the
+ * model-call cache (or shared with an identical call in flight) were not sent: they are `cached`,
+ * never `requests`, and the tokens they cost when they were paid for are `cachedPromptTokens` and
+ * `cachedCompletionTokens` (what the cache saved), never `promptTokens`.
  */
 
 export interface LatencyStats {
@@ -23,6 +26,10 @@ export interface CallStats {
   errorsByKind: Record<string, number>;
   promptTokens: number;
   completionTokens: number;
+  /** Answers not paid for: from the model-call cache, or shared with an identical call in flight. */
+  cached: number;
+  cachedPromptTokens: number;
+  cachedCompletionTokens: number;
   /** Milliseconds per request; null before the first. */
   latencyMs: LatencyStats | null;
 }
@@ -44,6 +51,9 @@ export class CallMeter {
   #requests = 0;
   #promptTokens = 0;
   #completionTokens = 0;
+  #cached = 0;
+  #cachedPromptTokens = 0;
+  #cachedCompletionTokens = 0;
   readonly #errors = new Map<string, number>();
   readonly #latencies: number[] = [];
 
@@ -71,6 +81,13 @@ export class CallMeter {
     this.#completionTokens += u?.completion_tokens ?? 0;
   }
 
+  /** Counts `n` answers not paid for, with what they cost when they were (a cached entry's usage). */
+  cached(usage: { promptTokens: number; completionTokens: number } | null | undefined, n = 1): void {
+    this.#cached += n;
+    this.#cachedPromptTokens += usage?.promptTokens ?? 0;
+    this.#cachedCompletionTokens += usage?.completionTokens ?? 0;
+  }
+
   stats(): CallStats {
     const sorted = [...this.#latencies].sort((a, b) => a - b);
     let errors = 0;
@@ -81,6 +98,9 @@ export class CallMeter {
       errorsByKind: Object.fromEntries([...this.#errors].sort(([a], [b]) => (a < b ? -1 : 1))),
       promptTokens: this.#promptTokens,
       completionTokens: this.#completionTokens,
+      cached: this.#cached,
+      cachedPromptTokens: this.#cachedPromptTokens,
+      cachedCompletionTokens: this.#cachedCompletionTokens,
       latencyMs:
         sorted.length === 0
           ? null

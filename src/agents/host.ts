@@ -42,9 +42,9 @@ export interface AgentHostOptions {
   maxCommandMs?: number;
 }
 
-export async function openResultQueue(bus: Bus, run: string, settings: QueueSettings = DEFAULT_QUEUE): Promise<WorkQueue> {
+export async function openResultQueue(bus: Bus, run: string, settings: QueueSettings = DEFAULT_QUEUE, as: { produceOnly?: boolean } = {}): Promise<WorkQueue> {
   const q = resultQueue(run);
-  return bus.workQueue(q.name, { subjects: q.subjects, ...settings });
+  return bus.workQueue(q.name, { subjects: q.subjects, ...settings, ...as });
 }
 
 export async function openRoleQueue(bus: Bus, role: Role, settings: QueueSettings = DEFAULT_QUEUE): Promise<WorkQueue> {
@@ -78,10 +78,11 @@ export class AgentHost {
     this.consumer = undefined;
   }
 
+  /** The run's results queue, as a producer: the driver set it up before it queued any work. */
   private results(run: string): Promise<WorkQueue> {
     let q = this.resultQueues.get(run);
     if (!q) {
-      q = openResultQueue(this.opts.bus, run, this.opts.queue);
+      q = openResultQueue(this.opts.bus, run, this.opts.queue, { produceOnly: true });
       q.catch(() => this.resultQueues.delete(run));
       this.resultQueues.set(run, q);
     }
@@ -127,6 +128,9 @@ export class AgentHost {
     let failed: unknown;
     try {
       const ws = await this.opts.workspaces.get(work.repo);
+      // The checks' environment is learned from every file: a few at a time, before the first
+      // piece of work that checks or drafts faults (see Workspace.learnEnv).
+      if (work.role === 'coder' || work.role === 'tester' || work.role === 'debugger') await ws.learnEnv();
       const onSearch = (e: SearchEvent) => {
         void this.opts.bus
           .publish(subjects.event(work.run, 'search'), { type: MSG.search, body: { job: work.job, ...e }, run: work.run, sender: by, policy: tag, traceparent: job.traceparent })

@@ -22,6 +22,7 @@ import {
 import type { Work, WorkResult } from './protocol.ts';
 import type { Step } from './types.ts';
 import { isProsePath } from '../search/facts/prose.ts';
+import { isDataPath } from '../search/facts/data.ts';
 
 function setUp(work: Work, deps: ExecutorDeps, speaker: Speaker): { machine: AnyStateMachine; input: unknown; execute: Execute } {
   switch (work.role) {
@@ -38,8 +39,9 @@ function setUp(work: Work, deps: ExecutorDeps, speaker: Speaker): { machine: Any
           path: work.path,
           reads: deps.ws.readsFor(work.path),
           chunks: deps.ws.chunks(work.path).length,
-          // Code and prose documents get searched reasoning before each chunk; data and config do not.
-          refine: facts.language !== null || isProsePath(work.path, deps.ws.read(work.path)),
+          // Code, prose documents and structured data (a manifest, a figure: said from its structure)
+          // get searched reasoning before each chunk; lock files and large data do not.
+          refine: facts.language !== null || isProsePath(work.path, deps.ws.read(work.path)) || isDataPath(work.path, deps.ws.read(work.path)),
         },
         execute: coderExecutor(work, deps),
       };

@@ -5,7 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import { MalformedMessageError } from './errors.ts';
-import { childSpan, formatTraceparent, parseTraceparent } from './tracing.ts';
+import { childSpan, formatTraceparent, parseTraceparent, SENT_HEADER, sentStamp } from './tracing.ts';
 import type { Accept, Incoming, Outgoing } from './types.ts';
 
 export const H = {
@@ -16,6 +16,7 @@ export const H = {
   policy: 'retrace-policy',
   parentSpan: 'retrace-parent-span',
   traceparent: 'traceparent',
+  sent: SENT_HEADER,
   msgId: 'Nats-Msg-Id',
 } as const;
 
@@ -49,6 +50,7 @@ export function encode(msg: Outgoing): WireMessage {
     [H.type]: msg.type,
     [H.version]: String(msg.version ?? 1),
     [H.traceparent]: formatTraceparent(ctx),
+    [H.sent]: sentStamp(),
   };
   if (parentSpanId) headers[H.parentSpan] = parentSpanId;
   if (msg.run !== undefined) headers[H.run] = msg.run;

@@ -47,7 +47,7 @@ interface MemoryConsumer {
   take(job: StoredJob): void;
 }
 
-export function validateQueueOptions(name: string, opts: WorkQueueOptions): Required<Omit<WorkQueueOptions, 'subjects'>> & { subjects: string[] } {
+export function validateQueueOptions(name: string, opts: WorkQueueOptions): Required<Omit<WorkQueueOptions, 'subjects' | 'produceOnly'>> & { subjects: string[] } {
   if (!(opts.ackWaitMs > 0)) throw new RangeError(`work queue ${name}: ackWaitMs must be > 0`);
   if (!Number.isInteger(opts.maxDeliver) || opts.maxDeliver < 1) {
     throw new RangeError(`work queue ${name}: maxDeliver must be an integer >= 1 (never unlimited)`);

@@ -148,7 +148,8 @@ export class MemoryBus implements Bus {
     resourceName(name);
     const existing = this.queues.get(name);
     if (existing) {
-      existing.reconfigure(opts);
+      // A producer's settings are not the queue's (as on NATS, where it sets up nothing).
+      if (!opts.produceOnly) existing.reconfigure(opts);
       return existing;
     }
     const q = new MemoryWorkQueue(name, opts, this, this.log);

@@ -28,6 +28,11 @@ export interface NatsConnectOptions {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** Client name shown by the server's monitoring. */
   name?: string;
+  /**
+   * Where replies and JetStream deliveries come back: `_INBOX_<user>` by default when a user name
+   * is given (so permissions can let each user subscribe to its own inbox only), else `_INBOX`.
+   */
+  inboxPrefix?: string;
   /** Reconnect attempts after a loss; -1 (forever) by default. */
   maxReconnectAttempts?: number;
   reconnectTimeWaitMs?: number;
@@ -106,6 +111,8 @@ export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnect
     noAsyncTraces: true,
   };
   if (opts.user !== undefined) options.user = opts.user;
+  const inboxPrefix = opts.inboxPrefix ?? (opts.user !== undefined ? userInbox(opts.user) : undefined);
+  if (inboxPrefix !== undefined) options.inboxPrefix = inboxPrefix;
   if (opts.pass !== undefined) options.pass = opts.pass;
   if (opts.token !== undefined) options.token = opts.token;
   if (opts.credsFile) {
@@ -149,6 +156,11 @@ export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnect
   }
   watchStatus(nc, opts.logger);
   return nc;
+}
+
+/** The inbox prefix of a user: `_INBOX_<user>`, the name made a subject token. */
+export function userInbox(user: string): string {
+  return `_INBOX_${user.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
 function watchStatus(nc: NatsConnection, log: Logger | undefined): void {

@@ -73,6 +73,17 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
+/** The server refused a subject to this user (services/nats/permissions.conf): trying again cannot help. */
+export function isPermissionError(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (/permissions violation/i.test(e.message) || e.name === 'PermissionViolationError') return true;
+  }
+  return false;
+}
+
+/** How long a producer-only enqueue waits for a stream to capture its subject. */
+export const PRODUCER_WAIT_MS = 60_000;
+
 /** Tries at setting up a queue's stream and consumer (see `open`). */
 export const SETUP_ATTEMPTS = 10;
 
@@ -109,11 +120,13 @@ export class NatsWorkQueue implements WorkQueue {
     private readonly opts: ReturnType<typeof validateQueueOptions>,
     private readonly stream: string,
     private readonly deps: Deps,
+    private readonly produceOnly = false,
   ) {}
 
   static async open(name: string, options: WorkQueueOptions, deps: Deps): Promise<NatsWorkQueue> {
     const opts = validateQueueOptions(name, options);
     const stream = `RETRACE_WQ_${name}`;
+    if (options.produceOnly) return new NatsWorkQueue(name, opts, stream, deps, true);
     // On a cluster, processes that set up the same replicated stream or consumer at once can see
     // the server's answer time out while it is being created: look again, it is idempotent.
     for (let attempt = 1; ; attempt++) {
@@ -121,6 +134,9 @@ export class NatsWorkQueue implements WorkQueue {
         await NatsWorkQueue.setUp(name, stream, opts, deps);
         break;
       } catch (err) {
+        if (isPermissionError(err)) {
+          throw new BusError(`cannot set up work queue ${name}: the server refused this user (${(err as Error).message}); queues are created and changed by the driver (retrace setup), other users may only look up their own`, { cause: err });
+        }
         // A leader election after a server loss takes seconds: JetStream answers "not enabled"
         // or times out meanwhile. About 15 s of tries in all.
         if (attempt >= SETUP_ATTEMPTS) throw new BusError(`cannot set up work queue ${name}: ${(err as Error).message}`, { cause: err });
@@ -156,12 +172,18 @@ export class NatsWorkQueue implements WorkQueue {
       ack_wait: nanos(opts.ackWaitMs),
       max_deliver: opts.maxDeliver + 1,
     };
+    // Looked up first and changed only where it differs: a process whose user may only look its
+    // queue up (services/nats/permissions.conf) opens it as long as the driver set it up alike.
+    let info;
     try {
-      await jsm.consumers.info(stream, CONSUMER);
-      await jsm.consumers.update(stream, CONSUMER, { ack_wait: consumer.ack_wait, max_deliver: consumer.max_deliver });
+      info = await jsm.consumers.info(stream, CONSUMER);
     } catch (err) {
       if (!/consumer not found/i.test((err as Error).message) && (err as Error).name !== 'ConsumerNotFoundError') throw err;
       await jsm.consumers.add(stream, consumer);
+      return;
+    }
+    if (info.config.ack_wait !== consumer.ack_wait || info.config.max_deliver !== consumer.max_deliver) {
+      await jsm.consumers.update(stream, CONSUMER, { ack_wait: consumer.ack_wait, max_deliver: consumer.max_deliver });
     }
   }
 
@@ -180,7 +202,10 @@ export class NatsWorkQueue implements WorkQueue {
     if (opts.msgId !== undefined) pubOpts.msgID = opts.msgId;
     // While a cluster elects a stream leader, JetStream answers "not enabled" or nobody answers:
     // the message was not stored, so it is sent again. A timeout is ambiguous (it may have been
-    // stored): sent again only with a msgId, which the stream deduplicates.
+    // stored): sent again only with a msgId, which the stream deduplicates. A producer that set
+    // nothing up gets no answer too while the queue's owner has yet to create the stream (a run's
+    // driver starting after its work was queued): it waits up to PRODUCER_WAIT_MS for it.
+    const waitUntil = this.produceOnly ? Date.now() + PRODUCER_WAIT_MS : 0;
     for (let attempt = 1; ; attempt++) {
       try {
         const ack = await this.deps.js.publish(subject, wire.data, pubOpts);
@@ -188,7 +213,9 @@ export class NatsWorkQueue implements WorkQueue {
       } catch (err) {
         const text = (err as Error).message;
         const retry = /not enabled|no responders|not available|503/i.test(text) || (opts.msgId !== undefined && /timeout/i.test(text));
-        if (!retry || attempt >= SETUP_ATTEMPTS) throw err;
+        // No stream captures the subject: nats.js says "jetstream is not enabled" (a 503).
+        const more = attempt < SETUP_ATTEMPTS || (/not enabled|no responders|503/i.test(text) && Date.now() < waitUntil);
+        if (!retry || !more) throw err;
         this.deps.log.warn({ err, queue: this.name, attempt }, 'enqueue not stored; trying again');
         await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
       }

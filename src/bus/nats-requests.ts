@@ -21,12 +21,15 @@ interface Pending {
 }
 
 export class RequestMux {
-  private readonly prefix = createInbox();
+  private readonly prefix: string;
   private readonly pending = new Map<string, Pending>();
   private sub: Subscription | undefined;
   private next = 0;
 
   constructor(private readonly nc: NatsConnection) {
+    // The connection's own inbox prefix (nats.js keeps its options on the connection object, as
+    // its JetStream client reads them): permissions may let a user subscribe to its own only.
+    this.prefix = createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
     void nc.closed().then(() => this.failAll(() => new ConnectionClosedError('the connection closed during the request')));
     void (async () => {
       for await (const s of nc.status()) {

@@ -55,3 +55,22 @@ export function childSpan(parent: string | undefined): { ctx: TraceContext; pare
   if (!p) return { ctx: newTrace() };
   return { ctx: { traceId: p.traceId, spanId: newSpanId(), flags: p.flags }, parentSpanId: p.spanId };
 }
+
+/**
+ * Header with the time a message was sent: milliseconds since the epoch, sub-millisecond, by the
+ * sender's clock. Set when the envelope is encoded, so a message waiting in a receiver's mailbox
+ * (or in a durable queue, redelivered) keeps the moment it was sent; the recorder stamps each
+ * record with it, not with the moment it got round to the message.
+ */
+export const SENT_HEADER = 'retrace-sent';
+
+export function sentStamp(now: number = performance.timeOrigin + performance.now()): string {
+  return now.toFixed(3);
+}
+
+/** The send time a `retrace-sent` header holds, or undefined when absent or not a time. */
+export function parseSent(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const t = Number(value);
+  return Number.isFinite(t) && t > 0 ? t : undefined;
+}

@@ -83,6 +83,12 @@ export interface WorkQueueOptions {
   duplicateWindowMs?: number;
   /** Delay before a job whose handler threw is delivered again; 0 by default. */
   retryDelayMs?: number;
+  /**
+   * Only enqueues: sets up nothing and changes no settings (whoever consumes the queue set it up;
+   * on NATS, a user that may only publish into the stream opens it so). On NATS an enqueue waits
+   * up to a minute for a stream to capture the subject, then fails.
+   */
+  produceOnly?: boolean;
 }
 
 export interface EnqueueOptions {

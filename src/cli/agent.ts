@@ -17,6 +17,8 @@ import { ServiceRefiner } from '../agents/service-refiner.ts';
 import { ROLES, type Role } from '../agents/types.ts';
 import { Workspaces } from '../agents/workspace.ts';
 import { createLogger } from '../log/logger.ts';
+import { clusterGateway } from '../models/mod.ts';
+import { modelCallSettings } from './run-options.ts';
 import { UsageError } from './bad-input.ts';
 import { positiveInt } from './numbers.ts';
 import { startedByNpm, untilStopped } from './lifetime.ts';
@@ -35,6 +37,9 @@ interface AgentOptions {
   logLevel: string;
   pretty?: boolean;
   exitWithParent?: boolean;
+  modelCache?: string | boolean;
+  maxInFlight?: string;
+  tokensPerMinute?: string;
 }
 
 /** The `--policy` option's JSON. */
@@ -60,7 +65,11 @@ export function register(program: Command): void {
     .option('--log-level <level>', 'log level', 'info')
     .option('--pretty', 'human-readable logs')
     .option('--exit-with-parent', 'drain and exit when the parent process goes away (the default when started by npx or npm)')
-    .option('--no-exit-with-parent', 'run on when the parent process goes away');
+    .option('--no-exit-with-parent', 'run on when the parent process goes away')
+    .option('--model-cache <dir>', "keep answers of model calls in this folder (default: the cluster's KV bucket retrace-model-calls, shared by every agent)")
+    .option('--no-model-cache', 'keep no answers of model calls')
+    .option('--max-in-flight <n>', 'requests in flight at once per model endpoint, across every agent of the cluster (default: no limit)')
+    .option('--tokens-per-minute <n>', 'tokens per minute per model endpoint, across every agent of the cluster (default: no limit)');
   addNatsOptions(cmd).action(async (role: string, opts: AgentOptions) => {
     if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`unknown role "${role}": use one of ${ROLES.join(', ')}`);
     const concurrency = opts.concurrency;
@@ -69,10 +78,18 @@ export function register(program: Command): void {
     const registry = defaultRegistry(log);
     const fallback = registry.check(parsePolicyOption(opts.policy));
     if (opts.search !== 'local' && opts.search !== 'service') throw new UsageError(`--search is local or service, got "${opts.search}"`);
+    let models;
+    try {
+      models = modelCallSettings(opts);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     const bus = await connectFromOptions(opts.nats, log, `retrace-agent-${role}-${instance}`);
     const local = new LocalRefiner();
     const refiner = opts.search === 'service' ? new ServiceRefiner(bus, local) : local;
-    const policies = await LivePolicy.watch(bus, role as Role, registry, fallback, log);
+    // Model calls through the cluster: the cache in KV, limits per endpoint shared through KV.
+    const gateway = await clusterGateway(models, bus, log);
+    const policies = await LivePolicy.watch(bus, role as Role, defaultRegistry(log, gateway), fallback, log);
     const host = new AgentHost({
       role: role as Role,
       bus,

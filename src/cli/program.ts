@@ -14,6 +14,7 @@ import { register as registerSearch } from './search.ts';
 import { register as registerRuns } from './runs.ts';
 import { register as registerStats } from './stats.ts';
 import { register as registerCorpus } from './corpus.ts';
+import { register as registerSetup } from './setup.ts';
 
 export function buildProgram(): Command {
   const program = new Command('retrace')
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerStats(program);
   registerCorpus(program);
+  registerSetup(program);
   return program;
 }
 

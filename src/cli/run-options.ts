@@ -4,6 +4,7 @@
  * policies and scorer. One definition, so a corpus's repository reads exactly as `retrace run`
  * of it with the same options.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { PolicySpec } from '../agents/policy.ts';
 import { defaultRegistry } from '../agents/registry.ts';
@@ -12,6 +13,7 @@ import { applyConfigFile, type RolePolicies } from '../config/apply-config.ts';
 import type { ConfigCommand } from '../config/run-config.ts';
 import { llmPolicySpec, policySpecFrom, scorerSpecFrom, type ScorerSpec } from '../config/specs.ts';
 import { InputError, type RunJobOptions } from '../run/run-job.ts';
+import type { ModelCallSettings } from '../models/settings.ts';
 
 export const EXIT = { ok: 0, error: 1, input: 2, failures: 3, mismatch: 4 } as const;
 
@@ -30,14 +32,21 @@ export interface RunSettingsCli {
   /** `openai:<base URL>#<model>`, from the command line: every role's policy. */
   llm?: string;
   scorer: string;
+  /** `--max-context-tokens`: a served scorer's context cap. */
+  maxContextTokens?: string;
   verify: boolean;
+  /** A folder, or false (`--no-model-cache`); undefined or true: the default place. */
+  modelCache?: string | boolean;
+  maxInFlight?: string;
+  tokensPerMinute?: string;
   config?: string;
   /** The `--config` file's policies (set by its hook; see src/config/apply-config.ts). */
   configPolicies?: RolePolicies;
 }
 
 /** The part of runJob's options these decide; plain data (it crosses to worker processes). */
-export type RunSettings = Required<Pick<RunJobOptions, 'seed' | 'budget' | 'faultRate' | 'contextTokens' | 'tokenizer' | 'tokenIds' | 'train' | 'policies' | 'scorer' | 'verify'>>;
+export type RunSettings = Required<Pick<RunJobOptions, 'seed' | 'budget' | 'faultRate' | 'contextTokens' | 'tokenizer' | 'tokenIds' | 'train' | 'policies' | 'scorer' | 'verify'>> &
+  Pick<RunJobOptions, 'models'>;
 
 const repeat = (v: string, p: string[]) => [...p, v];
 
@@ -89,8 +98,13 @@ export function addRunSettingOptions(cmd: Command): Command {
     .option('--mask <glob>', 'replay but never train on files matching this pattern; repeatable', repeat, [] as string[])
     .option('--train-all', 'train on every file: no lock-file, generated, minified or data rules')
     .option('--policy <role=spec>', 'policy of a role: an id (grounded), openai:<base URL>#<model>, or a JSON spec; repeatable (overrides --llm for that role)', repeat, [] as string[])
-    .option('--scorer <spec>', 'embedded, or openai:<base URL>#<model> (an OpenAI-compatible server with prompt log-probs, e.g. vLLM; key from OPENAI_API_KEY)', 'embedded')
+    .option('--scorer <spec>', 'embedded, openai:<base URL>#<model> (an OpenAI-compatible server with prompt log-probs, e.g. vLLM), or sglang:<server URL>#<model> (SGLang\'s /generate: keeps the shared context in its prefix cache); key from OPENAI_API_KEY', 'embedded')
+    .option('--max-context-tokens <n>', 'a served scorer is sent at most the last N tokens of the context before the target (cut from the left; the target is never cut)')
     .option('--no-verify', 'skip replaying the dataset against the repository')
+    .option('--model-cache <dir>', 'where answers of model calls are kept, so a repeated or resumed run pays no call twice (default: <out>.model-calls beside the output)')
+    .option('--no-model-cache', 'keep no answers of model calls')
+    .option('--max-in-flight <n>', 'requests in flight at once per model endpoint (default: no limit)')
+    .option('--tokens-per-minute <n>', 'prompt + completion tokens per minute per model endpoint (default: no limit)')
     .addHelpText('after', policyHelp)
     .hook('preAction', (self) => applyConfigFile(self, command));
 }
@@ -122,8 +136,19 @@ export function runSettingsFrom(o: RunSettingsCli): RunSettings {
     tokenIds: o.tokenIds === true,
     train: { train: o.train, noTrain: o.mask, trainAll: o.trainAll === true },
     policies,
-    scorer: parseScorerOption(o.scorer),
+    scorer: withContextCap(parseScorerOption(o.scorer), o.maxContextTokens),
     verify: o.verify,
+    models: modelCallSettings(o),
+  };
+}
+
+/** `--model-cache`, `--no-model-cache`, `--max-in-flight`, `--tokens-per-minute` (src/models/settings.ts). */
+export function modelCallSettings(o: Pick<RunSettingsCli, 'modelCache' | 'maxInFlight' | 'tokensPerMinute'>): ModelCallSettings {
+  const cache = o.modelCache === false ? false : typeof o.modelCache === 'string' ? resolve(o.modelCache) : null;
+  return {
+    cache,
+    maxInFlight: o.maxInFlight === undefined ? null : int('--max-in-flight', o.maxInFlight, 1),
+    tokensPerMinute: o.tokensPerMinute === undefined ? null : int('--tokens-per-minute', o.tokensPerMinute, 1),
   };
 }
 
@@ -148,7 +173,15 @@ export function parsePolicyOption(value: string): [Role, PolicySpec] {
   return [role as Role, policySpecFrom(value.slice(eq + 1), `--policy ${role}`)];
 }
 
-/** `embedded` or `openai:<base URL>#<model>`. */
+/** `embedded`, `openai:<base URL>#<model>` or `sglang:<server URL>#<model>`. */
 export function parseScorerOption(value: string): ScorerSpec {
   return scorerSpecFrom(value);
+}
+
+/** `--max-context-tokens` on a served scorer (docs/scoring.md, "Context cap"). */
+function withContextCap(scorer: ScorerSpec, value: string | undefined): ScorerSpec {
+  if (value === undefined) return scorer;
+  const max = int('--max-context-tokens', value, 1);
+  if (scorer.kind === 'embedded') throw new InputError('--max-context-tokens caps what a served scorer is sent (--scorer openai:... or sglang:...); the embedded scorer is sent nothing');
+  return { ...scorer, maxContextTokens: max };
 }

@@ -112,7 +112,14 @@ function callLine(who: string, c: ModelCallStats): string {
   const lat = c.latencyMs ? `, latency p50 ${c.latencyMs.p50} ms, p90 ${c.latencyMs.p90} ms, p99 ${c.latencyMs.p99} ms` : '';
   const kinds = Object.entries(c.errorsByKind).map(([k, n]) => `${n} ${k}`).join(', ');
   const errors = c.errors === 0 ? 'no errors' : `${c.errors} error${c.errors === 1 ? '' : 's'} (${kinds})`;
-  return `    ${who.padEnd(10)} ${c.model}: ${thousands(c.requests)} requests, ${thousands(c.promptTokens)} prompt + ${thousands(c.completionTokens)} completion tokens${lat}; ${errors}`;
+  const cached = c.cached > 0 ? ` (+ ${thousands(c.cached)} answered from the cache)` : '';
+  return `    ${who.padEnd(10)} ${c.model}: ${thousands(c.requests)} requests${cached}, ${thousands(c.promptTokens)} prompt + ${thousands(c.completionTokens)} completion tokens${lat}; ${errors}`;
+}
+
+/** Where the model-call cache is, and what it ignored. */
+function cacheNote(cache: ModelCalls['cache']): string {
+  if (!cache) return '';
+  return ` (cache: ${cache.where}${cache.corrupt > 0 ? `; ${cache.corrupt} corrupt entries ignored` : ''})`;
 }
 
 /** The run's model calls, per role and for the scorer; nothing when no model was called. */
@@ -120,7 +127,7 @@ export function modelCallLines(m: ModelCalls | undefined): string[] {
   if (!m || (Object.keys(m.roles).length === 0 && !m.scorer)) return [];
   const t = m.total;
   return [
-    `  model calls: ${thousands(t.requests)} requests, ${thousands(t.promptTokens)} prompt + ${thousands(t.completionTokens)} completion tokens, ${t.errors} errors`,
+    `  model calls: ${thousands(t.requests)} requests${m.cache || t.cached > 0 ? ` paid, ${thousands(t.cached)} answered from the cache` : ''}, ${thousands(t.promptTokens)} prompt + ${thousands(t.completionTokens)} completion tokens, ${t.errors} errors${cacheNote(m.cache)}`,
     ...Object.entries(m.roles).map(([role, c]) => callLine(role, c)),
     ...(m.scorer ? [callLine('scorer', m.scorer)] : []),
   ];

@@ -22,6 +22,7 @@ import { CorpusScorers } from '../search/score/corpus.ts';
 import { EmbeddedScorer } from '../search/score/embedded.ts';
 import { ScoringNode } from '../search/score/node.ts';
 import { OpenAIScorer, type PromptLogprobMode } from '../search/score/openai.ts';
+import { SGLangScorer } from '../search/score/sglang.ts';
 import { scoreSubject } from '../search/score/protocol.ts';
 import type { Scorer } from '../search/score/types.ts';
 
@@ -84,19 +85,25 @@ function buildScorer(opts: NodeCommandOptions): Scorer {
     if (apiKey) scorerOpts.apiKey = apiKey;
     return new OpenAIScorer(scorerOpts);
   }
-  throw new UsageError(`--backend must be embedded or openai, got ${opts.backend}`);
+  if (opts.backend === 'sglang') {
+    if (!opts.model) throw new UsageError('--backend sglang needs --model (the served model name)');
+    if (opts.endpoint.length === 0) throw new UsageError('--backend sglang needs at least one --endpoint (the server root, e.g. http://gpu1:30000)');
+    const apiKey = opts.apiKey ?? process.env.OPENAI_API_KEY;
+    return new SGLangScorer({ model: opts.model, endpoints: opts.endpoint, batchSize: opts.batchSize, ...(apiKey ? { apiKey } : {}) });
+  }
+  throw new UsageError(`--backend must be embedded, openai or sglang, got ${opts.backend}`);
 }
 
 export function register(program: Command): void {
   const cmd = program
     .command('scorer-node')
     .description('Serve log P(code | context) on the bus as a scoring node (queue group per model).')
-    .option('--backend <kind>', 'embedded (n-gram, CPU) or openai (a vLLM/SGLang server)', 'embedded')
+    .option('--backend <kind>', "embedded (n-gram, CPU), openai (a vLLM server's /v1/completions) or sglang (SGLang's /generate, prefix-cached)", 'embedded')
     .option('--log-level <level>', 'log level', 'info')
     .option('--model <name>', 'model name (openai: as served; embedded: defaults to embedded-kn<order>)')
     .option('--order <n>', 'embedded: n-gram order', positiveInt, 4)
     .option('--train <path>', 'embedded: train on the source files under this path (repeatable)', collect, [])
-    .option('--endpoint <url>', 'openai: base URL such as http://gpu1:8000/v1 (repeatable, failover in turn)', collect, [])
+    .option('--endpoint <url>', 'openai: base URL such as http://gpu1:8000/v1; sglang: the server root such as http://gpu1:30000 (repeatable, failover in turn)', collect, [])
     .option('--api-key <key>', 'openai: API key (default $OPENAI_API_KEY, else EMPTY)')
     .option('--mode <mode>', 'openai: auto, prompt_logprobs or echo', 'auto')
     .option('--batch-size <n>', 'openai: prompts per request', positiveInt, 16)
@@ -105,7 +112,7 @@ export function register(program: Command): void {
     const scorer = buildScorer(opts);
     const log = createLogger({ level: opts.logLevel });
     const bus = await connectFromOptions(opts.nats ?? [process.env.NATS_URL ?? 'nats://127.0.0.1:4222'], log, 'retrace-scorer-node');
-    const concurrency = opts.concurrency ?? (opts.backend === 'openai' ? 8 : 1);
+    const concurrency = opts.concurrency ?? (opts.backend === 'embedded' ? 1 : 8);
     const nodeOpts: Parameters<typeof ScoringNode.start>[0] = { bus, scorer, backend: opts.backend, concurrency };
     // Embedded nodes of the agents' model also score searches over a run's corpus.
     if (opts.backend === 'embedded') {

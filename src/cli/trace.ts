@@ -1,8 +1,10 @@
 /**
  * `retrace trace <file>`: a recorded run (the JSON Lines file the recorder writes) as a text
- * timeline, a Mermaid sequence diagram, or one self-contained HTML page.
+ * timeline, a Mermaid sequence diagram, one self-contained HTML page, or a Chrome trace (the Trace
+ * Event Format: chrome://tracing, ui.perfetto.dev) for runs too big to read as a page.
  *
  *   retrace trace run.trace.jsonl --format html --out run.html
+ *   retrace trace run.trace.jsonl --format chrome --out run.trace.json
  *   retrace trace --nats nats://bus:4222 --run commander-s1 [--out run.trace.jsonl]
  *
  * With --nats the run is followed live: one line per message of the run as it crosses the bus,
@@ -16,20 +18,21 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buckets, token, type Bus, type KvBucket } from '../bus/mod.ts';
-import { buildModel, DEFAULT_MAX_STRING, messageLine, readTrace, renderHtml, renderMermaid, renderText, startRecorder } from '../trace/mod.ts';
+import { buildModel, DEFAULT_MAX_STRING, messageLine, readTrace, renderChromeTrace, renderHtml, renderMermaid, renderText, startRecorder } from '../trace/mod.ts';
 import { toRecord } from '../trace/record.ts';
 import { RUN_STATUS, type RunManifest, type RunStatus } from '../run/run-job.ts';
 import { UsageError } from './bad-input.ts';
 import { addNatsOptions, connectFromOptions } from './nats-options.ts';
 
-const FORMATS = ['text', 'mermaid', 'html'] as const;
+const FORMATS = ['text', 'mermaid', 'html', 'chrome'] as const;
 type Format = (typeof FORMATS)[number];
 
 export async function renderTraceFile(file: string, format: Format): Promise<string> {
-  const { header, records } = await readTrace(file);
-  const model = buildModel(header, records);
+  const { header, records, starts } = await readTrace(file);
+  const model = buildModel(header, records, starts);
   if (format === 'mermaid') return renderMermaid(model);
   if (format === 'html') return renderHtml(model);
+  if (format === 'chrome') return renderChromeTrace(model);
   return renderText(model);
 }
 
@@ -158,7 +161,7 @@ function parseWait(value: string): number {
 export function register(program: Command): void {
   const cmd = program
     .command('trace')
-    .description('show a recorded run (text timeline, Mermaid sequence diagram, self-contained HTML page), or follow one live on NATS')
+    .description('show a recorded run (text timeline, Mermaid sequence diagram, self-contained HTML page, Chrome trace for Perfetto), or follow one live on NATS')
     .argument('[file]', 'trace file written by the recorder (JSON Lines)')
     .option('-f, --format <format>', `one of ${FORMATS.join(', ')}`, 'text')
     .option('-o, --out <file>', 'write to this file instead of stdout (live: record the trace file here)')

@@ -16,7 +16,7 @@ export type RolePolicies = Partial<Record<Role, PolicySpec>>;
 const text = (n: number | undefined) => (n === undefined ? undefined : String(n));
 
 function scorerText(scorer: NonNullable<RunConfig['scorer']>, what: string): string {
-  const value = typeof scorer === 'string' ? scorer : scorer.kind === 'embedded' ? 'embedded' : `openai:${scorer.baseURL}#${scorer.model}`;
+  const value = typeof scorer === 'string' ? scorer : scorer.kind === 'embedded' ? 'embedded' : `${scorer.kind}:${scorer.baseURL}#${scorer.model}`;
   scorerSpecFrom(value, what);
   return value;
 }
@@ -29,6 +29,10 @@ function optionValues(config: RunConfig, what: string): Record<string, unknown> 
     faultRate: text(config.faultRate),
     verify: config.verify,
     budget: text(config.search?.budget),
+    modelCache: config.models?.cache,
+    maxInFlight: text(config.models?.maxInFlight),
+    tokensPerMinute: text(config.models?.tokensPerMinute),
+    maxContextTokens: text(config.search?.maxContextTokens),
     scorer: config.scorer === undefined ? undefined : scorerText(config.scorer, `${what}: scorer`),
     format: o.format,
     shardTokens: text(o.shardTokens),

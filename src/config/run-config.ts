@@ -30,6 +30,7 @@ const scorerEntrySchema = z.union([
   z.string().min(1),
   z.object({ kind: z.literal('embedded') }).strict(),
   z.object({ kind: z.literal('openai'), baseURL: z.string().url(), model: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('sglang'), baseURL: z.string().url(), model: z.string().min(1) }).strict(),
 ]);
 
 const policiesSchema = z.object(Object.fromEntries(ROLES.map((r) => [r, policyEntrySchema.optional()]))).strict();
@@ -56,7 +57,12 @@ function configSchema<O extends z.ZodRawShape>(output: O) {
       llm: z.string().min(1).optional(),
       policies: policiesSchema.optional(),
       scorer: scorerEntrySchema.optional(),
-      search: z.object({ budget: count(0).optional() }).strict().optional(),
+      search: z.object({ budget: count(0).optional(), maxContextTokens: count(1).optional() }).strict().optional(),
+      /** Model calls: the cache's folder (false: none) and limits per endpoint (src/models). */
+      models: z
+        .object({ cache: z.union([z.string().min(1), z.literal(false)]).optional(), maxInFlight: count(1).optional(), tokensPerMinute: count(1).optional() })
+        .strict()
+        .optional(),
       output: z.object({ ...outputShape, ...output }).strict().optional(),
     })
     .strict();

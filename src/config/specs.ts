@@ -50,10 +50,15 @@ export function policySpecFrom(raw: string | object, what: string): PolicySpec {
   return checkedPolicySpec(spec, what);
 }
 
-/** `embedded` or `openai:<base URL>#<model>`. */
+/** SGLang's native API: `sglang:<server URL>#<model>` (the server's root, e.g. http://gpu1:30000). */
+const SGLANG_MODEL = /^sglang:(https?:\/\/[^#\s]+)#(.+)$/;
+
+/** `embedded`, `openai:<base URL>#<model>` or `sglang:<server URL>#<model>`. */
 export function scorerSpecFrom(value: string, what = '--scorer'): ScorerSpec {
   if (value === 'embedded') return { kind: 'embedded' };
   const served = servedModel(value);
-  if (!served) throw new InputError(`${what} wants "embedded" or "openai:<base URL>#<model>", got "${value}"`);
-  return { kind: 'openai', ...served };
+  if (served) return { kind: 'openai', ...served };
+  const sglang = SGLANG_MODEL.exec(value.trim());
+  if (sglang) return { kind: 'sglang', baseURL: sglang[1]!, model: sglang[2]! };
+  throw new InputError(`${what} wants "embedded", "openai:<base URL>#<model>" or "sglang:<server URL>#<model>", got "${value}"`);
 }

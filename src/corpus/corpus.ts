@@ -123,7 +123,8 @@ async function checkSettings(opts: CorpusOptions): Promise<void> {
  * key changes no byte of the records; its SHA-256 stands in, so a changed key is still seen).
  */
 export function corpusFingerprint(opts: Pick<CorpusOptions, 'settings' | 'format' | 'shardTokens'>): object {
-  const { verify: _verify, policies, ...records } = opts.settings;
+  // Where model calls are cached and how fast they go change no byte of the records.
+  const { verify: _verify, policies, models: _models, ...records } = opts.settings;
   const safe = Object.fromEntries(Object.entries(policies).map(([role, spec]) => [role, withoutKey(spec)]));
   return { corpus: 1, ...records, policies: safe, format: opts.format, shardTokens: opts.shardTokens ?? null };
 }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Bus, Consumer, WorkQueue } from '../bus/mod.ts';
+import type { Bus, Consumer, Incoming, WorkQueue } from '../bus/mod.ts';
 import { BusError } from '../bus/mod.ts';
 import { openResultQueue, openRoleQueue, DEFAULT_QUEUE, type QueueSettings } from '../agents/host.ts';
 import { MSG, acceptResult, workSubject, type Work, type WorkResult } from '../agents/protocol.ts';
@@ -31,6 +31,8 @@ export interface ConductOptions {
   maxDebugRounds?: number;
   queue?: QueueSettings;
   log?: Logger;
+  /** Told of each result message as it is taken from the results queue (the trace's recorder). */
+  onResultMessage?: (msg: Incoming<WorkResult>) => void;
   /** Called after each result, in order (and awaited): for progress and checkpoints. */
   onResult?: (result: WorkResult, how: { replayed: boolean }) => void | Promise<void>;
   /**
@@ -80,6 +82,7 @@ export async function conduct(opts: ConductOptions): Promise<RunRecord> {
   const results = await openResultQueue(opts.bus, opts.run, settings);
   const consumer: Consumer = results.consume<WorkResult>(
     async (job) => {
+      opts.onResultMessage?.(job);
       const r = job.body;
       if (r.attempt !== attempt) {
         log.debug({ job: r.job, attempt: r.attempt }, 'result of another start of this run dropped');

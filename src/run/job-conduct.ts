@@ -111,6 +111,7 @@ export async function conductJob(
       keepSteps: false,
       ...(opts.queue ? { queue: opts.queue } : {}),
       replayed: (job) => checkpoint.take(job),
+      onResultMessage: (msg) => session.witness(msg),
       ...(checkpoint.attempt ? { attempt: checkpoint.attempt } : {}),
       onResult: (r, how) => {
         const tIo = now();

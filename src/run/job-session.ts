@@ -8,7 +8,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { backoffMs, MemoryBus, outageBoundMs, token, type Bus, type DeadLetter, type Subscription } from '../bus/mod.ts';
+import { backoffMs, MemoryBus, outageBoundMs, token, type Bus, type DeadLetter, type Incoming, type Subscription } from '../bus/mod.ts';
+import type { WorkResult } from '../agents/protocol.ts';
 import { decodeBody } from '../bus/envelope.ts';
 import { connectWithEnv } from '../bus/env.ts';
 import { policyBucket } from '../agents/policy-store.ts';
@@ -16,10 +17,12 @@ import { ROLES, type Role } from '../agents/types.ts';
 import type { QueueSettings } from '../agents/host.ts';
 import { Workspaces, type Workspace } from '../agents/workspace.ts';
 import { LocalRefiner } from '../agents/refiner.ts';
-import { OpenAIScorer, type Scorer } from '../search/score/mod.ts';
+import { OpenAIScorer, SGLangScorer, type Scorer } from '../search/score/mod.ts';
 import { startOtlpExport, otlpEndpointFromEnv, startRecorder, type OtlpExport, type Recorder } from '../trace/mod.ts';
 import { startTeam, type Team } from './embedded.ts';
 import { modelCalls, type ModelCalls } from '../accounting/model-calls.ts';
+import { defaultRegistry } from '../agents/registry.ts';
+import { localGateway, type ModelGateway } from '../models/mod.ts';
 import type { JobInput } from './job-input.ts';
 import { InputError, MissingAgentsError, type RunDeadLetter, type RunJobOptions } from './job-types.ts';
 
@@ -51,6 +54,8 @@ export class JobSession {
   readonly refiner: LocalRefiner;
   /** The served model the search scores with (`--scorer openai`); the embedded scorer is not a model call. */
   readonly scorer: Scorer | undefined;
+  /** Model calls of this process (in-process team and scorer): their cache and limits; none without `models`. */
+  readonly gateway: ModelGateway | undefined;
   /** Role -> `id@revision` of the policy it starts with. */
   readonly policies: Record<string, string> = {};
   bus?: Bus;
@@ -67,7 +72,9 @@ export class JobSession {
     private readonly log: Logger,
     indexed: Indexed,
   ) {
-    this.scorer = opts.scorer?.kind === 'openai' ? openaiScorer(opts.scorer) : undefined;
+    // One gateway for the run's policies and scorer: the call cache beside the output, limits per endpoint.
+    this.gateway = opts.models ? localGateway(opts.models, opts.out, log) : undefined;
+    this.scorer = opts.scorer && opts.scorer.kind !== 'embedded' ? servedScorer(opts.scorer, this.gateway) : undefined;
     this.refiner = new LocalRefiner(this.scorer ? { scorer: this.scorer, batchSize: 8 } : {});
     this.workspaces = indexed.workspaces;
     if (indexed.ws) this.ws = indexed.ws;
@@ -90,7 +97,12 @@ export class JobSession {
 
   /** Model calls of the run's policies and scorer: requests, tokens, latency, errors. */
   get models(): ModelCalls {
-    return modelCalls({ policies: this.team?.policies, scorer: this.scorer });
+    return modelCalls({ policies: this.team?.policies, scorer: this.scorer, cache: this.gateway?.cache });
+  }
+
+  /** A result the run took from its queue: the trace records it if the bus never brought it there. */
+  witness(msg: Incoming<WorkResult>): void {
+    this.recorder?.witness(msg);
   }
 
   get deadLetters(): RunDeadLetter[] {
@@ -111,7 +123,7 @@ export class JobSession {
 
   private async joinAgents(input: JobInput, urls: string[]): Promise<void> {
     const opts = this.opts;
-    if (opts.scorer?.kind === 'openai') throw new InputError('--scorer openai with --nats: the agent processes search with their own scorer; start them with it');
+    if (opts.scorer && opts.scorer.kind !== 'embedded') throw new InputError(`--scorer ${opts.scorer.kind} with --nats: the agent processes search with their own scorer; start them with it`);
     const bus = (this.bus = await connectWithEnv(urls, this.log, `retrace-run-${input.run}`));
     if (opts.graph) {
       input.repo.graph = opts.graph;
@@ -131,6 +143,7 @@ export class JobSession {
     const bus = (this.bus = new MemoryBus());
     const teamOpts: Parameters<typeof startTeam>[0] = { bus, workspaces: this.workspaces, log: this.log, refiner: this.refiner };
     if (this.opts.policies) teamOpts.policies = this.opts.policies;
+    if (this.gateway) teamOpts.registry = defaultRegistry(this.log, this.gateway);
     this.team = await startTeam(teamOpts);
   }
 
@@ -146,10 +159,23 @@ export class JobSession {
     }
   }
 
+  /** The spec of each policy revision the roles start with (`id@revision` -> spec), for the trace. */
+  private async policySpecs(): Promise<Record<string, unknown>> {
+    const specs: Record<string, unknown> = {};
+    if (this.team) {
+      for (const src of this.team.policies.values()) specs[src.current().tag] = src.current().spec;
+      return specs;
+    }
+    const kv = await policyBucket(this.bus!);
+    for (const role of ROLES) for (const e of await kv.history(role)) if (e.value) specs[`${e.value.id}@${e.revision}`] = e.value;
+    return specs;
+  }
+
   private async watch(run: string): Promise<void> {
     const bus = this.bus!;
     this.dead = watchDeadLetters(bus, run);
-    if (this.opts.traceFile) this.recorder = await startRecorder(bus, run, this.opts.traceFile);
+    // A resumed run's trace goes on from its first start's (the recorder marks where this one begins).
+    if (this.opts.traceFile) this.recorder = await startRecorder(bus, run, this.opts.traceFile, { append: this.opts.resume === true, policies: await this.policySpecs() });
     if (otlpEndpointFromEnv()) this.otlp = startOtlpExport(bus, run);
   }
 }
@@ -200,11 +226,12 @@ async function waitForAgents(bus: Bus, timeoutMs: number, log: Logger): Promise<
   throw new MissingAgentsError(`no ${missing.join(', ')} agent answers on the bus (waited ${Math.round(timeoutMs / 1000)} s; RETRACE_OUTAGE_MS sets how long): start them with \`retrace agent <role> --nats URL\`, or pass --spawn`);
 }
 
-function openaiScorer(s: { baseURL: string; model: string; apiKey?: string }): Scorer {
-  const o: ConstructorParameters<typeof OpenAIScorer>[0] = { model: s.model, endpoints: [s.baseURL] };
+function servedScorer(s: { kind: 'openai' | 'sglang'; baseURL: string; model: string; apiKey?: string; maxContextTokens?: number }, gateway?: ModelGateway): Scorer {
+  const o: ConstructorParameters<typeof OpenAIScorer>[0] = { model: s.model, endpoints: [s.baseURL], ...(gateway ? { gateway } : {}) };
   const key = s.apiKey ?? process.env.OPENAI_API_KEY;
   if (key) o.apiKey = key;
-  return new OpenAIScorer(o);
+  if (s.maxContextTokens !== undefined) o.maxContextTokens = s.maxContextTokens;
+  return s.kind === 'sglang' ? new SGLangScorer(o) : new OpenAIScorer(o);
 }
 
 /**

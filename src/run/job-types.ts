@@ -12,6 +12,7 @@ import type { TrainOptions } from '../dataset/trainable.ts';
 import type { RunVerification } from '../dataset/verify.ts';
 import type { IndexOptions } from '../graph/mod.ts';
 import type { ModelCalls } from '../accounting/model-calls.ts';
+import type { ModelCallSettings } from '../models/settings.ts';
 
 type IndexProgress = Parameters<NonNullable<IndexOptions['onProgress']>>[0];
 
@@ -66,8 +67,16 @@ export interface RunJobOptions {
   resume: boolean;
   runId?: string;
   policies?: Partial<Record<Role, PolicySpec>>;
-  /** The scorer the search uses: embedded (default), or an OpenAI-compatible server. */
-  scorer?: { kind: 'embedded' } | { kind: 'openai'; baseURL: string; model: string; apiKey?: string };
+  /**
+   * Model calls: their cache (beside `out` by default) and limits per endpoint (src/models). Absent:
+   * no cache and no limits (each policy and scorer retries on its own).
+   */
+  models?: ModelCallSettings;
+  /**
+   * The scorer the search uses: embedded (default), an OpenAI-compatible server (`openai`), or
+   * SGLang's native API (`sglang`); a served one may cap the context it sends (`maxContextTokens`).
+   */
+  scorer?: { kind: 'embedded' } | { kind: 'openai' | 'sglang'; baseURL: string; model: string; apiKey?: string; maxContextTokens?: number };
   /** NATS servers: run over them with the agents found there (or spawned, with `spawn`). */
   nats?: string[];
   /**

@@ -16,6 +16,8 @@ import { OPENAI_POLICY_ID } from '../agents/openai/mod.ts';
 import { resolveParams } from '../agents/openai/params.ts';
 import { ROLES, type Role } from '../agents/types.ts';
 import { OpenAIScorer } from '../search/score/openai.ts';
+import { ScorerRateLimitedError } from '../search/score/errors.ts';
+import { SGLangScorer } from '../search/score/sglang.ts';
 import { InputError, type RunJobOptions } from './run-job.ts';
 
 export class PreflightError extends InputError {
@@ -37,7 +39,8 @@ export interface PreflightSettings {
 }
 
 interface Target {
-  kind: 'chat' | 'scorer';
+  /** `sglang`: a scorer on SGLang's native API (its root URL; `/get_model_info`, `/generate`). */
+  kind: 'chat' | 'scorer' | 'sglang';
   baseURL: string;
   model: string;
   apiKey: string;
@@ -69,6 +72,10 @@ function chatTargets(policies: PreflightSettings['policies'], env: NodeJS.Proces
 }
 
 function scorerTarget(scorer: PreflightSettings['scorer'], env: NodeJS.ProcessEnv): Target[] {
+  if (scorer?.kind === 'sglang') {
+    const apiKey = scorer.apiKey ?? env.OPENAI_API_KEY ?? 'EMPTY';
+    return [{ kind: 'sglang', baseURL: scorer.baseURL.replace(/\/+$/, '').replace(/\/v1$/, ''), model: scorer.model, apiKey, users: ['scorer'], maxTokensField: 'max_tokens' }];
+  }
   if (scorer?.kind !== 'openai') return [];
   const apiKey = scorer.apiKey ?? env.OPENAI_API_KEY ?? 'EMPTY';
   return [{ kind: 'scorer', baseURL: scorer.baseURL.replace(/\/+$/, ''), model: scorer.model, apiKey, users: ['scorer'], maxTokensField: 'max_tokens' }];
@@ -133,16 +140,20 @@ async function tryChat(t: Target, timeoutMs: number): Promise<void> {
       [t.maxTokensField]: 1,
     });
   } catch (err) {
+    // 429: the server is up and serves the model, only busy; the run waits its turns (src/models/retry.ts).
+    if (err instanceof OpenAI.RateLimitError) return;
     throw failure(err, t, 'POST /chat/completions', timeoutMs);
   }
 }
 
 /** One tiny score through the scorer the run uses: prompt log-probs, or the echo fallback. */
 async function tryScore(t: Target, timeoutMs: number): Promise<void> {
-  const scorer = new OpenAIScorer({ model: t.model, endpoints: [t.baseURL], apiKey: t.apiKey, retries: 0, timeoutMs, cacheSize: 0 });
+  const scorer = new OpenAIScorer({ model: t.model, endpoints: [t.baseURL], apiKey: t.apiKey, retries: 0, timeoutMs, cacheSize: 0, rateLimitPatienceMs: 0 });
   try {
     await scorer.scoreBatch([{ context: 'def add(a, b):\n', target: '    return a + b\n' }]);
   } catch (err) {
+    // 429: up and busy (its prompt log-probs are then first tried by the run itself).
+    if (err instanceof ScorerRateLimitedError) return;
     const reason = (err instanceof Error ? err.message : String(err)).replace(`${t.baseURL}: `, '');
     throw new EndpointFailure(`${t.baseURL} (a prompt log-probs request): cannot score with it: ${reason}`);
   } finally {
@@ -150,7 +161,48 @@ async function tryScore(t: Target, timeoutMs: number): Promise<void> {
   }
 }
 
+const sglangInfoSchema = z.object({ model_path: z.string(), is_generation: z.boolean().optional() });
+
+/**
+ * An SGLang server's model: `GET /get_model_info` (it is an SGLang server, serving a generation
+ * model), and the model named must be its path or a name in its `/v1/models`.
+ */
+async function checkSglangModel(t: Target, timeoutMs: number): Promise<void> {
+  let body: unknown;
+  try {
+    body = await client(t, timeoutMs).get('/get_model_info');
+  } catch (err) {
+    if (err instanceof OpenAI.APIError && err.status === 404) {
+      throw new EndpointFailure(`${t.baseURL} (GET /get_model_info): 404: not an SGLang server? Give the server's root (SGLang's native API is not under /v1); for vLLM use openai:<base URL>/v1#<model>`);
+    }
+    throw failure(err, t, 'GET /get_model_info', timeoutMs);
+  }
+  const parsed = sglangInfoSchema.safeParse(body);
+  if (!parsed.success) throw new EndpointFailure(`${t.baseURL} (GET /get_model_info): not SGLang's model info`);
+  if (parsed.data.is_generation === false) throw new EndpointFailure(`${t.baseURL} serves an embedding model (${parsed.data.model_path}), which cannot score text`);
+  const listed = await client(t, timeoutMs).get(`${t.baseURL}/v1/models`).then((b) => modelListSchema.safeParse(b), () => undefined);
+  const served = [parsed.data.model_path, ...(listed?.success ? listed.data.data.map((m) => m.id) : [])];
+  if (!served.includes(t.model)) throw new EndpointFailure(`${t.baseURL} does not serve the model "${t.model}" (it serves: ${[...new Set(served)].join(', ')})`);
+}
+
+/** One tiny score through the SGLang scorer: `/tokenize`, then `/generate` with input log-probs. */
+async function trySglangScore(t: Target, timeoutMs: number): Promise<void> {
+  const scorer = new SGLangScorer({ model: t.model, endpoints: [t.baseURL], apiKey: t.apiKey, retries: 0, timeoutMs, cacheSize: 0 });
+  try {
+    await scorer.scoreBatch([{ context: 'def add(a, b):\n', target: '    return a + b\n' }]);
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).replace(`${t.baseURL}: `, '');
+    throw new EndpointFailure(`${t.baseURL} (a /generate request with input log-probs): cannot score with it: ${reason}`);
+  } finally {
+    await scorer.close();
+  }
+}
+
 async function check(t: Target, opts: Required<Omit<PreflightOptions, 'env'>>): Promise<void> {
+  if (t.kind === 'sglang') {
+    await checkSglangModel(t, opts.listTimeoutMs);
+    return trySglangScore(t, opts.tryTimeoutMs);
+  }
   await checkModels(t, opts.listTimeoutMs);
   if (t.kind === 'chat') await tryChat(t, opts.tryTimeoutMs);
   else await tryScore(t, opts.tryTimeoutMs);

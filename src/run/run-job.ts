@@ -11,12 +11,13 @@
  * The CLI (`retrace run`) is a thin shell on this.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Bus } from '../bus/mod.ts';
 import type { Workspace } from '../agents/workspace.ts';
 import { DatasetOutput, repoProvenance, untrainedFiles } from '../dataset/output.ts';
 import { verifyDataset, type RunVerification } from '../dataset/verify.ts';
 import { silentLogger } from '../log/logger.ts';
+import { resolveInRepo } from '../paths/repo-path.ts';
 import { Checkpoint } from './checkpoint.ts';
 import { conductJob, type ConductedJob } from './job-conduct.ts';
 import { checkJobInput, withStatedOrigin, type JobInput } from './job-input.ts';
@@ -69,7 +70,7 @@ async function openCheckpointAndDataset(opts: RunJobOptions, input: JobInput, se
         seed: opts.seed,
         budget: opts.budget,
         fault_rate: opts.faultRate,
-        scorer: opts.scorer?.kind === 'openai' ? { kind: 'openai', model: opts.scorer.model } : { kind: 'embedded', model: null },
+        scorer: opts.scorer && opts.scorer.kind !== 'embedded' ? { kind: opts.scorer.kind, model: opts.scorer.model } : { kind: 'embedded', model: null },
         search: opts.budget > 0 ? { method: 'mcts', batch: 8 } : null,
       },
       untrained: untrainedFiles(facts, input.output.train),
@@ -86,8 +87,11 @@ async function verifyRun(opts: RunJobOptions, input: JobInput, served: Workspace
   if (opts.verify === false) return null;
   opts.progress?.phase('verify');
   const onVerify = opts.progress?.verify?.bind(opts.progress);
-  // With a graph service, against what it serves (the repository the run rebuilt); else the disk.
-  const against = opts.graph ? { files: served!.graph.data.files.map((f) => f.path), read: (p: string) => Buffer.from(served!.read(p), 'utf8') } : input.root!;
+  // Against the files the run rebuilt (its own index: indexing the repository again would hold a
+  // second graph of it), their bytes as the graph service serves them or as they are on disk.
+  const files = served!.graph.data.files.map((f) => f.path);
+  const root = input.root;
+  const against = opts.graph || root === undefined ? { files, read: (p: string) => Buffer.from(served!.read(p), 'utf8') } : { files, read: (p: string) => readFileSync(resolveInRepo(root, p)) };
   return verifyDataset(input.output.out, against, onVerify ? { onProgress: onVerify } : {});
 }
 

@@ -29,6 +29,8 @@ import { emptyFacts } from './facts/types.ts';
 import { proseItems } from './prose-items.ts';
 import { identifierCounts } from './facts.ts';
 import { targetParts, type TargetPart } from './facts/parts.ts';
+import { stringContent, type StringContent } from './facts/string-content.ts';
+import { dataItems, isDataPath } from './facts/data.ts';
 
 /** What the proposer knows of the file's design (a `FileDesign`, structurally). */
 export interface DesignNote {
@@ -157,11 +159,14 @@ interface Bulk {
   commentLines: number;
   /** Comment lines that read as code (`// const x = f(y);`): code kept, switched off. */
   commentedCode: number;
-  /** The longest string literal's length, and whether it is mostly outside ASCII. */
+  /** The longest string literal, its length, and whether it is mostly outside ASCII. */
+  longest: string;
   longestString: number;
   nonAscii: boolean;
   /** The comment is a licence or copyright notice. */
   licence: boolean;
+  /** The comment lines' text, markers taken off, one per line (blank lines kept: they part paragraphs). */
+  comment: string[];
 }
 
 /** What a licence or copyright notice says. */
@@ -175,6 +180,7 @@ function bulkOf(target: string, language: LanguageId | null): Bulk {
   let commentedCode = 0;
   let licence = false;
   let inBlock = false;
+  const comment: string[] = [];
   const hash = language === 'python';
   for (const l of lines) {
     let text: string | undefined;
@@ -187,19 +193,158 @@ function bulkOf(target: string, language: LanguageId | null): Bulk {
     } else if (/^\s*\/\//.test(l)) text = l.replace(/^\s*\/\/+!?/, '');
     else if (hash && /^\s*#/.test(l)) text = l.replace(/^\s*#+/, '');
     if (text === undefined) continue;
+    comment.push(text);
     commentLines++;
     if (COMMENTED_CODE.test(text)) commentedCode++;
     if (LICENCE.test(text)) licence = true;
   }
   const longest = literalsOf(target, language).strings.reduce((a, b) => (b.length > a.length ? b : a), '');
   const outside = [...longest].filter((ch) => ch.codePointAt(0)! > 127).length;
-  return { lines: lines.length, commentLines, commentedCode, longestString: longest.length, nonAscii: outside * 2 > [...longest].length, licence };
+  return { comment, lines: lines.length, commentLines, commentedCode, longest, longestString: longest.length, nonAscii: outside * 2 > [...longest].length, licence };
 }
 
 /** `about three thousand`, `many thousand`: a size in words (digits could be one of the answer's literals). */
 function thousands(chars: number): string {
   const k = Math.max(1, Math.round(chars / 1000));
   return k <= 12 ? `about ${NUMBER_WORDS[k]} thousand` : 'many thousand';
+}
+
+/**
+ * The words of what `target` awaits (`await app.inject(...)` -> `inject`), in order, once each:
+ * the last part of each awaited callee whose name `known` says is known (its head may be the
+ * target's own: the method of a known API is known), read as words.
+ */
+function awaitedWords(target: string, known: (name: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const m of target.matchAll(/\bawait\s+(?:new\s+)?([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*[(<]/g)) {
+    const last = m[1]!.split('.').pop()!;
+    const words = known(last) ? nounOf(last) : undefined;
+    if (words && !out.includes(words)) out.push(words);
+    if (out.length >= 3) break;
+  }
+  return out;
+}
+
+/**
+ * What a long comment in the target covers, before it is written: the known names it explains
+ * (code-shaped words of the comment that files written before define, news first), how many
+ * paragraphs it runs to and the examples it sets off as code. Its own words stay unsaid.
+ */
+function commentItems(comment: readonly string[], language: LanguageId | null, own: ReadonlySet<string>, knows: (name: string) => boolean, self: string | undefined, preceding: string): Array<{ id: string; names: string[]; wordings: string[] }> {
+  const out: Array<{ id: string; names: string[]; wordings: string[] }> = [];
+  const text = comment.join('\n');
+  // Type-like and dotted names: a comment's lower-case words are its examples' locals as often as code.
+  const mentioned = [...new Set(namesIn(text))].filter((n) => DOTTED.test(n) && n.length >= 3 && /[A-Z._]/.test(n) && n !== self && !own.has(n.split('.')[0]!) && knows(n) && !isAmbient(language, n.split('.')[0]!) && !isKeywordName(n));
+  const news = rarestFirst(mentioned, preceding).slice(0, 4);
+  let paragraphs = 0;
+  let inParagraph = false;
+  let examples = 0;
+  let inExample = false;
+  let sections = 0;
+  for (const line of comment) {
+    const blank = line.trim().length === 0;
+    if (!blank && !inParagraph) paragraphs++;
+    inParagraph = !blank;
+    // An example: an indented run (Go, reStructuredText), a fence, `<pre>`, `{@code`, a doctest.
+    const example = /^(\t| {3,})\S/.test(line) || /^\s*(```|<pre>|>>>)/.test(line) || /\{@code\s/.test(line);
+    if (example && !inExample) examples++;
+    inExample = example;
+    if (/^\s*(<h[1-6][\s>]|#{1,3}\s+\S)/.test(line)) sections++;
+  }
+  // A long comment is planned by the known names each of its thirds turns to first.
+  if (comment.length >= 40 && mentioned.length >= 4) {
+    const third = Math.ceil(comment.length / 3);
+    const seen = new Set<string>();
+    const parts = [0, 1, 2].map((i) => {
+      const here = [...new Set(namesIn(comment.slice(i * third, (i + 1) * third).join('\n')))].filter((n) => mentioned.includes(n) && !seen.has(n)).slice(0, 2);
+      for (const n of here) seen.add(n);
+      return here;
+    });
+    if (parts.every((x) => x.length > 0)) {
+      const [a, b, c] = parts.map((x) => list(x.map(code)));
+      const lead = nounOf(parts[0]![0]!.split('.').pop()!);
+      out.push({ id: 'comment-outline', names: parts.flat(), wordings: [
+        `The comment opens on ${a}, goes on to ${b} and ends with ${c}: that is its order.`,
+        lead ? `${capitalized(lead)} opens the comment (${a}); then come ${b}, and last ${c}.` : `First ${a}, then ${b}, last ${c}: the comment takes them in that order.`,
+      ] });
+    }
+  }
+  if (news.length > 0) {
+    const l = list(news.map(code));
+    // Led by the words of what it explains, or of what it documents: comments differ as those do.
+    const lead = nounOf(news[0]!.split('.').pop()!);
+    const owner = self !== undefined && knows(self) ? nounOf(self) : undefined;
+    out.push({ id: 'comment-names', names: news, wordings: [
+      lead ? `${capitalized(lead)} leads what the comment explains: ${l}, known from the code before.` : undefined,
+      owner ? `${capitalized(owner)}'s comment turns to ${l}: how ${news.length === 1 ? 'it is' : 'they are'} treated, for whoever calls it.` : undefined,
+      lead && news.length > 1 ? `${capitalized(lead)} first, then ${list(news.slice(1).map(code))}: the comment says how each is treated.` : undefined,
+    ].filter((w): w is string => w !== undefined) });
+  }
+  if (paragraphs >= 2) {
+    const ex = [
+      sections > 1 ? `under ${about(sections)} headings` : undefined,
+      examples > 0 ? `with ${examples === 1 ? 'an example' : `${about(examples)} examples`} set off as code` : undefined,
+    ].filter((x) => x !== undefined).map((x) => `, ${x}`).join('');
+    out.push({ id: 'comment-shape', names: [], wordings: [
+      `${capitalized(about(paragraphs))} paragraphs of comment${ex}: what a caller needs to know, written down before the code.`,
+      `The comment runs to ${about(paragraphs)} paragraphs${ex}: the contract comes before the code.`,
+    ] });
+  }
+  return out;
+}
+
+/** `about three thousand`, `some hundreds`, `forty`: a count in words, rounded where it is large. */
+function about(n: number): string {
+  if (n <= 12) return NUMBER_WORDS[n]!;
+  if (n < 20) return 'over a dozen';
+  if (n < 100) return `about ${TENS[Math.round(n / 10)]}`;
+  if (n < 1000) return `about ${NUMBER_WORDS[Math.round(n / 100)] ?? 'ten'} hundred`;
+  const k = Math.round(n / 1000);
+  return k <= 12 ? `about ${NUMBER_WORDS[k]} thousand` : 'many thousand';
+}
+
+const TENS = ['', 'ten', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety', 'a hundred'];
+
+/**
+ * What a long string holds (facts/string-content.ts), said in words: its emoji and their hard
+ * cases, the Unicode blocks they come from, the scripts of its letters. True of the data, and
+ * none of it quotes the string: what an engineer writing such a fixture means it to cover.
+ */
+function stringItems(c: StringContent): Array<{ id: string; wordings: string[]; clause?: string }> {
+  const out: Array<{ id: string; wordings: string[]; clause?: string }> = [];
+  const several = c.codePoints > c.graphemes * 1.2;
+  if (c.emoji * 2 >= c.graphemes && c.emoji >= 10) {
+    out.push({ id: 'string-emoji', wordings: [], clause: `they are emoji, ${about(c.emoji)} of them as a reader counts characters${several ? `, in ${about(c.codePoints)} code points, since many are sequences of several` : ''}` });
+    const hard = [
+      c.joined > 0 ? `${about(c.joined)} ${c.joined === 1 ? 'sequence' : 'sequences'} joined by zero-width joiners` : undefined,
+      c.skinTones > 0 ? `${about(c.skinTones)} with a skin-tone modifier` : undefined,
+      c.flags > 0 ? `${about(c.flags)} ${c.flags === 1 ? 'flag' : 'flags'} made of two regional indicators` : undefined,
+      c.keycaps > 0 ? `${about(c.keycaps)} ${c.keycaps === 1 ? 'keycap' : 'keycaps'}` : undefined,
+      c.presentation > 0 ? `${about(c.presentation)} with the emoji presentation selector` : undefined,
+    ].filter((x): x is string => x !== undefined);
+    if (hard.length >= 2) {
+      out.push({ id: 'string-hard', wordings: [
+        `It covers the hard cases of matching emoji: ${list(hard)}.`,
+        `The cases a simple pattern gets wrong are all in it: ${list(hard)}.`,
+      ] });
+    }
+    if (c.emojiBlocks.length >= 2) {
+      const top = list(c.emojiBlocks.slice(0, 3));
+      const n = c.emojiBlocks.length;
+      out.push({ id: 'string-blocks', wordings: [
+        `Its emoji come from ${about(n)} Unicode blocks, most of them from ${top}: a pattern that knows one range of code points would reject it.`,
+        `${capitalized(about(n))} Unicode blocks are drawn on, ${top} the most, so a check for emoji has to know all of them.`,
+      ] });
+    }
+  }
+  if (c.scripts.length > 0) {
+    const top = list(c.scripts.slice(0, 3));
+    out.push({ id: 'string-scripts', wordings: [
+      `Its letters are ${top}${c.scripts.length > 3 ? ' and more' : ''}: text outside ASCII, where a length in code units and in characters differ.`,
+      `${capitalized(top)} text${c.scripts.length > 3 ? ', among other scripts,' : ''} fills it: ${about(c.graphemes)} characters as a reader counts them.`,
+    ] });
+  }
+  return out;
 }
 
 /** Names in the order a reader meets them as news: those the code before used least come first. */
@@ -362,13 +507,30 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
       add('bulk-next', toCome, [`After it come the definitions still to write: ${l}.`, `${capitalized(counted(toCome.length, 'declared name'))} ${toCome.length === 1 ? 'is' : 'are'} still to come after the comment: ${l}.`]);
     }
   }
+  if (bulk.commentLines >= 8 && bulk.commentedCode * 2 < bulk.commentLines && !bulk.licence) {
+    // Where the comment is most of the target, what it covers comes before statements about the rest.
+    const mostly = bulk.commentLines * 2 >= bulk.lines;
+    for (const it of commentItems(bulk.comment, language, own, knows, f.name, preceding)) {
+      add(it.id, it.names, it.wordings);
+      if (mostly) items.at(-1)!.weight = 3;
+    }
+  }
   if (bulk.longestString >= 1000 && bulk.longestString * 2 >= target.length) {
     const size = thousands(bulk.longestString);
     const chars = bulk.nonAscii ? ' characters, nearly all outside ASCII' : ' characters';
+    const held = stringItems(stringContent(bulk.longest));
+    // Of a string of emoji, how many a reader sees is part of saying what it is.
+    const emoji = held.find((it) => it.id === 'string-emoji');
+    const seen = emoji ? `; ${emoji.clause}` : '';
     add('bulk-string', [], [
-      `One long string literal makes up most of it: ${size}${chars}.`,
-      `Data more than logic: a single string of ${size}${chars}, typed out as it is.`,
+      `One long string literal makes up most of it: ${size}${chars}${seen}.`,
+      `Data more than logic: a single string of ${size}${chars}, typed out as it is${seen}.`,
     ]);
+    // What the string holds is most of what there is to say before it: first in the outline.
+    for (const item of held.filter((it) => it !== emoji)) {
+      add(item.id, [], item.wordings);
+      items.at(-1)!.weight = 0.5;
+    }
     // The call the file so far leaves open (`emoji.parse(`): the string is its argument.
     const open = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\(\s*$/.exec(preceding)?.[1];
     if (open && outside(open)) {
@@ -400,6 +562,8 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     const usesPhrase = list(uses);
     add(`dep:${dep.name}`, [dep.name, ...members.slice(0, 3)], [
       noun ? `${capitalized(noun)} comes in from '${dep.module}' as ${d}.` : undefined,
+      noun ? `${capitalized(noun)} is imported from '${dep.module}': ${d}.` : undefined,
+      noun ? `${capitalized(noun)}, from '${dep.module}', is ${d}.` : undefined,
       action ? `${capitalized(action)} is not done here: ${d} from '${dep.module}' does it.` : undefined,
       uses.length > 0 ? `${capitalized(usesPhrase)} ${uses.length === 1 ? 'comes' : 'come'} from ${d}, imported from '${dep.module}'.` : undefined,
       uses.length > 0 ? `For ${usesPhrase}, it takes ${d} from '${dep.module}'.` : undefined,
@@ -501,7 +665,20 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     else if (r.kind === 'this') add(id, [], [bySubject(`${S} returns the instance, so calls chain.`)], [`It returns this, for chaining.`, `It returns the instance itself.`]);
     else if (r.kind === 'array') add(id, [], [bySubject(`${S} returns an array.`)], [`It returns an array.`, `The result is a list.`]);
   }
-  if (f.control.awaits > 0) add('await', [], [`Each asynchronous step is awaited in turn.`, bySubject(`${S} waits on asynchronous work.`)], [`It awaits asynchronous work.`]);
+  if (f.control.awaits > 0) {
+    // What is awaited, in its callees' words where they are known: the awaits differ as the calls do.
+    const awaited = awaitedWords(target, (n) => knows(n) && !own.has(n));
+    const n = f.control.awaits;
+    const steps = n === 1 ? 'the one asynchronous step' : counted(n, 'asynchronous step');
+    const l = list(awaited);
+    add('await', [], [
+      awaited.length > 0 ? `${capitalized(l)}: ${steps}, each awaited before the next.` : undefined,
+      awaited.length > 0 ? `Awaiting ${l} keeps ${subject.noun}'s steps in order.` : undefined,
+      awaited.length > 0 ? `The ${awaited[0]} call is awaited${awaited.length > 1 ? `, then ${list(awaited.slice(1))}` : ''}: nothing goes on until it settles.` : undefined,
+      awaited.length === 0 && n > 1 ? `${capitalized(counted(n, 'await'))} in a row: each asynchronous step finishes before the next.` : undefined,
+      bySubject(`${S} waits on asynchronous work.`),
+    ], [`Each asynchronous step is awaited in turn.`, `It awaits asynchronous work.`]);
+  }
   if (f.control.yields > 0) add('yield', [], [`A generator: values come out as they are found.`, bySubject(`${S} yields its values one at a time.`)], [`It yields its values one at a time.`]);
   if (f.extends && outside(f.extends)) {
     const base = nounOf(f.extends);
@@ -671,11 +848,13 @@ export class GroundedProposer implements Proposer {
     if (!p) {
       // A piece of a prose document (no language, a document's path) is said from its own facts.
       const prose = !this.opts.language && this.opts.path !== undefined && isProsePath(this.opts.path, `${this.opts.preceding ?? ''}${target}`);
+      // Data written whole (a manifest, a figure) is said from its structure and its path.
+      const data = !this.opts.language && !prose && this.opts.path !== undefined && isDataPath(this.opts.path, target);
       const input: Parameters<typeof targetFacts>[0] = { target };
       if (this.opts.language) input.language = this.opts.language;
       if (this.opts.preceding !== undefined) input.preceding = this.opts.preceding;
       if (this.opts.imports) input.imports = this.opts.imports;
-      const facts = this.opts.facts ?? (prose ? emptyFacts(identifierCounts(target)) : targetFacts(input));
+      const facts = this.opts.facts ?? (prose || data ? emptyFacts(identifierCounts(target)) : targetFacts(input));
       const known = this.opts.knownIdentifiers ?? new Set<string>();
       const language = this.opts.language ?? null;
       const knows = (name: string): boolean => {
@@ -690,7 +869,9 @@ export class GroundedProposer implements Proposer {
       const inside = (w: string): boolean => statesOnlyKnown(w, known, language) && !strings.some((lit) => quotesString(w, lit));
       const said = prose
         ? proseItems({ facts: proseFacts(target, isHtmlPath(this.opts.path!)), knows, preceding, ...(this.opts.path ? { path: this.opts.path } : {}), ...(this.opts.design ? { responsibility: this.opts.design.responsibility, dependencies: this.opts.design.dependencies } : {}) })
-        : factItems(facts, knows, this.opts.design, this.opts.path, preceding, target, language);
+        : data
+          ? dataItems(target, this.opts.path!)
+          : factItems(facts, knows, this.opts.design, this.opts.path, preceding, target, language);
       const offered = (all: FactItem[]): FactItem[] =>
         all
           .map((it) => {
@@ -701,7 +882,7 @@ export class GroundedProposer implements Proposer {
       let items = offered(said);
       // Where the file's habits are all there is to say (a test case that only calls the runner
       // and builds the app), they are said rather than nothing.
-      if (items.length === 0 && !prose) items = offered(factItems(facts, knows, this.opts.design, this.opts.path, preceding, target, language, true));
+      if (items.length === 0 && !prose && !data) items = offered(factItems(facts, knows, this.opts.design, this.opts.path, preceding, target, language, true));
       // Every wording is known as its item's from the start: a step said before (an outline, a
       // step another process proposed) marks its item as stated, whoever proposed it.
       const ids = new Map<string, string>();

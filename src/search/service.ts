@@ -199,9 +199,13 @@ export interface RefineMeta {
   maxDeliver?: number;
 }
 
-/** Enqueues a refinement (deduplicated by its id) and returns the job's sequence number. */
+/**
+ * Enqueues a refinement (deduplicated by its id) and returns the job's sequence number. The queue
+ * is opened as a producer: the search services (or the driver's `retrace setup`) set it up, and a
+ * requester's user may only publish into it.
+ */
 export async function requestRefine(bus: Bus, req: RefineRequest, meta: RefineMeta = {}): Promise<number> {
-  const queue = await bus.workQueue(SEARCH_QUEUE, { subjects: [refineSubject()], ackWaitMs: meta.ackWaitMs ?? 30_000, maxDeliver: meta.maxDeliver ?? 3 });
+  const queue = await bus.workQueue(SEARCH_QUEUE, { subjects: [refineSubject()], ackWaitMs: meta.ackWaitMs ?? 30_000, maxDeliver: meta.maxDeliver ?? 3, produceOnly: true });
   const envelope: Parameters<typeof queue.enqueue>[1] = { type: SEARCH_REFINE, body: req };
   if (meta.run) envelope.run = meta.run;
   if (meta.traceparent) envelope.traceparent = meta.traceparent;

@@ -24,8 +24,12 @@ export function renderMermaid(model: TraceModel): string {
   const policyOf = new Map<string, string>();
   let i = 0;
   const msgs = model.messages;
+  const boundaries = model.starts.slice(1);
+  const last = model.agents.length > 1 ? `${id(model.agents[0]!.name)},${id(model.agents[model.agents.length - 1]!.name)}` : 'C';
+  const startNote = () => `  Note over ${last}: ${label(`start ${boundaries.shift()!.start} (resumed)`)}`;
   while (i < msgs.length) {
     const m = msgs[i]!;
+    while (boundaries.length > 0 && boundaries[0]!.at <= m.at) lines.push(startNote());
     if (m.policy && policyOf.get(m.from) !== m.policy) {
       const before = policyOf.get(m.from);
       policyOf.set(m.from, m.policy);
@@ -45,6 +49,7 @@ export function renderMermaid(model: TraceModel): string {
     lines.push(`  ${id(m.from)}${arrow}${id(m.to)}: ${label(`${m.type} ${m.job ?? m.subject}${extra}`)}`);
     i++;
   }
+  while (boundaries.length > 0) lines.push(startNote());
   return `${lines.join('\n')}\n`;
 }
 

@@ -7,6 +7,8 @@
  * result goes to the conductor, steps and search events go to the recorder (observers).
  */
 import type { TraceHeader, TraceRecord } from './record.ts';
+import type { TraceStart } from './recorder.ts';
+import { CopyFilter } from './identity.ts';
 
 export const CONDUCTOR = 'conductor';
 export const OBSERVERS = 'recorder';
@@ -29,6 +31,10 @@ export interface TraceMessage {
   parentSpan?: string;
   size: number;
   cut?: number;
+  /** Which start of the run it belongs to (1 unless the run was resumed). */
+  start: number;
+  /** `queue`: taken by the run from its results queue, never heard on the bus (see TraceRecord). */
+  via?: 'queue';
   body: unknown;
 }
 
@@ -75,13 +81,30 @@ export interface PolicyRevision {
   firstAt: number;
   firstSeq: number;
   messages: number;
+  /** Its spec, when the trace holds it (the revisions the run started with). */
+  spec?: unknown;
+}
+
+/** A start of the run: 1, and one more per resume. */
+export interface StartView {
+  start: number;
+  /** ISO time the start's recorder began. */
+  started: string;
+  /** When it began, ms since the first message of the run (0 at the earliest). */
+  at: number;
+  messages: number;
 }
 
 export interface TraceModel {
   run: string;
   started: string;
   durationMs: number;
+  /** In the order they were sent (their send stamps), each message once. */
   messages: TraceMessage[];
+  /** The starts of the run (more than one when it was resumed). */
+  starts: StartView[];
+  /** Records dropped as copies of a message already shown (redeliveries, publishes sent again). */
+  duplicates: number;
   /** Conductor first, then instances by role (planner .. debugger), others, the observers last. */
   agents: AgentInfo[];
   searches: SearchView[];
@@ -107,25 +130,46 @@ function obj(v: unknown): Record<string, unknown> {
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-export function buildModel(header: TraceHeader, records: readonly TraceRecord[]): TraceModel {
-  const t0 = records[0]?.time ?? 0;
+/** The records each shown once, with the start each belongs to, in the order they were sent. */
+function distinctRecords(records: readonly TraceRecord[], starts: readonly TraceStart[]): { kept: Array<{ r: TraceRecord; start: number }>; dropped: number } {
+  const copies = new CopyFilter();
+  const kept: Array<{ r: TraceRecord; start: number }> = [];
+  let s = 0;
+  for (const [i, r] of records.entries()) {
+    while (s + 1 < starts.length && starts[s + 1]!.index <= i) {
+      s++;
+      copies.newStart();
+    }
+    if (copies.admit(r)) kept.push({ r, start: starts[s]?.start ?? 1 });
+  }
+  kept.sort((a, b) => a.r.time - b.r.time || a.r.seq - b.r.seq);
+  return { kept, dropped: copies.dropped };
+}
+
+function receiverOf(r: TraceRecord, kind: MessageKind, handledBy: Map<string, string>): string {
+  if (kind === 'work') return (r.job && handledBy.get(r.job)) || r.subject.split('.')[3] || 'unknown';
+  if (kind === 'result') return CONDUCTOR;
+  if (kind === 'step' || kind === 'search') return OBSERVERS;
+  return r.subject.split('.').slice(2).join('.') || OBSERVERS;
+}
+
+export function buildModel(header: TraceHeader, records: readonly TraceRecord[], starts: readonly TraceStart[] = [{ start: header.start ?? 1, started: header.started, index: 0 }]): TraceModel {
+  const { kept, dropped } = distinctRecords(records, starts);
+  const t0 = kept[0]?.r.time ?? 0;
   const handledBy = new Map<string, string>();
-  for (const r of records) {
+  for (const { r } of kept) {
     if (kindOf(r) === 'result' && r.job && r.sender) handledBy.set(r.job, r.sender);
   }
-  const messages: TraceMessage[] = records.map((r) => {
+  const messages: TraceMessage[] = kept.map(({ r, start }) => {
     const kind = kindOf(r);
     const from = r.sender ?? 'unknown';
-    let to: string;
-    if (kind === 'work') to = (r.job && handledBy.get(r.job)) || r.subject.split('.')[3] || 'unknown';
-    else if (kind === 'result') to = CONDUCTOR;
-    else if (kind === 'step' || kind === 'search') to = OBSERVERS;
-    else to = r.subject.split('.').slice(2).join('.') || OBSERVERS;
-    const m: TraceMessage = { seq: r.seq, at: r.time - t0, kind, from, to, subject: r.subject, type: r.type, traceparent: r.traceparent, size: r.size, body: r.body };
+    const to = receiverOf(r, kind, handledBy);
+    const m: TraceMessage = { seq: r.seq, at: r.time - t0, kind, from, to, subject: r.subject, type: r.type, traceparent: r.traceparent, size: r.size, start, body: r.body };
     if (r.job !== undefined) m.job = r.job;
     if (r.policy !== undefined) m.policy = r.policy;
     if (r.parentSpan !== undefined) m.parentSpan = r.parentSpan;
     if (r.cut !== undefined) m.cut = r.cut;
+    if (r.via !== undefined) m.via = r.via;
     return m;
   });
 
@@ -196,6 +240,7 @@ export function buildModel(header: TraceHeader, records: readonly TraceRecord[])
     let p = byKey.get(key);
     if (!p) {
       p = { role, policy: m.policy, firstAt: m.at, firstSeq: m.seq, messages: 0 };
+      if (header.policies?.[m.policy] !== undefined) p.spec = header.policies[m.policy];
       byKey.set(key, p);
       policies.push(p);
     }
@@ -210,5 +255,14 @@ export function buildModel(header: TraceHeader, records: readonly TraceRecord[])
   const types: Record<string, number> = {};
   for (const m of messages) types[m.type] = (types[m.type] ?? 0) + 1;
   const last = messages[messages.length - 1];
-  return { run: header.run, started: header.started, durationMs: last ? last.at : 0, messages, agents: agentList, searches, policies, types };
+  return { run: header.run, started: header.started, durationMs: last ? last.at : 0, messages, starts: startViews(starts, messages, t0), duplicates: dropped, agents: agentList, searches, policies, types };
+}
+
+function startViews(starts: readonly TraceStart[], messages: readonly TraceMessage[], t0: number): StartView[] {
+  const counts = new Map<number, number>();
+  for (const m of messages) counts.set(m.start, (counts.get(m.start) ?? 0) + 1);
+  return starts.map((s) => {
+    const began = Date.parse(s.started);
+    return { start: s.start, started: s.started, at: Number.isFinite(began) && t0 > 0 ? Math.max(0, began - t0) : 0, messages: counts.get(s.start) ?? 0 };
+  });
 }

@@ -10,14 +10,14 @@
  * sent by any process, join in one trace tree.
  *
  * A work message's span stays open until the result of the same job arrives (so it covers the
- * work); every other span is an instant. Flags are honoured: a message whose traceparent is not
+ * work); every other span is an instant. Times are the messages' send stamps (`retrace-sent`). Flags are honoured: a message whose traceparent is not
  * sampled (`-00`) is not exported (the SDK's parent-based sampler).
  */
 import { ROOT_CONTEXT, SpanKind, trace, type Span, type TraceFlags } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { parseTraceparent, type Bus, type Incoming } from '../bus/mod.ts';
+import { parseSent, parseTraceparent, SENT_HEADER, type Bus, type Incoming } from '../bus/mod.ts';
 import { PARENT_SPAN_HEADER } from './record.ts';
 
 export interface OtlpExportOptions {
@@ -91,7 +91,7 @@ export function startOtlpExport(bus: Bus, run: string, opts: OtlpExportOptions =
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
   const tracer = provider.getTracer('retrace.trace');
-  const openWork = new Map<string, Span>();
+  const openWork = new Map<string, { span: Span; start: number }>();
   // Jobs whose result came first (possible across connections): their work span ends at once.
   const answered = new Set<string>();
   let count = 0;
@@ -99,8 +99,8 @@ export function startOtlpExport(bus: Bus, run: string, opts: OtlpExportOptions =
   const onMessage = (msg: Incoming) => {
     const own = parseTraceparent(msg.traceparent);
     if (!own) return;
-    // One clock for every start and end (ms since the epoch, sub-ms resolution).
-    const at = performance.timeOrigin + performance.now();
+    // When it was sent (its stamp), else now: ms since the epoch, sub-ms resolution.
+    const at = parseSent(msg.headers[SENT_HEADER]) ?? performance.timeOrigin + performance.now();
     const parentSpan = msg.headers[PARENT_SPAN_HEADER];
     const flags = Number.parseInt(own.flags, 16) as TraceFlags;
     const ctx = parentSpan
@@ -122,15 +122,17 @@ export function startOtlpExport(bus: Bus, run: string, opts: OtlpExportOptions =
     count++;
     const part = msg.subject.split('.')[2];
     if (part === 'work' && job && !answered.has(job)) {
-      openWork.get(job)?.end(at);
-      openWork.set(job, span);
+      const before = openWork.get(job);
+      before?.span.end(Math.max(at, before.start));
+      openWork.set(job, { span, start: at });
       return;
     }
     span.end(at);
     if (part === 'result' && job) {
       const work = openWork.get(job);
       if (work) {
-        work.end(at);
+        // Clocks of two machines may disagree: a span never ends before it starts.
+        work.span.end(Math.max(at, work.start));
         openWork.delete(job);
       } else {
         answered.add(job);
@@ -146,7 +148,7 @@ export function startOtlpExport(bus: Bus, run: string, opts: OtlpExportOptions =
     async stop() {
       await sub.unsubscribe();
       const at = performance.timeOrigin + performance.now();
-      for (const span of openWork.values()) span.end(at);
+      for (const { span, start } of openWork.values()) span.end(Math.max(at, start));
       openWork.clear();
       await provider.forceFlush();
       await provider.shutdown();

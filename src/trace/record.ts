@@ -1,9 +1,10 @@
 /**
  * The trace file format: JSON Lines. The first line is a header (`{ "trace": 1, run, ... }`),
- * then one line per message of the run, in the order the recorder received them. docs/tracing.md
- * describes every field.
+ * then one line per message of the run, in the order the recorder received them. A resumed run
+ * appends to its trace: another header line (`start: 2`, ...) marks where each start begins.
+ * docs/tracing.md describes every field.
  */
-import type { Incoming } from '../bus/mod.ts';
+import { parseSent, SENT_HEADER, type Incoming } from '../bus/mod.ts';
 
 export const TRACE_FORMAT = 1;
 
@@ -20,13 +21,36 @@ export interface TraceHeader {
   started: string;
   /** The longest string kept whole in a body; 0: nothing is cut. */
   maxString: number;
+  /** Which start of the run the lines below belong to: 1 (absent) for the first, 2 after a resume, ... */
+  start?: number;
+  /** The spec of each policy revision the run's roles started with (`id@revision` -> spec), secrets left out. */
+  policies?: Record<string, unknown>;
+}
+
+/** Params whose names say they hold a secret: never written to a trace. */
+const SECRET_PARAM = /key|token|secret|password|credential/i;
+
+/** A policy spec as a trace keeps it: every param that may be a secret replaced by `[redacted]`. */
+export function redactSpec(spec: unknown): unknown {
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return spec;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec)) {
+    if (SECRET_PARAM.test(k)) out[k] = '[redacted]';
+    else out[k] = v && typeof v === 'object' && !Array.isArray(v) ? redactSpec(v) : v;
+  }
+  return out;
 }
 
 export interface TraceRecord {
-  /** Arrival order, from 0. */
+  /** Arrival order, from 0 (continued across the starts of a resumed run). */
   seq: number;
-  /** Arrival time, milliseconds since the epoch (sub-millisecond resolution). */
+  /**
+   * When the message was sent (its `retrace-sent` header, the sender's clock), else when it
+   * arrived; milliseconds since the epoch, sub-millisecond resolution.
+   */
   time: number;
+  /** When the recorder received it (its own clock). */
+  arrived?: number;
   subject: string;
   type: string;
   sender?: string;
@@ -34,6 +58,13 @@ export interface TraceRecord {
   traceparent: string;
   /** Span id of the message this one was sent from (`retrace-parent-span`). */
   parentSpan?: string;
+  /** The producer's message id of a queued message (`Nats-Msg-Id`): what the queue deduplicates on. */
+  msgId?: string;
+  /**
+   * `queue`: not heard on the bus but taken by the run from its durable results queue (sent while
+   * no recorder listened: between the starts of a resumed run).
+   */
+  via?: 'queue';
   /** The agents' job id, when the body names one. */
   job?: string;
   /** Bytes of the body as JSON, before any cut. */
@@ -43,12 +74,15 @@ export interface TraceRecord {
   cut?: number;
 }
 
-/** The record of one message; long strings of the body are cut to `maxString` characters. */
-export function toRecord(msg: Incoming, seq: number, time: number, maxString: number): TraceRecord {
+const MSG_ID_HEADER = 'Nats-Msg-Id';
+
+/** The record of one message that arrived at `arrived`; long strings of the body are cut to `maxString` characters. */
+export function toRecord(msg: Incoming, seq: number, arrived: number, maxString: number): TraceRecord {
   const json = JSON.stringify(msg.body ?? null);
   const rec: TraceRecord = {
     seq,
-    time,
+    time: parseSent(msg.headers[SENT_HEADER]) ?? arrived,
+    arrived,
     subject: msg.subject,
     type: msg.type,
     traceparent: msg.traceparent,
@@ -59,6 +93,8 @@ export function toRecord(msg: Incoming, seq: number, time: number, maxString: nu
   if (msg.policy !== undefined) rec.policy = msg.policy;
   const parent = msg.headers[PARENT_SPAN_HEADER];
   if (parent) rec.parentSpan = parent;
+  const msgId = msg.headers[MSG_ID_HEADER];
+  if (msgId) rec.msgId = msgId;
   const job = jobOf(msg.body);
   if (job !== undefined) rec.job = job;
   const counter = { cut: 0 };

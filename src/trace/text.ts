@@ -1,5 +1,5 @@
 /** The text timeline: a summary, then one line per message (`+ms sender -> subject type job`). */
-import type { TraceModel } from './model.ts';
+import type { StartView, TraceModel } from './model.ts';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -15,7 +15,9 @@ function clean(s: string): string {
 export function renderText(model: TraceModel): string {
   const out: string[] = [];
   const agents = model.agents;
-  out.push(`run ${clean(model.run)} · started ${model.started} · ${model.messages.length} messages · ${agents.length} agents · ${model.durationMs.toFixed(0)} ms`);
+  const starts = model.starts.length > 1 ? ` · ${model.starts.length} starts (resumed)` : '';
+  const copies = model.duplicates > 0 ? ` · ${model.duplicates} duplicate copies not shown` : '';
+  out.push(`run ${clean(model.run)} · started ${model.started} · ${model.messages.length} messages · ${agents.length} agents · ${model.durationMs.toFixed(0)} ms${starts}${copies}`);
   out.push(`agents: ${agents.map((a) => `${clean(a.name)} (${a.sent} sent, ${a.received} received)`).join(', ')}`);
   out.push(`types: ${Object.entries(model.types).map(([t, n]) => `${clean(t)} ${n}`).join(', ')}`);
   if (model.policies.length > 0) {
@@ -23,8 +25,19 @@ export function renderText(model: TraceModel): string {
   }
   out.push('');
   const width = Math.max(...model.messages.map((m) => `+${m.at.toFixed(1)}ms`.length), 0);
-  for (const m of model.messages) out.push(messageLine(m, width, m.kind === 'work' || m.kind === 'result' ? m.to : undefined));
+  const boundaries = model.starts.slice(1);
+  for (const m of model.messages) {
+    while (boundaries.length > 0 && boundaries[0]!.at <= m.at) out.push(startLine(boundaries.shift()!));
+    const line = messageLine(m, width, m.kind === 'work' || m.kind === 'result' ? m.to : undefined);
+    out.push(m.via === 'queue' ? `${line} (taken from the queue: sent while no recorder listened)` : line);
+  }
+  for (const b of boundaries) out.push(startLine(b));
   return `${out.join('\n')}\n`;
+}
+
+/** The line that marks where a resumed run's start begins. */
+export function startLine(s: StartView): string {
+  return `--- start ${s.start} (resumed) at +${s.at.toFixed(1)}ms, ${s.started} ---`;
 }
 
 /** One message as a timeline line: `+ms sender -> subject type job (to x) [policy] size`. */

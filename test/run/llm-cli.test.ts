@@ -71,7 +71,7 @@ describe('retrace run with a served model', { timeout: 120_000 }, () => {
     writeFileSync(config, JSON.stringify({ search: { budgett: 4 } }));
     const r = await retraceCli(['run', fixture, '--config', config, '-o', join(tmp, 'typo.jsonl')], { env, cwd: tmp });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('unknown key "search.budgett" (search takes: budget)');
+    expect(r.stderr).toContain('unknown key "search.budgett" (search takes: budget, maxContextTokens)');
     expect(existsSync(join(tmp, 'typo.jsonl'))).toBe(false);
   });
 

@@ -112,8 +112,9 @@ for (const transport of transports) {
     it("carries a node's scorer error class back to the client", async () => {
       const server = await FakeVllm.start();
       try {
-        for (let k = 0; k < 3; k++) server.inject('completions', { kind: 'status', status: 429 });
-        const scorer = new OpenAIScorer({ model: server.opts.model, endpoints: [server.baseURL], apiKey: server.opts.apiKey, mode: 'echo', retries: 2, backoff: { baseMs: 1, maxMs: 2 } });
+        // 429s are waited out until rateLimitPatienceMs of waiting: one wait here, then the error.
+        for (let k = 0; k < 2; k++) server.inject('completions', { kind: 'status', status: 429 });
+        const scorer = new OpenAIScorer({ model: server.opts.model, endpoints: [server.baseURL], apiKey: server.opts.apiKey, mode: 'echo', retries: 2, backoff: { baseMs: 1, maxMs: 2 }, rateLimitPatienceMs: 1 });
         const node = await ScoringNode.start({ bus: await bus(), scorer, backend: 'openai', concurrency: 4 });
         nodes.push(node);
         const client = new ScoringClient({ bus: await bus(), model: server.opts.model, timeoutMs: 5000 });

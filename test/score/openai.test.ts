@@ -111,11 +111,14 @@ describe('OpenAIScorer: faults', () => {
     expect(s.stats.retries).toBe(4);
   });
 
-  it('gives up with ScorerRateLimitedError when every attempt is 429', async () => {
-    for (let k = 0; k < 3; k++) server.inject('completions', { kind: 'status', status: 429 });
-    const err = await scorer({ mode: 'echo', retries: 2 }).scoreBatch(ITEMS.slice(0, 1)).catch((e: unknown) => e);
+  it('waits out 429s beyond its retries, and gives up with ScorerRateLimitedError only after rateLimitPatienceMs of waiting', async () => {
+    for (let k = 0; k < 5; k++) server.inject('completions', { kind: 'status', status: 429 });
+    const err = await scorer({ mode: 'echo', retries: 0, rateLimitPatienceMs: 1000 }).scoreBatch(ITEMS.slice(0, 1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScorerRateLimitedError);
-    expect(server.count('completions')).toBe(3);
+    expect((err as Error).message).toContain('injected 429');
+    // 187.5 + 375 + 750 ms waited (backoff from 250 ms, random() = 0.5) passes the 1000 ms of patience.
+    expect(delays).toEqual([187.5, 375, 750]);
+    expect(server.count('completions')).toBe(4);
   });
 
   it('retries a slow answer that outlives the timeout', async () => {

@@ -52,6 +52,8 @@ describe('retrace trace', () => {
     const out = join(dir, 'small.html');
     expect(await run(['trace', file, '-f', 'html', '-o', out])).toBe('');
     expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>[\s\S]*id="retrace-trace"/);
+    const chrome = JSON.parse(await run(['trace', file, '--format', 'chrome'])) as { traceEvents: Array<{ ph: string; name: string }> };
+    expect(chrome.traceEvents.filter((e) => e.ph === 'X').map((e) => e.name)).toEqual(['coder:x']);
   });
 
   it('rejects an unknown format and a file that is not a trace', async () => {

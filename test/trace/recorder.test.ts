@@ -74,8 +74,8 @@ describe('recorder on MemoryBus', () => {
     const team = await startTeam({ bus, workspaces });
     const record = await conduct({ bus, workspaces, run: 'm1', repo: { name: 'mini', root: fixtureRoot }, seed: 2, budget: 4, faultRate: 1 });
     await team.stop();
-    // MemoryBus gives work-queue messages only to their queue's consumers (NATS also gives them
-    // to plain subscribers): here the recorder sees the steps and the searches.
+    // Work and results reach plain subscribers too (as a JetStream publish does on NATS); this
+    // test holds the recorder to the steps and the searches.
     await waitFor(() => rec.count >= record.steps.length + searches, 'every step and search');
     await rec.stop();
     await bus.close();

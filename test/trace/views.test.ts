@@ -93,5 +93,13 @@ describe.skipIf(!natsServerAvailable())('trace views', () => {
     const back = JSON.parse(data) as TraceModel;
     expect(back.messages).toHaveLength(run.messages);
     expect(back.messages.find((m) => m.job === 'coder:evil')!.body).toMatchObject({ step: { text: HOSTILE } });
+    // What the page shows elsewhere is embedded once: a result's steps are its step messages, a
+    // search's tree is in the searches table.
+    for (const m of back.messages.filter((x) => x.kind === 'result')) {
+      const steps = model.messages.filter((x) => x.kind === 'step' && x.job === m.job).length;
+      expect((m.body as { steps: unknown }).steps).toBe(`[${steps} steps: this job's step messages]`);
+    }
+    for (const m of back.messages.filter((x) => x.kind === 'search')) expect(m.body).toMatchObject({ tree: '[in the searches table]' });
+    expect(back.searches).toEqual(model.searches);
   });
 });

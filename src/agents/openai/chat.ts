@@ -4,9 +4,12 @@
  * exchange every role uses (ask for an object, read it even when the server ignored
  * `response_format`, check it, and on failure ask once more with the reason in the prompt).
  *
- * Retries of transport faults (408/409/429/5xx, connection errors, timeouts) are the client's own:
- * exponential backoff from 0.5 s, honouring `retry-after` / `retry-after-ms`. The client lives in a
- * private field so that logging this object cannot print the key.
+ * Every completion goes through the run's model gateway (src/models/gateway.ts): answered from
+ * the call cache when the same request (model, messages, temperature, limit, seed) was answered
+ * before, sent under the endpoint's limits otherwise, and retried there — a 429 as long as the
+ * server keeps shedding load (after its Retry-After), transport faults (408/409/5xx, connection
+ * errors, timeouts) `maxRetries` times with backoff. The client's own retries are off. The client
+ * lives in a private field so that logging this object cannot print the key.
  */
 import OpenAI from 'openai';
 import { z } from 'zod';
@@ -15,10 +18,12 @@ import {
   PolicyBadResponseError,
   PolicyError,
   PolicyOutputError,
+  PolicyRateLimitedError,
   PolicyTimeoutError,
   PolicyUnreachableError,
 } from './errors.ts';
-import { CallMeter, errorName } from '../../accounting/call-meter.ts';
+import { CallMeter } from '../../accounting/call-meter.ts';
+import { estimateTokens, fetchKeepingErrorBodies, ModelGateway, retryAfterMs, type Failure, type Paid } from '../../models/mod.ts';
 import { extractJsonObject } from './json.ts';
 import type { ResolvedParams } from './params.ts';
 
@@ -72,23 +77,52 @@ function apiSeed(seed: number): number {
   return Number.isSafeInteger(seed) ? seed : Math.trunc(seed) % Number.MAX_SAFE_INTEGER || 0;
 }
 
-export function classifyChatError(err: unknown, endpoint: string): PolicyError {
+/** What the server said, from an error's body: its `error.message`, or the body itself, cut short. */
+export function errorBody(err: InstanceType<typeof OpenAI.APIError>): string {
+  const body = err.error as { message?: unknown; error?: { message?: unknown } } | string | undefined;
+  const said = typeof body === 'string' ? body : typeof body?.message === 'string' ? body.message : typeof body?.error?.message === 'string' ? body.error.message : body === undefined ? '' : JSON.stringify(body);
+  const text = said.replace(/\s+/g, ' ').trim();
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** What a failed attempt means for trying again (src/models/retry.ts). */
+export function chatFailure(err: unknown): Failure {
+  if (err instanceof OpenAI.APIConnectionError) return { kind: 'transient' };
+  if (err instanceof OpenAI.APIError) {
+    const status = err.status ?? 0;
+    if (status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(err.headers) };
+    if (status === 408 || status === 409 || status >= 500) return { kind: 'transient', retryAfterMs: retryAfterMs(err.headers) };
+  }
+  return { kind: 'fatal' };
+}
+
+/** How many times a request was sent, for messages. */
+export interface Attempts {
+  attempts: number;
+  timeoutMs: number;
+}
+
+export function classifyChatError(err: unknown, endpoint: string, tried: Attempts = { attempts: 1, timeoutMs: 0 }): PolicyError {
   if (err instanceof PolicyError) return err;
+  const times = tried.attempts === 1 ? 'once' : `${tried.attempts} times`;
   if (err instanceof OpenAI.APIConnectionTimeoutError) {
-    return new PolicyTimeoutError(`${endpoint}: no answer within the timeout`, { endpoint, cause: err });
+    return new PolicyTimeoutError(`${endpoint}: no answer within the timeout (timeoutMs ${tried.timeoutMs} ms), asked ${times}`, { endpoint, cause: err });
   }
   if (err instanceof OpenAI.APIConnectionError) {
-    return new PolicyUnreachableError(`${endpoint}: cannot connect (${err.message})`, { endpoint, cause: err });
+    return new PolicyUnreachableError(`${endpoint}: cannot connect (${err.message}), tried ${times}`, { endpoint, cause: err });
   }
   if (err instanceof OpenAI.APIError) {
     const status = err.status ?? 0;
+    const said = errorBody(err);
+    const body = said ? `: ${said}` : '';
     if (status === 401 || status === 403) {
-      return new PolicyAuthError(`${endpoint}: the server refused the API key (${status})`, { endpoint, cause: err });
+      return new PolicyAuthError(`${endpoint}: the server refused the API key (${status})${body}`, { endpoint, cause: err });
     }
-    if (status === 429 || status === 408 || status >= 500) {
-      return new PolicyUnreachableError(`${endpoint}: ${status} after every retry`, { endpoint, cause: err });
+    if (status === 429) return new PolicyRateLimitedError(`${endpoint}: 429 (rate limited) on every one of ${tried.attempts} attempts${body}`, { endpoint, cause: err });
+    if (status === 408 || status === 409 || status >= 500) {
+      return new PolicyUnreachableError(`${endpoint}: ${status} after ${tried.attempts} attempt${tried.attempts === 1 ? '' : 's'}${body}`, { endpoint, cause: err });
     }
-    return new PolicyBadResponseError(`${endpoint}: ${status} ${err.message}`, { endpoint, cause: err });
+    return new PolicyBadResponseError(`${endpoint}: ${status}${body}`, { endpoint, cause: err });
   }
   // A body that is not JSON (the client's SyntaxError) or anything else unexpected.
   const message = err instanceof Error ? err.message : String(err);
@@ -96,22 +130,30 @@ export function classifyChatError(err: unknown, endpoint: string): PolicyError {
 }
 
 export class ChatEndpoint {
+  /** Completions paid for (answered by the server; from the cache or shared: not counted). */
   readonly totals: ChatUsage = { requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-  /** Every request sent, answered or not: latency, tokens, errors (src/accounting/call-meter.ts). */
+  /** Every request sent, answered or not, and every answer taken from the cache (src/accounting/call-meter.ts). */
   readonly meter = new CallMeter();
   readonly #client: OpenAI;
+  readonly #gateway: ModelGateway;
   #jsonMode: boolean;
 
+  /** `gateway`: the run's (cache, limits); one of this endpoint's own (limits and retries, no cache) when absent. */
   constructor(
     readonly params: ResolvedParams,
     apiKey: string,
+    gateway?: ModelGateway,
   ) {
     this.#jsonMode = params.jsonMode;
+    this.#gateway = gateway ?? new ModelGateway();
     this.#client = new OpenAI({
       baseURL: params.baseURL,
       apiKey,
-      maxRetries: params.maxRetries,
+      // Retries are the gateway's (a 429 is waited out; see src/models/retry.ts).
+      maxRetries: 0,
       timeout: params.timeoutMs,
+      // vLLM's and SGLang's error bodies are not OpenAI's shape: keep their words for our errors.
+      fetch: fetchKeepingErrorBodies,
       // A policy runs inside agents; the browser guard is irrelevant, and the client must not log.
       logLevel: 'off',
     });
@@ -130,13 +172,47 @@ export class ChatEndpoint {
   async complete(messages: readonly ChatMessage[], opts: ChatOptions): Promise<{ content: string; finishReason: string | null }> {
     let completion: Completion;
     try {
-      completion = await this.attempt(messages, opts);
+      completion = await this.ask(messages, opts);
     } catch (err) {
       if (!this.#jsonMode || !rejectsResponseFormat(err)) throw err;
       // Some servers (older vLLM builds, llama.cpp without grammar support) refuse the field: drop it for good.
       this.#jsonMode = false;
-      completion = await this.attempt(messages, opts);
+      completion = await this.ask(messages, opts);
     }
+    const choice = completion.choices[0]!;
+    return { content: choice.message.content ?? '', finishReason: choice.finish_reason ?? null };
+  }
+
+  /** One completion through the gateway: from the cache, or paid (and counted in `totals`). */
+  private async ask(messages: readonly ChatMessage[], opts: ChatOptions): Promise<Completion> {
+    const body = this.requestBody(messages, opts);
+    let attempts = 0;
+    const promptChars = messages.reduce((n, m) => n + m.content.length, 0);
+    try {
+      const answer = await this.#gateway.call<Completion>(
+        { model: this.params.model, kind: 'chat', body },
+        {
+          endpoint: this.endpoint,
+          tokens: estimateTokens(promptChars, this.params.maxTokens),
+          leaseMs: this.params.timeoutMs,
+          classify: chatFailure,
+          retry: { maxRetries: this.params.maxRetries, baseMs: 500 },
+        },
+        () => {
+          attempts++;
+          return this.attempt(body);
+        },
+      );
+      if (answer.source === 'paid') this.count(answer.answer);
+      else this.meter.cached(answer.usage);
+      return answer.answer;
+    } catch (err) {
+      // A call that shared another's flight made no attempt of its own: it saw that one's.
+      throw classifyChatError(err, this.endpoint, { attempts: Math.max(1, attempts), timeoutMs: this.params.timeoutMs });
+    }
+  }
+
+  private count(completion: Completion): void {
     this.totals.requests++;
     const usage = completion.usage;
     if (usage) {
@@ -146,20 +222,16 @@ export class ChatEndpoint {
       this.totals.completionTokens += completionTokens;
       this.totals.totalTokens += usage.total_tokens ?? prompt + completionTokens;
     }
-    const choice = completion.choices[0]!;
-    return { content: choice.message.content ?? '', finishReason: choice.finish_reason ?? null };
   }
 
-  /** One request, counted by the meter (latency, usage, error): the completion, or a PolicyError. */
-  private attempt(messages: readonly ChatMessage[], opts: ChatOptions): Promise<Completion> {
+  /**
+   * One request, counted by the meter (latency, usage, the error's class): the completion, or the
+   * client's error as thrown (the gateway decides whether to try again), or a PolicyBadResponseError.
+   */
+  private attempt(body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<Paid<Completion>> {
     return this.meter.time(async () => {
-      let body: unknown;
-      try {
-        body = await this.create(messages, opts);
-      } catch (err) {
-        throw classifyChatError(err, this.endpoint);
-      }
-      const parsed = completionSchema.safeParse(body);
+      const raw: unknown = await this.#client.chat.completions.create(body);
+      const parsed = completionSchema.safeParse(raw);
       if (!parsed.success) {
         throw new PolicyBadResponseError(`${this.endpoint}: not a chat completion: ${parsed.error.issues[0]?.message ?? 'wrong shape'}`, {
           endpoint: this.endpoint,
@@ -167,8 +239,9 @@ export class ChatEndpoint {
         });
       }
       this.meter.usage(parsed.data.usage);
-      return parsed.data;
-    }, errorName);
+      const usage = parsed.data.usage;
+      return { answer: parsed.data, usage: usage ? { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 } : null };
+    }, (err) => classifyChatError(err, this.endpoint).name);
   }
 
   /**
@@ -205,8 +278,9 @@ export class ChatEndpoint {
     });
   }
 
-  private create(messages: readonly ChatMessage[], opts: ChatOptions): Promise<unknown> {
-    const params: OpenAI.ChatCompletionCreateParamsNonStreaming = {
+  /** The request as sent, and as keyed in the call cache: model, messages, temperature, limit, seed, format. */
+  private requestBody(messages: readonly ChatMessage[], opts: ChatOptions): OpenAI.ChatCompletionCreateParamsNonStreaming {
+    return {
       model: this.params.model,
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
       temperature: opts.temperature,
@@ -214,7 +288,6 @@ export class ChatEndpoint {
       seed: apiSeed(opts.seed),
       ...(this.#jsonMode ? { response_format: { type: 'json_object' as const } } : {}),
     };
-    return this.#client.chat.completions.create(params);
   }
 }
 

@@ -21,9 +21,17 @@ export class PolicyConfigError extends PolicyError {
   override name = 'PolicyConfigError';
 }
 
-/** Nobody answered: connection refused, DNS, or 5xx/429 after every retry. */
+/** Nobody answered: connection refused, DNS, or 5xx after every retry. */
 export class PolicyUnreachableError extends PolicyError {
   override name = 'PolicyUnreachableError';
+}
+
+/**
+ * The endpoint answered 429 to every attempt for as long as the run waits (30 minutes of nothing
+ * else by default): a kind of unreachable. Shorter storms only slow the run.
+ */
+export class PolicyRateLimitedError extends PolicyUnreachableError {
+  override name = 'PolicyRateLimitedError';
 }
 
 /** The endpoint did not answer within `timeoutMs`, on every attempt. A kind of unreachable. */

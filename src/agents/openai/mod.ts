@@ -8,6 +8,7 @@ export {
   PolicyConfigError,
   PolicyError,
   PolicyOutputError,
+  PolicyRateLimitedError,
   PolicyTimeoutError,
   PolicyUnreachableError,
 } from './errors.ts';

@@ -54,6 +54,7 @@ import {
 import { proposalGuard } from './proposal-guard.ts';
 import { sketchTarget } from './target-sketch.ts';
 import { designTexts, planTexts, thoughtTexts } from './trained.ts';
+import type { ModelGateway } from '../../models/gateway.ts';
 
 export const OPENAI_POLICY_ID = 'openai';
 
@@ -94,6 +95,8 @@ export type PolicyUsage = ChatUsage & BoundaryCounts;
 export interface OpenAIPolicyOptions {
   /** Where repairs, re-asks and fallbacks at the knowledge boundary are logged. */
   logger?: Logger;
+  /** The run's model gateway (call cache, limits per endpoint), shared with its other policies and scorer. */
+  gateway?: ModelGateway;
 }
 
 export class OpenAIPolicy implements Policy {
@@ -108,7 +111,7 @@ export class OpenAIPolicy implements Policy {
     opts: OpenAIPolicyOptions = {},
   ) {
     const { params, apiKey } = resolveParams(spec.params, env);
-    this.#chat = new ChatEndpoint(params, apiKey);
+    this.#chat = new ChatEndpoint(params, apiKey, opts.gateway);
     this.#log = (opts.logger ?? silentLogger).child({ policy: OPENAI_POLICY_ID, model: params.model });
     this.#boundary = new BoundaryKeeper(params.boundaryRetries, this.#log);
   }
@@ -256,8 +259,10 @@ function dedupe(vs: readonly BoundaryViolation[]): BoundaryViolation[] {
 
 /**
  * Registers `openai` in `registry`: `registry.create({ id: 'openai', params: { baseURL, model } })`.
- * With `logger`, every policy it makes logs what the knowledge boundary cost.
+ * With `logger`, every policy it makes logs what the knowledge boundary cost; with `gateway`, its
+ * calls go through that gateway (the run's cache and limits).
  */
-export function registerOpenAIPolicy(registry: PolicyRegistry, logger?: Logger): PolicyRegistry {
-  return registry.register(OPENAI_POLICY_ID, (spec) => new OpenAIPolicy(spec, process.env, logger ? { logger } : {}));
+export function registerOpenAIPolicy(registry: PolicyRegistry, logger?: Logger, gateway?: ModelGateway): PolicyRegistry {
+  const opts: OpenAIPolicyOptions = { ...(logger ? { logger } : {}), ...(gateway ? { gateway } : {}) };
+  return registry.register(OPENAI_POLICY_ID, (spec) => new OpenAIPolicy(spec, process.env, opts));
 }

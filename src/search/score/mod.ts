@@ -11,6 +11,7 @@ export {
 } from './errors.ts';
 export { EmbeddedScorer, type EmbeddedScorerOptions, type NextTokenDistribution } from './embedded.ts';
 export { OpenAIScorer, type OpenAIScorerOptions, type EndpointConfig, type PromptLogprobMode } from './openai.ts';
+export { SGLangScorer, type SGLangScorerOptions, type SGLangScorerCalls } from './sglang.ts';
 export { tokenize } from './tokenize.ts';
 export { ScoringNode, type ScoringNodeOptions, type TrainableScorer } from './node.ts';
 export { ScoringClient, type ScoringClientOptions } from './client.ts';

@@ -47,6 +47,9 @@ export function reportedUsage(body: unknown): { prompt_tokens?: number | undefin
   return parsed.success ? (parsed.data.usage ?? undefined) : undefined;
 }
 
+/** A score as the call cache keeps it (src/models): read back, it is checked against this. */
+export const ScoreResultShape = z.object({ logprob: z.number(), tokenLogprobs: z.array(z.number()), tokens: z.array(z.string()) });
+
 /** vLLM / SGLang `/tokenize`: `{ tokens, count, max_model_len }`. */
 export const TokenizeResponse = z.object({ tokens: z.array(z.number().int()) });
 

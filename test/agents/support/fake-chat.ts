@@ -30,6 +30,14 @@ export interface FakeChatOptions {
   rejectResponseFormat?: boolean;
   /** What `GET /v1/models` lists: the served model by default. */
   models?: string[];
+  /**
+   * How it proposes reasoning steps: `numbered` (the default) answers "Step n.i: ..." about the
+   * sketch's names in turn; `varied` draws from a larger space of plain statements about the
+   * sketch (each name it may state, said several ways, and the target's shape), a different draw
+   * for each seed and the steps so far, with differing confidences: proposals that differ in what
+   * they say, for a search to choose among (bench/search.ts --proposer openai).
+   */
+  proposals?: 'numbered' | 'varied';
 }
 
 interface ChatBody {
@@ -48,6 +56,13 @@ export class FakeChat {
   private readonly faults: ChatFault[] = [];
   /** Requests refused for their API key. */
   rejected = 0;
+  /** Requests being answered now, and the most at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Requests answered 429 by `rateLimit`. */
+  rateLimited = 0;
+  private storm: { every: number; left: number; retryAfterMs: number | undefined; seen: number } | undefined;
+  private holding: { after: number; gate: Promise<void>; open: () => void; held: number } | undefined;
 
   private constructor(
     private readonly app: FastifyInstance,
@@ -66,6 +81,7 @@ export class FakeChat {
       chatty: opts.chatty ?? false,
       rejectResponseFormat: opts.rejectResponseFormat ?? false,
       models: opts.models ?? [opts.model ?? 'fake/chat-7b'],
+      proposals: opts.proposals ?? 'numbered',
     };
     const app = Fastify({ logger: false, forceCloseConnections: true });
     let server!: FakeChat;
@@ -87,6 +103,31 @@ export class FakeChat {
     this.faults.push(...faults);
   }
 
+  /**
+   * A 429 storm: after the first `after` requests, every `every`-th is answered normally and the
+   * others 429 (with `retry-after-ms` when given), until `count` 429s have been sent.
+   */
+  rateLimit(opts: { count: number; every?: number; retryAfterMs?: number; after?: number }): void {
+    this.storm = { every: opts.every ?? 2, left: opts.count, retryAfterMs: opts.retryAfterMs, seen: -(opts.after ?? 0) };
+  }
+
+  /** Requests after the first `after` (counted from now) wait, unanswered, until `release()`. */
+  hold(after: number): void {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    this.holding = { after: this.requests.length + after, gate, open, held: 0 };
+  }
+
+  /** How many requests are waiting at the hold. */
+  get held(): number {
+    return this.holding?.held ?? 0;
+  }
+
+  release(): void {
+    this.holding?.open();
+    this.holding = undefined;
+  }
+
   /** Forgets requests and pending faults, so one test's leftovers do not leak into the next. */
   reset(): void {
     this.requests.length = 0;
@@ -98,7 +139,39 @@ export class FakeChat {
   }
 
   private async handle(body: ChatBody, reply: FastifyReply): Promise<unknown> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      return await this.answer(body, reply);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** A 429 from the storm, when this request is one of them. */
+  private stormHit(reply: FastifyReply): FastifyReply | undefined {
+    const storm = this.storm;
+    // `seen` starts below 0 by the requests let through first (`after`).
+    if (!storm || storm.left <= 0 || storm.seen < 0 || storm.seen % storm.every === storm.every - 1) {
+      if (storm) storm.seen++;
+      return undefined;
+    }
+    storm.seen++;
+    storm.left--;
+    this.rateLimited++;
+    if (storm.retryAfterMs !== undefined) void reply.header('retry-after-ms', String(storm.retryAfterMs));
+    return reply.code(429).send({ error: { message: 'Rate limit reached for requests: slow down', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
+  }
+
+  private async answer(body: ChatBody, reply: FastifyReply): Promise<unknown> {
     this.requests.push(body);
+    const holding = this.holding;
+    if (holding && this.requests.length > holding.after) {
+      holding.held++;
+      await holding.gate;
+    }
+    const limited = this.stormHit(reply);
+    if (limited) return limited;
     const fault = this.faults.shift();
     if (fault?.kind === 'status') {
       if (fault.retryAfterMs !== undefined) void reply.header('retry-after-ms', String(fault.retryAfterMs));
@@ -119,7 +192,8 @@ export class FakeChat {
       content = fault.content;
       finishReason = fault.finishReason ?? 'stop';
     } else {
-      const answer = JSON.stringify(answerFor(messages, Number(body.seed ?? 0)));
+      const seed = Number(body.seed ?? 0);
+      const answer = JSON.stringify(this.opts.proposals === 'varied' && readPrompt(messages).task === 'propose' ? variedProposals(messages, seed) : answerFor(messages, seed));
       content = this.opts.chatty ? `Sure, here is the JSON you asked for:\n\n\`\`\`json\n${answer}\n\`\`\`\nLet me know if you need {more}.` : answer;
     }
     const promptTokens = messages.reduce((n, m) => n + words(m.content), 0);
@@ -231,4 +305,35 @@ function designAnswer(facts: Facts, seed: number): unknown {
       dependencies: deps.map((path) => ({ path, why: `uses ${(file.importUses?.[path] as string[] | undefined)?.join(', ') ?? 'it'}` })),
     },
   };
+}
+
+/** FNV-1a of `text` and `seed`: the varied proposer's draws, deterministic for the messages and seed. */
+function hashOf(text: string, seed: number): number {
+  let h = (2166136261 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+/** The `varied` proposals (FakeChatOptions.proposals): k statements about the sketch not said yet, drawn by seed. */
+function variedProposals(messages: ReadonlyArray<{ role: string; content: string }>, seed: number): unknown {
+  const { facts, text } = readPrompt(messages);
+  const k = Number(/Propose (\d+) different/.exec(text)?.[1] ?? 1);
+  const t = facts.target as Facts;
+  const said = new Set(facts.stepsSoFar as string[]);
+  const names = [...new Set([t.name, ...(t.calls as string[]), ...(t.constructs as string[]), ...(t.errors as string[]), ...(t.mayName as string[])].filter(Boolean) as string[])];
+  const pool: string[] = [];
+  for (const n of names.slice(0, 12)) {
+    const c = `\`${n}\``;
+    pool.push(`${c} does part of the work here.`, `The result depends on what ${c} gives back.`, `I lean on ${c} rather than writing that logic again.`, `Before anything else, what ${c} expects has to be right.`);
+  }
+  const control = (t.control ?? {}) as Record<string, number>;
+  if (control.loops) pool.push('A loop goes over the input, one item at a time.', 'Each element is handled in turn inside a loop.');
+  if (control.branches) pool.push('It branches on the input before doing the work.', 'The unusual case is handled first, then the common one.');
+  if (control.returns) pool.push('It returns as soon as the answer is known.', 'The value it computes is returned to the caller.');
+  if (control.throws) pool.push('Bad input ends in an error, not a wrong answer.');
+  if (t.isAsync) pool.push('It is asynchronous: each step waits for the one before.');
+  pool.push(`It is a ${t.kind} of ${t.lines} lines.`, `It takes ${t.params} parameters.`, 'The approach is the simplest one that handles every case.', 'What it must handle decides its shape.');
+  const fresh = pool.filter((p) => !said.has(p));
+  const drawn = fresh.map((p) => ({ p, h: hashOf(p, seed + said.size * 7919) })).sort((a, b) => a.h - b.h).slice(0, k);
+  return { steps: drawn.map(({ p, h }) => ({ text: p, confidence: 0.1 + (h % 900) / 1000 })) };
 }

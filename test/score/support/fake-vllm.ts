@@ -54,6 +54,9 @@ export class FakeVllm {
   /** Requests refused for their API key. */
   rejected = 0;
   maxInFlight = 0;
+  /** Completions answered 429 by `rateLimit`. */
+  rateLimited = 0;
+  private storm: { every: number; left: number; retryAfterS: number | undefined; seen: number } | undefined;
 
   private constructor(
     private readonly app: FastifyInstance,
@@ -89,6 +92,15 @@ export class FakeVllm {
   /** Faults for the next requests to `path`, in order. */
   inject(path: 'completions' | 'tokenize', ...faults: Fault[]): void {
     this.faults[path]!.push(...faults);
+  }
+
+  /**
+   * A 429 storm on `/v1/completions`: after the first `after` requests, every `every`-th is
+   * answered and the others 429 (vLLM's error body; `retry-after` in seconds when given), until
+   * `count` were sent.
+   */
+  rateLimit(opts: { count: number; every?: number; retryAfterS?: number; after?: number }): void {
+    this.storm = { every: opts.every ?? 2, left: opts.count, retryAfterS: opts.retryAfterS, seen: -(opts.after ?? 0) };
   }
 
   count(path: string): number {
@@ -146,6 +158,14 @@ export class FakeVllm {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       if (await this.fault('completions', reply)) return reply;
+      const storm = this.storm;
+      // `seen` starts below 0 by the requests let through first (`after`).
+      if (storm && storm.left > 0 && storm.seen++ >= 0 && (storm.seen - 1) % storm.every !== storm.every - 1) {
+        storm.left--;
+        this.rateLimited++;
+        if (storm.retryAfterS !== undefined) void reply.header('retry-after', String(storm.retryAfterS));
+        return reply.code(429).send({ object: 'error', message: 'The server is overloaded: too many requests', type: 'TooManyRequests', code: 429 });
+      }
       if (body.model !== this.opts.model) {
         return reply.code(404).send({ object: 'error', message: `The model \`${String(body.model)}\` does not exist.`, type: 'NotFoundError', code: 404 });
       }
