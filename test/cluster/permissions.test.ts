@@ -303,6 +303,6 @@ describe('retrace setup', () => {
     expect((await jsm.consumers.info('RETRACE_WQ_role-coder', 'workers')).config.ack_wait).toBe(QUEUE.ackWaitMs * 1e6);
     const bad = await retraceCli(['setup', '--nats', server.url, '--ack-wait', '0'], { env: env('driver') });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--ack-wait must be a positive integer, got "0"/);
+    expect(bad.stderr).toMatch(/--ack-wait <ms>' argument '0' is invalid\. expected a whole number >= 1/);
   }, 60_000);
 });
