@@ -48,13 +48,13 @@ export interface EndpointConfig {
   apiKey?: string;
 }
 
-export interface OpenAIScorerOptions {
+/** What every scorer of a served model takes: endpoints, batching, retries, caches, the gateway. */
+export interface ServedScorerOptions {
   model: string;
   /** Tried in turn (starting at a rotating one) until one answers. */
   endpoints: ReadonlyArray<string | EndpointConfig>;
-  /** Default API key for endpoints without their own; `EMPTY` when none (vLLM's convention). */
+  /** Default API key for endpoints without their own. */
   apiKey?: string;
-  mode?: PromptLogprobMode;
   /** Prompts per request; 16 by default. */
   batchSize?: number;
   /** Requests in flight per endpoint; 4 by default. */
@@ -69,13 +69,18 @@ export interface OpenAIScorerOptions {
   cacheSize?: number;
   /** The run's model gateway: its call cache keeps scores across runs, its limits hold per endpoint. */
   gateway?: ModelGateway;
-  /** Milliseconds a batch may wait in all on 429s before it fails (ScorerRateLimitedError); 30 minutes by default. */
-  rateLimitPatienceMs?: number;
   /** The context keeps at most its last N tokens before the target (context-cap.ts). */
   maxContextTokens?: number;
   /** Injected for tests: jitter source and sleep. */
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** `apiKey`: `EMPTY` when none (vLLM's convention). */
+export interface OpenAIScorerOptions extends ServedScorerOptions {
+  mode?: PromptLogprobMode;
+  /** Milliseconds a batch may wait in all on 429s before it fails (ScorerRateLimitedError); 30 minutes by default. */
+  rateLimitPatienceMs?: number;
 }
 
 interface Endpoint {

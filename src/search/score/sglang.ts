@@ -28,36 +28,17 @@ import { CallMeter, type CallStats } from '../../accounting/call-meter.ts';
 import { callKey, estimateTokens, type ModelGateway } from '../../models/mod.ts';
 import { capContextIds } from './context-cap.ts';
 import { ScorerBadResponseError, ScorerError, UnsupportedServerError } from './errors.ts';
-import { cacheKey, classify, defaultSleep, worst, type EndpointConfig } from './openai.ts';
+import { cacheKey, classify, defaultSleep, worst, type EndpointConfig, type ServedScorerOptions } from './openai.ts';
 import { commonPrefix, ScoreResultShape, TokenizeResponse } from './openai-wire.ts';
 import { batchUsage, fromInputLogprobs, generateBody, outputsByPrompt, type GenerateOutput, type PromptToScore } from './sglang-wire.ts';
 import type { ScoreItem, ScoreOptions, ScoreResult, Scorer } from './types.ts';
 
-export interface SGLangScorerOptions {
-  /** The served model's name: what results, caches and preflight are keyed by. */
-  model: string;
-  /** Server roots, e.g. `http://gpu1:30000` (a trailing `/v1` is dropped: the native API is at the root). */
-  endpoints: ReadonlyArray<string | EndpointConfig>;
-  /** Default API key (SGLang's `--api-key`) for endpoints without their own. */
-  apiKey?: string;
-  /** Prompts per request; 16 by default. */
-  batchSize?: number;
-  /** Requests in flight per endpoint; 4 by default. */
-  concurrency?: number;
-  /** Retries per endpoint after the first attempt; 3 by default. */
-  retries?: number;
-  backoff?: { baseMs?: number; maxMs?: number };
-  /** Per HTTP request; 60 s by default. */
-  timeoutMs?: number;
-  /** Results kept in the LRU cache; 10 000 by default, 0 for none. */
-  cacheSize?: number;
-  /** The context keeps at most its last N tokens before the target (context-cap.ts). */
-  maxContextTokens?: number;
-  /** The run's model gateway: its call cache keeps scores across runs, its limits hold per endpoint. */
-  gateway?: ModelGateway;
-  random?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
+/**
+ * `model`: the served model's name, what results, caches and preflight are keyed by; `endpoints`:
+ * server roots, e.g. `http://gpu1:30000` (a trailing `/v1` is dropped: the native API is at the
+ * root); `apiKey`: SGLang's `--api-key`.
+ */
+export type SGLangScorerOptions = ServedScorerOptions;
 
 interface Endpoint {
   readonly name: string;
