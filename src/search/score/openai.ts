@@ -367,22 +367,9 @@ export class OpenAIScorer implements Scorer {
     this.tokenCache.clear();
   }
 
-  private async scoreWithFailover(items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+  private scoreWithFailover(items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
     const start = this.next++ % this.endpoints.length;
-    const errors: ScorerError[] = [];
-    for (let k = 0; k < this.endpoints.length; k++) {
-      const endpoint = this.endpoints[(start + k) % this.endpoints.length]!;
-      if (k > 0) this.stats.failovers++;
-      try {
-        return await this.scoreWithRetries(endpoint, items, signal);
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        errors.push(err instanceof ScorerError ? err : classify(err, endpoint.name).error);
-      }
-    }
-    const error = worst(errors);
-    if (errors.length > 1) error.message += ` (every endpoint failed: ${errors.map((e) => `${e.name} at ${e.endpoint}`).join('; ')})`;
-    throw error;
+    return withFailover(this.endpoints, start, (e) => this.scoreWithRetries(e, items, signal), () => void this.stats.failovers++, signal);
   }
 
   /** Retries at one endpoint: transient faults `retries` times, 429s until `rateLimitPatienceMs` of waiting (src/models/retry.ts). */
@@ -508,4 +495,25 @@ export class OpenAIScorer implements Scorer {
       return fromEcho(choice, codePoints(prompts[k]!), codePoints(item.target), endpoint.name);
     });
   }
+}
+
+/**
+ * `attempt` at each endpoint in turn, from the `start`-th (`onFailover` before each one after the
+ * first); when every one fails, the worst of their errors, naming them all.
+ */
+export async function withFailover<E extends { name: string }, R>(endpoints: readonly E[], start: number, attempt: (endpoint: E) => Promise<R>, onFailover: () => void, signal?: AbortSignal): Promise<R> {
+  const errors: ScorerError[] = [];
+  for (let k = 0; k < endpoints.length; k++) {
+    const endpoint = endpoints[(start + k) % endpoints.length]!;
+    if (k > 0) onFailover();
+    try {
+      return await attempt(endpoint);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      errors.push(err instanceof ScorerError ? err : classify(err, endpoint.name).error);
+    }
+  }
+  const error = worst(errors);
+  if (errors.length > 1) error.message += ` (every endpoint failed: ${errors.map((e) => `${e.name} at ${e.endpoint}`).join('; ')})`;
+  throw error;
 }

@@ -27,8 +27,8 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { CallMeter, type CallStats } from '../../accounting/call-meter.ts';
 import { callKey, estimateTokens, type ModelGateway } from '../../models/mod.ts';
 import { capContextIds } from './context-cap.ts';
-import { ScorerBadResponseError, ScorerError, UnsupportedServerError } from './errors.ts';
-import { cacheKey, classify, defaultSleep, worst, type EndpointConfig, type ServedScorerOptions } from './openai.ts';
+import { ScorerBadResponseError, UnsupportedServerError } from './errors.ts';
+import { cacheKey, classify, defaultSleep, withFailover, type EndpointConfig, type ServedScorerOptions } from './openai.ts';
 import { commonPrefix, ScoreResultShape, TokenizeResponse } from './openai-wire.ts';
 import { batchUsage, fromInputLogprobs, generateBody, outputsByPrompt, type GenerateOutput, type PromptToScore } from './sglang-wire.ts';
 import type { ScoreItem, ScoreOptions, ScoreResult, Scorer } from './types.ts';
@@ -190,22 +190,9 @@ export class SGLangScorer implements Scorer {
     return callKey({ model: this.model, kind: 'score', body: { mode: 'sglang', maxContextTokens: this.maxContextTokens ?? null, context: item.context, target: item.target } });
   }
 
-  private async scoreWithFailover(items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
+  private scoreWithFailover(items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
     const start = this.next++ % this.endpoints.length;
-    const errors: ScorerError[] = [];
-    for (let k = 0; k < this.endpoints.length; k++) {
-      const endpoint = this.endpoints[(start + k) % this.endpoints.length]!;
-      if (k > 0) this.stats.failovers++;
-      try {
-        return await this.scoreWithRetries(endpoint, items, signal);
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        errors.push(err instanceof ScorerError ? err : classify(err, endpoint.name).error);
-      }
-    }
-    const error = worst(errors);
-    if (errors.length > 1) error.message += ` (every endpoint failed: ${errors.map((e) => `${e.name} at ${e.endpoint}`).join('; ')})`;
-    throw error;
+    return withFailover(this.endpoints, start, (e) => this.scoreWithRetries(e, items, signal), () => void this.stats.failovers++, signal);
   }
 
   private async scoreWithRetries(endpoint: Endpoint, items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
