@@ -76,11 +76,12 @@ beforeAll(async () => {
     procs.start(`search-${i}`, ['search-service', ...nats(), '--corpus-scoring', 'nodes', '--score-timeout', '3000', '--log-level', 'warn']);
   }
   for (const role of ROLES) procs.start(role, ['agent', role, ...nats(), '--search', 'service', '--ack-wait', '5000', '--log-level', 'warn']);
-  await procs.ready(['graph'], /graph-service bigfx ready/);
-  await procs.ready(['scorer-1', 'scorer-2'], /scorer-node \w+: serving/);
-  await procs.ready(['search-1', 'search-2'], /consuming retrace\.search\.refine/);
-  await procs.ready(ROLES, /ready/);
-}, 120_000);
+  // Eleven processes boot at once on two cores: on a loaded machine that alone takes a minute.
+  await procs.ready(['graph'], /graph-service bigfx ready/, 180_000);
+  await procs.ready(['scorer-1', 'scorer-2'], /scorer-node \w+: serving/, 180_000);
+  await procs.ready(['search-1', 'search-2'], /consuming retrace\.search\.refine/, 180_000);
+  await procs.ready(ROLES, /ready/, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await procs.stopAll();

@@ -9,18 +9,21 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const SLOWEST_FIRST = [
+  // Suites that start many processes at once alternate with suites that work in process, so two of
+  // the first kind do not boot their processes on the two cores together.
   'test/cluster/distributed.test.ts',
+  'test/run/fidelity.test.ts',
   'test/cluster/chaos.test.ts',
+  'test/run/real-packages.test.ts',
   'test/corpus/cluster.test.ts',
+  'test/agents/grounded-policy.test.ts',
   'test/cluster/faults.test.ts',
   'test/run/run-cli.test.ts',
-  'test/run/fidelity.test.ts',
-  'test/corpus/corpus.test.ts',
   'test/cluster/launch-secure.test.ts',
-  'test/run/real-packages.test.ts',
-  'test/agents/grounded-policy.test.ts',
-  'test/run/run-progress.test.ts',
+  'test/corpus/corpus.test.ts',
   'test/cluster/launch.test.ts',
+  'test/run/run-progress.test.ts',
+  'test/models/run-calls.test.ts',
   'test/cli/exit-codes.test.ts',
 ];
 
