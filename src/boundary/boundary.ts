@@ -114,7 +114,9 @@ export class Knowledge {
     this.mustBeOpen();
     this.texts.push(text);
     for (const n of identifiersOf(text)) this.names.add(n);
-    this.runs = undefined;
+    // The runs known are each text's runs together: a new text's are added to those already read
+    // (a file written chunk by chunk would otherwise read all its chunks again for each one).
+    if (this.runs) for (const k of runKeys(copyTokens(text))) this.runs.add(k);
     return this;
   }
 
@@ -268,6 +270,32 @@ export class SequenceGuard {
     return new SequenceGuard(this.spec, [...this.prefix, ...more], this);
   }
 
+  /**
+   * The sequence prefix + said + ... + after, checked as it grows one step at a time (see
+   * GrowingSequence): each check costs the step, not the sequence.
+   */
+  growing(after: readonly string[] = []): GrowingSequence {
+    return new GrowingSequence(this, after);
+  }
+
+  /**
+   * Whether a piece of a sequence states the answer: `tokens` its copy tokens in order, `text` its
+   * steps joined by newlines, `steps` the whole steps whose names count. The same tests as
+   * `violations`, stopping at the first.
+   */
+  statesAnswer(tokens: readonly string[], text: string, steps: readonly string[]): boolean {
+    for (let i = 0; i + RUN <= tokens.length; i++) if (this.answerRuns.has(tokens.slice(i, i + RUN).join(SEP))) return true;
+    if (this.spec.strings.some((s) => quotesString(text, s))) return true;
+    if (tokens.some((t) => this.numbers.has(t))) return true;
+    for (const step of steps) {
+      for (const { name: n, head } of statedNames(step)) {
+        if (head !== undefined && !OWN_HEADS.has(head) && isAmbient(this.spec.language, head) && !this.names.has(head)) continue;
+        if (this.names.has(n)) return true;
+      }
+    }
+    return false;
+  }
+
   /** Everything in prefix + steps that states the answer; empty when the sequence is clean. */
   violations(steps: readonly string[] = []): BoundaryViolation[] {
     const seq = [...this.prefix, ...steps];
@@ -318,6 +346,63 @@ export class SequenceGuard {
     return kept;
   }
 }
+
+/**
+ * A sequence said one step at a time, each step said only if the whole sequence (the guard's
+ * prefix, the steps said, the step, then `after`) stays inside the boundary: the verdict of
+ * `guard.admits([...said, step, ...after])`, without reading the whole sequence again.
+ *
+ * Why it is the same verdict: what was said passed, so nothing inside prefix + said states the
+ * answer, and `after` is judged once. A copy run that touches the new step lies within the last
+ * COPY_NGRAM - 1 tokens before it and the first after it; a quoted string, within its own length
+ * of the step; a name or a number is a step's own. So the step is judged with that much of each
+ * side, and every piece so judged is a piece of the whole sequence.
+ */
+export class GrowingSequence {
+  /** Nothing can be said: the prefix or `after` states the answer on its own. */
+  private readonly closed: boolean;
+  /** How far a quoted string reaches: the longest answer string and its two quotes. */
+  private readonly reach: number;
+  private readonly headTokens: string[];
+  private readonly headText: string;
+  private tailTokens: string[];
+  private tailText: string;
+  private any: boolean;
+
+  constructor(
+    private readonly guard: SequenceGuard,
+    private readonly after: readonly string[],
+  ) {
+    const before = guard.prefix;
+    this.reach = Math.max(0, ...guard.spec.strings.map((x) => x.length + 2));
+    const afterTokens = after.flatMap(copyTokens);
+    const afterText = after.join('\n');
+    this.closed = !guard.admits([]) || guard.statesAnswer(afterTokens, afterText, after);
+    this.headTokens = afterTokens.slice(0, RUN - 1);
+    this.headText = afterText.slice(0, this.reach);
+    this.tailTokens = before.flatMap(copyTokens).slice(-(RUN - 1));
+    this.tailText = lastChars(before.join('\n'), this.reach);
+    this.any = before.length > 0;
+  }
+
+  /** Whether `step` can be said next. */
+  admits(step: string): boolean {
+    if (this.closed) return false;
+    const own = copyTokens(step);
+    const tokens = [...this.tailTokens, ...own, ...this.headTokens];
+    const text = `${this.any ? `${this.tailText}\n` : ''}${step}${this.after.length > 0 ? `\n${this.headText}` : ''}`;
+    return !this.guard.statesAnswer(tokens, text, [step]);
+  }
+
+  /** `step` is said (it was admitted): what follows is judged after it. */
+  push(step: string): void {
+    this.tailTokens = [...this.tailTokens, ...copyTokens(step)].slice(-(RUN - 1));
+    this.tailText = lastChars(this.any ? `${this.tailText}\n${step}` : step, this.reach);
+    this.any = true;
+  }
+}
+
+const lastChars = (text: string, n: number): string => (n > 0 ? text.slice(-n) : '');
 
 /** A guard with nothing to protect: for text that precedes no code (or code with no language). */
 export function openGuard(): SequenceGuard {

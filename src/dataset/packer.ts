@@ -113,9 +113,12 @@ export class Packer {
     const limit = Math.floor(this.opts.contextTokens / 2);
     for (const raw of steps) {
       const s = this.markUntrained(raw);
-      const pieces = cuttable(s) ? this.cutStep(s, limit) : [s];
-      // Indexed when placed (a piece may still be cut to fill a record).
-      for (const p of pieces) out.push(this.block({ ...p, index: -1 }));
+      // Indexed when placed (a piece may still be cut to fill a record). A step that fits is
+      // tokenised once: the size check's tokens are its block's.
+      const text = renderBlock(s);
+      const ids = this.opts.tokenizer.encode(text);
+      if (!cuttable(s) || ids.length <= limit) out.push(this.blockOf({ ...s, index: -1 }, text, ids));
+      else for (const p of this.cutStep(s, limit, ids.length)) out.push(this.block({ ...p, index: -1 }));
     }
     return out;
   }
@@ -128,15 +131,20 @@ export class Packer {
 
   private block(step: IndexedStep): Block {
     const text = renderBlock(step);
-    return { step, text, ids: this.opts.tokenizer.encode(text), points: codePoints(text), masked: !step.train };
+    return this.blockOf(step, text, this.opts.tokenizer.encode(text));
+  }
+
+  /** `text` is renderBlock(step) and `ids` its tokens. */
+  private blockOf(step: IndexedStep, text: string, ids: number[]): Block {
+    return { step, text, ids, points: codePoints(text), masked: !step.train };
   }
 
   /**
    * A write or an observation whose block exceeds `limit` tokens, cut at line ends: a write into
-   * its create (or append) and appends, an observation into consecutive observations.
+   * its create (or append) and appends, an observation into consecutive observations. `whole`:
+   * the block's tokens, when they are counted already.
    */
-  private cutStep(s: Step, limit: number): Step[] {
-    const whole = this.opts.tokenizer.encode(renderBlock(s)).length;
+  private cutStep(s: Step, limit: number, whole = this.opts.tokenizer.encode(renderBlock(s)).length): Step[] {
     if (whole <= limit) return [s];
     const pieces: Step[] = [];
     let rest = s.text;

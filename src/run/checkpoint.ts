@@ -20,6 +20,9 @@ export interface CheckpointHeader {
   attempt?: string;
 }
 
+/** The checkpoint is synced to the disk at most this often (see `record`). */
+const SYNC_EVERY_MS = 1000;
+
 export class CheckpointMismatchError extends Error {
   override name = 'CheckpointMismatchError';
 }
@@ -28,6 +31,7 @@ export class Checkpoint {
   private fd: number;
   private readonly saved: WorkResult[] = [];
   private next = 0;
+  private synced = Date.now();
 
   private constructor(
     readonly path: string,
@@ -83,12 +87,23 @@ export class Checkpoint {
     return undefined;
   }
 
+  /**
+   * Appends a result. The line is written at once (a killed process loses nothing written), and
+   * synced to the disk at most once a second (SYNC_EVERY_MS) and on close: a sync per result cost a
+   * run of 2,000 files a tenth of its time, and what an OS crash could lose is the last second of
+   * work, done again on resume (a torn last line is dropped).
+   */
   record(result: WorkResult): void {
     writeSync(this.fd, JSON.stringify(result) + '\n');
-    fsyncSync(this.fd);
+    const now = Date.now();
+    if (now - this.synced >= SYNC_EVERY_MS) {
+      fsyncSync(this.fd);
+      this.synced = now;
+    }
   }
 
   close(): void {
+    fsyncSync(this.fd);
     closeSync(this.fd);
   }
 }

@@ -692,7 +692,22 @@ export function factItems(f: TargetFacts, knows: (name: string) => boolean = () 
     add(`methods:${i}`, group, [bySubject(`${S} defines ${l}.`), action ? `${capitalized(action)} and more: ${l}.` : undefined, words.length > 1 ? `${capitalized(list(words))}: its methods ${l}.` : undefined], [`Its methods include ${l}.`, `It defines ${l}.`]);
   });
   const walk = walkthrough(target, language, f, outside, (n) => knows(n) && !isKeywordName(n));
-  if (walk) {
+  if (walk?.uniform) {
+    // Parts that all read alike (a table's rows, a suite's cases): their shape and count, led several ways.
+    const { count, each } = walk.uniform;
+    // Led by what they belong to (the target's or its file's words) where that reads: the parts themselves read alike.
+    const led = [
+      bySubject(`${S} repeats one shape ${about(count)} times: each part ${each}.`),
+      bySubject(`${S}: ${about(count)} parts of one shape, each ${each}.`),
+      bySubject(`${S} is ${about(count)} rows of one kind, each ${each}.`),
+    ];
+    add('parts', walk.names, subject.own ? led : [
+      `Parts of one shape make it up, ${about(count)} of them, each ${each}.`,
+      `One shape, ${about(count)} times over: each part ${each}.`,
+      `Rows of one kind follow, ${about(count)} of them, each ${each}.`,
+    ]);
+    items.at(-1)!.weight = (10 * target.length) / LONG_TARGET;
+  } else if (walk) {
     const [first, ...rest] = walk.clauses;
     const then = rest.join(', then ');
     add('parts', walk.names, [
@@ -722,7 +737,7 @@ const MAX_CLAUSES = 12;
  * are one clause ("a call to `test` and two more like it"). Undefined for a short target or one
  * with a single part. The clauses grow with the target, to one per `CHARS_PER_CLAUSE` characters.
  */
-function walkthrough(target: string, language: LanguageId | null, f: TargetFacts, outside: (name: string) => boolean, known: (name: string) => boolean): { clauses: string[]; names: string[]; bulk: string } | undefined {
+function walkthrough(target: string, language: LanguageId | null, f: TargetFacts, outside: (name: string) => boolean, known: (name: string) => boolean): { clauses: string[]; names: string[]; bulk: string; uniform?: { count: number; each: string } } | undefined {
   if (target.length < LONG_TARGET || !language) return undefined;
   const parts = targetParts(target, language);
   if (parts.length < 2) return undefined;
@@ -739,7 +754,7 @@ function walkthrough(target: string, language: LanguageId | null, f: TargetFacts
   const clauses = runs.map((r) => (r.count === 1 ? r.clause : `${r.clause} and ${r.count === 2 ? 'another' : counted(r.count - 1, 'more', 'more')} like it`));
   const most = Math.min(MAX_CLAUSES, Math.max(2, Math.ceil(target.length / CHARS_PER_CLAUSE)));
   // Parts that all read alike (a table's rows, a suite's cases) are one run: said as its count, then its first.
-  if (clauses.length < 2 && runs.length === 1) clauses.splice(0, 1, `${counted(runs[0]!.count, 'part')} of one kind`, `each ${runs[0]!.clause}`);
+  if (clauses.length < 2 && runs.length === 1) return { clauses: [], names, bulk: runs[0]!.clause, uniform: { count: runs[0]!.count, each: runs[0]!.clause } };
   if (clauses.length < 2) return undefined;
   if (clauses.length > most) {
     const rest = clauses.length - most + 1;

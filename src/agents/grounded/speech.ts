@@ -3,25 +3,26 @@
  * far (and what must follow it) stays inside the knowledge boundary. The guard judges sequences,
  * never a sentence alone, so two halves of a copied line cannot slip through one at a time.
  */
-import type { SequenceGuard } from '../../boundary/mod.ts';
+import type { GrowingSequence, SequenceGuard } from '../../boundary/mod.ts';
 
 export class Speech {
   private readonly kept: string[] = [];
+  /** The sequence said so far, judged a step at a time (a design lists hundreds of entries). */
+  private readonly sequence: GrowingSequence;
 
   /** `after`: texts that will follow what this speech says in the same sequence. */
-  constructor(
-    private readonly guard: SequenceGuard,
-    private readonly after: readonly string[] = [],
-  ) {}
+  constructor(guard: SequenceGuard, after: readonly string[] = []) {
+    this.sequence = guard.growing(after);
+  }
 
   /** What was said, in order. */
   get said(): readonly string[] {
     return this.kept;
   }
 
-  /** Whether `sentence` could be said next. */
+  /** Whether `sentence` could be said next: whether the guard admits what was said, it, and what follows. */
   admits(sentence: string): boolean {
-    return this.guard.admits([...this.kept, sentence, ...this.after]);
+    return this.sequence.admits(sentence);
   }
 
   /** Says the first alternative that keeps the sequence clean; undefined when none does. */
@@ -30,6 +31,7 @@ export class Speech {
       if (a === undefined || a.trim().length === 0) continue;
       if (this.admits(a)) {
         this.kept.push(a);
+        this.sequence.push(a);
         return a;
       }
     }
