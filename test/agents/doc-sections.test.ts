@@ -77,7 +77,7 @@ function segments(steps: readonly Step[], path: string): Array<{ write: Step; th
 }
 
 describe('documents are written in sections', () => {
-  it('a long README: several writes, each after a trained think that does not state its heading; data: one write, no search', async () => {
+  it('a long README: several writes, each after a trained think that does not state its heading; a data file: one write, after searched reasoning', async () => {
     const root = repo();
     const out = join(tempDir(), 'data.jsonl');
     const run = await runJob({ repoPath: root, out, seed: 1, budget: 8, faultRate: 0, resume: false });
@@ -99,9 +99,11 @@ describe('documents are written in sections', () => {
     expect(steps.some((s) => s.path === 'README.md' && s.kind === 'think' && s.search)).toBe(true);
     expect(doc.some((d) => d.thinks.some((t) => /`(JobQueue|enqueue|dequeue|drain|backoff|src\/queue\.ts)`/.test(t.text)))).toBe(true);
 
+    // A data file is written whole, after searched reasoning that says what it holds (src/search/facts/data.ts).
     const json = segments(steps, 'fixtures/jobs.json');
     expect(json).toHaveLength(1);
-    expect(steps.some((s) => s.path === 'fixtures/jobs.json' && s.search)).toBe(false);
+    expect(json[0]!.thinks.length).toBeGreaterThan(0);
+    expect(steps.some((s) => s.path === 'fixtures/jobs.json' && s.kind === 'think' && s.search)).toBe(true);
 
     // The long comment of src/notes.ts is one chunk over the target: an outline comes before its search.
     const long = segments(steps, 'src/notes.ts').find((d) => d.write.text.length >= 2000)!;
