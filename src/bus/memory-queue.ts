@@ -120,6 +120,8 @@ export class MemoryWorkQueue implements WorkQueue {
     if (opts.msgId !== undefined) wire.headers['Nats-Msg-Id'] = opts.msgId;
     const seq = ++this.seq;
     if (opts.msgId !== undefined) {
+      // Deleted first, so the map's order stays the order of `at` (an expired id comes back at the end).
+      this.seen.delete(opts.msgId);
       this.seen.set(opts.msgId, { seq, at: now });
       this.pruneSeen(now);
     }
@@ -161,9 +163,13 @@ export class MemoryWorkQueue implements WorkQueue {
 
   // ---- internals ----
 
+  /** Drops ids whose window has passed: the oldest first, stopping at the first still inside it (amortised O(1) an enqueue). */
   private pruneSeen(now: number): void {
     if (this.seen.size < 1024) return;
-    for (const [id, v] of this.seen) if (now - v.at >= this.opts.duplicateWindowMs) this.seen.delete(id);
+    for (const [id, v] of this.seen) {
+      if (now - v.at < this.opts.duplicateWindowMs) return;
+      this.seen.delete(id);
+    }
   }
 
   private dispatch(): void {
