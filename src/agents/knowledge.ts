@@ -8,7 +8,7 @@
  * (the brief is its first step, designs precede all writes, reads and earlier chunks precede the
  * chunk), so the agents' guards are never looser than `retrace stats`.
  */
-import { Knowledge, type SequenceGuard } from '../boundary/mod.ts';
+import { Knowledge, NameSetView, type SequenceGuard } from '../boundary/mod.ts';
 import { languageOf } from '../graph/languages.ts';
 import type { Logger } from 'pino';
 import { MANIFESTS } from './facts.ts';
@@ -83,11 +83,13 @@ export function writtenBefore(ws: Workspace, dep: string, path: string): boolean
  * that is asked, not built: a name is in it when a file before `end` defines it. Iterated in the
  * order the names are first defined.
  */
-class NamesBefore implements ReadonlySet<string> {
+class NamesBefore extends NameSetView {
   constructor(
     private readonly first: ReadonlyMap<string, number>,
     private readonly end: number,
-  ) {}
+  ) {
+    super();
+  }
 
   has(name: string): boolean {
     const at = this.first.get(name);
@@ -104,21 +106,6 @@ class NamesBefore implements ReadonlySet<string> {
     for (const [name, at] of this.first) if (at < this.end) yield name;
   }
 
-  keys(): IterableIterator<string> {
-    return this[Symbol.iterator]();
-  }
-
-  values(): IterableIterator<string> {
-    return this[Symbol.iterator]();
-  }
-
-  *entries(): IterableIterator<[string, string]> {
-    for (const n of this) yield [n, n];
-  }
-
-  forEach(fn: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
-    for (const n of this) fn.call(thisArg, n, n, this);
-  }
 }
 
 /** Names of the top-level definitions of the files written before `path`: declared by their designs, then written. */

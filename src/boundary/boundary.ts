@@ -20,6 +20,7 @@ import { z } from 'zod';
 import type { LanguageId } from '../graph/types.ts';
 import { isAmbient } from './lexicon.ts';
 import { copyTokens, identifiersOf, literalsOf, quotesString, statedNames } from './text.ts';
+import { NameSetView } from './name-set.ts';
 
 /**
  * A copy: COPY_NGRAM consecutive tokens of the answer that the known texts do not hold, anywhere in
@@ -196,8 +197,10 @@ export class Knowledge {
 }
 
 /** Several name sets seen as one (each name once), none copied. */
-class UnionSet implements ReadonlySet<string> {
-  constructor(private readonly layers: ReadonlyArray<ReadonlySet<string>>) {}
+class UnionSet extends NameSetView {
+  constructor(private readonly layers: ReadonlyArray<ReadonlySet<string>>) {
+    super();
+  }
 
   has(name: string): boolean {
     return this.layers.some((l) => l.has(name));
@@ -215,21 +218,6 @@ class UnionSet implements ReadonlySet<string> {
     }
   }
 
-  keys(): IterableIterator<string> {
-    return this[Symbol.iterator]();
-  }
-
-  values(): IterableIterator<string> {
-    return this[Symbol.iterator]();
-  }
-
-  *entries(): IterableIterator<[string, string]> {
-    for (const n of this) yield [n, n];
-  }
-
-  forEach(fn: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
-    for (const n of this) fn.call(thisArg, n, n, this);
-  }
 }
 
 function escapeRegExp(s: string): string {

@@ -31,6 +31,7 @@ import { identifierCounts } from './facts.ts';
 import { targetParts, type TargetPart } from './facts/parts.ts';
 import { stringContent, type StringContent } from './facts/string-content.ts';
 import { dataItems, isDataPath } from './facts/data.ts';
+import { about, NUMBER_WORDS } from './facts/count-words.ts';
 
 /** What the proposer knows of the file's design (a `FileDesign`, structurally). */
 export interface DesignNote {
@@ -97,7 +98,6 @@ function chunks<T>(items: readonly T[], size: number, max: number): T[][] {
   return out;
 }
 
-const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
 
 /**
  * `two branches`, `a loop`, `25 calls`, `many types`: counts in words, digits up to 99, then
@@ -293,17 +293,6 @@ function commentItems(comment: readonly string[], language: LanguageId | null, o
   return out;
 }
 
-/** `about three thousand`, `some hundreds`, `forty`: a count in words, rounded where it is large. */
-function about(n: number): string {
-  if (n <= 12) return NUMBER_WORDS[n]!;
-  if (n < 20) return 'over a dozen';
-  if (n < 100) return `about ${TENS[Math.round(n / 10)]}`;
-  if (n < 1000) return `about ${NUMBER_WORDS[Math.round(n / 100)] ?? 'ten'} hundred`;
-  const k = Math.round(n / 1000);
-  return k <= 12 ? `about ${NUMBER_WORDS[k]} thousand` : 'many thousand';
-}
-
-const TENS = ['', 'ten', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety', 'a hundred'];
 
 /**
  * What a long string holds (facts/string-content.ts), said in words: its emoji and their hard

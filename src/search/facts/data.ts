@@ -6,6 +6,7 @@
  * fixture): never its keys or values unless they are known (a manifest's first lines are in the
  * brief), and the proposer's filter holds every wording to the boundary anyway.
  */
+import { about } from './count-words.ts';
 import { untrainedReason } from '../../dataset/trainable.ts';
 import type { FactItem } from '../grounded-proposer.ts';
 import { capitalized, pathWordsOf } from '../name-words.ts';
@@ -16,19 +17,6 @@ const DATA_EXTENSIONS = /\.(json|json5|jsonc|webmanifest|svg|xml|ya?ml|toml)$/i;
 export function isDataPath(path: string, content: string): boolean {
   const base = path.split('/').pop() ?? path;
   return DATA_EXTENSIONS.test(base) && untrainedReason(path, content) === null;
-}
-
-const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
-const TENS = ['', 'ten', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety', 'a hundred'];
-
-/** A count in words, rounded where it is large (digits could be one of the data's numbers). */
-function about(n: number): string {
-  if (n <= 12) return NUMBER_WORDS[n]!;
-  if (n < 20) return 'over a dozen';
-  if (n < 100) return `about ${TENS[Math.round(n / 10)]}`;
-  if (n < 1000) return `about ${NUMBER_WORDS[Math.round(n / 100)] ?? 'ten'} hundred`;
-  const k = Math.round(n / 1000);
-  return k <= 12 ? `about ${NUMBER_WORDS[k]} thousand` : 'many thousand';
 }
 
 function counted(n: number, word: string, plural = `${word}s`): string {
