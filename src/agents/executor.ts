@@ -60,14 +60,23 @@ const CONTEXT_WRITTEN_CHARS = 16_000;
 // a scorer trained on its earlier texts (a run id is reused when a run is repeated).
 const corpusKey = (w: Work) => `${w.run}:${w.repo.name}:${(w.repo.digest ?? '').slice(0, 16)}`;
 
-/** Texts of the files written before `path`, in writing order: what the scorer may train on. */
+/** Each workspace's texts in writing order, read as far as asked so far (the order never changes). */
+const orderTexts = new WeakMap<Workspace, string[]>();
+
+/**
+ * Texts of the files written before `path`, in writing order: what the scorer may train on. Asked
+ * for every chunk, so the texts are kept in order once, not looked up again per chunk.
+ */
 function writtenTexts(ws: Workspace, path: string): string[] {
-  const i = ws.order.indexOf(path);
-  return ws.order.slice(0, Math.max(0, i)).map((p) => ws.read(p));
+  const end = Math.max(0, ws.position(path));
+  let texts = orderTexts.get(ws);
+  if (!texts) orderTexts.set(ws, (texts = []));
+  for (let i = texts.length; i < end; i++) texts.push(ws.read(ws.order[i]!));
+  return texts.slice(0, end);
 }
 
 function remoteOf(w: Work, d: ExecutorDeps, ctx: ProposerContext): NonNullable<Parameters<Refiner['refine']>[0]['remote']> {
-  const i = d.ws.order.indexOf(ctx.path);
+  const i = d.ws.position(ctx.path);
   const corpus: { root: string; files: string[]; graph?: string; digest?: string } = { root: d.ws.repo.root, files: d.ws.order.slice(0, Math.max(0, i)) };
   if (d.ws.repo.graph) corpus.graph = d.ws.repo.graph;
   if (d.ws.repo.digest) corpus.digest = d.ws.repo.digest;
@@ -168,6 +177,8 @@ class ChunkWriter {
   private written = '';
   /** What was said since the last write: the intent, before the first chunk. */
   private said: string[] = [];
+  /** The ranked map of what the file depends on (the same for every chunk: ranked once). */
+  private contextMap: string | undefined;
 
   constructor(
     private readonly w: WorkOf<'coder'> | WorkOf<'tester'>,
@@ -191,7 +202,8 @@ class ChunkWriter {
     const boundary = boundaryAt(known, rest, this.said);
     // The scorer reads a window of the context's end (8192 tokens for the embedded one): the
     // file written so far is cut to what fits, so long files do not cost quadratic work.
-    const context = [...this.lead, d.ws.contextMap(w.path), `// ${w.path}`, this.written.slice(-CONTEXT_WRITTEN_CHARS)].filter(Boolean).join('\n');
+    this.contextMap ??= d.ws.contextMap(w.path);
+    const context = [...this.lead, this.contextMap, `// ${w.path}`, this.written.slice(-CONTEXT_WRITTEN_CHARS)].filter(Boolean).join('\n');
     const ctx: ProposerContext = { path: w.path, language: d.ws.facts(w.path).language, preceding: this.written, knownIdentifiers: known.knownNames(), boundary };
     if (design) ctx.design = design;
     const proposer = d.policy.proposer(ctx);

@@ -243,9 +243,24 @@ function headerDocOf(lines: readonly string[], language: LanguageId | null): str
   return undefined;
 }
 
+/** Each graph's walked files by path: a file's facts look it up, not walk the list (20,000 files each). */
+const walkedByPath = new WeakMap<RepoGraph['data']['files'], Map<string, RepoGraph['data']['files'][number]>>();
+
+function walkedFile(graph: RepoGraph, path: string): RepoGraph['data']['files'][number] | undefined {
+  const files = graph.data.files;
+  let byPath = walkedByPath.get(files);
+  if (!byPath) {
+    byPath = new Map();
+    // The first file of a path, as a walk of the list finds it.
+    for (const f of files) if (!byPath.has(f.path)) byPath.set(f.path, f);
+    walkedByPath.set(files, byPath);
+  }
+  return byPath.get(path);
+}
+
 export function fileFacts(graph: RepoGraph, path: string, content: string): FileFacts {
   const facts = graph.data.facts.get(path);
-  const walked = graph.data.files.find((f) => f.path === path);
+  const walked = walkedFile(graph, path);
   const lines = content.split('\n');
   const definitions: DefinitionFacts[] = [];
   let lastEnd = 0;

@@ -19,7 +19,8 @@
 import { z } from 'zod';
 import type { LanguageId } from '../graph/types.ts';
 import { isAmbient } from './lexicon.ts';
-import { copyTokens, identifiersOf, literalsOf, quotesString, statedNames } from './text.ts';
+import { copyTokens, copyTokensOf, identifiersIn, literalsOf, quotesString, statedNames } from './text.ts';
+import { tokenize } from '../search/score/tokenize.ts';
 import { NameSetView } from './name-set.ts';
 
 /**
@@ -84,12 +85,44 @@ function runKeys(tokens: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * What a guard reads off an answer spec, kept per spec object: a chunk's spec is guarded several
+ * times (the executor's guard, the refiner's, the steps kept), and its text is the rest of the
+ * file. A spec is plain data never changed once made, so the sets read once hold for every guard.
+ */
+interface SpecSets {
+  answerRuns: ReadonlySet<string>;
+  names: ReadonlySet<string>;
+  numbers: ReadonlySet<string>;
+}
+
+const specSets = new WeakMap<AnswerSpec, SpecSets>();
+/** The run keys of a spec's text, when `Knowledge.answer` made the spec (it has them already). */
+const specKeys = new WeakMap<AnswerSpec, string[]>();
+
+function setsOf(spec: AnswerSpec): SpecSets {
+  let sets = specSets.get(spec);
+  if (!sets) {
+    const known = new Set(spec.knownRuns);
+    const keys = specKeys.get(spec) ?? runKeys(copyTokens(spec.text));
+    sets = { answerRuns: new Set(keys.filter((_, i) => !known.has(i))), names: new Set(spec.names), numbers: new Set(spec.numbers) };
+    specSets.set(spec, sets);
+    specKeys.delete(spec);
+  }
+  return sets;
+}
+
 export class Knowledge {
   private readonly texts: string[] = [];
   private readonly names = new Set<string>();
   /** Name sets known by reference (kept elsewhere, never copied): see `addNameSet`. */
   private readonly nameSets: Array<ReadonlySet<string>> = [];
   private runs: Set<string> | undefined;
+  /**
+   * The number tokens of the known texts, read as the boundary reads any text (copyTokens): `404`
+   * in `test/404.test.js` is known from the listing that names the file, `1` is not known from `1.5`.
+   */
+  private readonly numbers = new Set<string>();
   /** Set once a Knowledge is built on this one: it changes no more. */
   private sealed = false;
 
@@ -114,10 +147,13 @@ export class Knowledge {
     if (text.length === 0) return this;
     this.mustBeOpen();
     this.texts.push(text);
-    for (const n of identifiersOf(text)) this.names.add(n);
+    const tokens = tokenize(text);
+    for (const n of identifiersIn(tokens)) this.names.add(n);
+    const copies = copyTokensOf(tokens);
+    for (const t of copies) if (NUMBER_TOKEN.test(t)) this.numbers.add(t);
     // The runs known are each text's runs together: a new text's are added to those already read
     // (a file written chunk by chunk would otherwise read all its chunks again for each one).
-    if (this.runs) for (const k of runKeys(copyTokens(text))) this.runs.add(k);
+    if (this.runs) for (const k of runKeys(copies)) this.runs.add(k);
     return this;
   }
 
@@ -151,18 +187,22 @@ export class Knowledge {
   /** What of `code` (the next write, and the rest of its file) is the answer. */
   answer(code: string): AnswerSpec {
     const lits = literalsOf(code, this.language);
-    const keys = runKeys(copyTokens(code));
+    // One reading of the code for its runs and its names (the same tokens either way).
+    const tokens = tokenize(code);
+    const keys = runKeys(copyTokensOf(tokens));
     const knownRuns: number[] = [];
     keys.forEach((k, i) => this.knowsRun(k) && knownRuns.push(i));
-    return {
+    const spec: AnswerSpec = {
       language: this.language,
       text: code,
-      names: [...identifiersOf(code)].filter((n) => !this.knows(n)).sort(),
+      names: [...identifiersIn(tokens)].filter((n) => !this.knows(n)).sort(),
       // A one-word literal that is a known name (`'Message'` in `__all__`) is known: naming it is not quoting it.
       strings: lits.strings.filter((s) => !(/^[\w$]+$/.test(s) && this.knows(s)) && !this.someText((t) => t.includes(s))).sort(),
-      numbers: lits.numbers.filter((x) => !this.someText((t) => new RegExp(`(^|[^\\w.])${escapeRegExp(x)}($|[^\\w.])`).test(t))).sort(),
+      numbers: lits.numbers.filter((x) => !this.knowsNumber(x)).sort(),
       knownRuns,
     };
+    specKeys.set(spec, keys);
+    return spec;
   }
 
   private mustBeOpen(): void {
@@ -175,6 +215,10 @@ export class Knowledge {
 
   private nameLayers(): Array<ReadonlySet<string>> {
     return [this.names, ...this.nameSets, ...(this.base?.nameLayers() ?? [])];
+  }
+
+  private knowsNumber(x: string): boolean {
+    return this.numbers.has(x) || (this.base?.knowsNumber(x) ?? false);
   }
 
   private someText(test: (text: string) => boolean): boolean {
@@ -220,9 +264,8 @@ class UnionSet extends NameSetView {
 
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+/** A token that is a number, as `literalsOf` finds number literals. */
+const NUMBER_TOKEN = /^\d/;
 
 /**
  * The check on the text trained on between two writes: `prefix` is what was said since the last
@@ -234,28 +277,21 @@ export class SequenceGuard {
   private readonly names: ReadonlySet<string>;
   private readonly numbers: ReadonlySet<string>;
 
-  /** `derived`: the sets read off `spec`, when a guard on the same spec has them (`after`). */
   constructor(
     readonly spec: AnswerSpec,
     readonly prefix: readonly string[] = [],
-    derived?: SequenceGuard,
   ) {
-    if (derived && derived.spec === spec) {
-      // The same answer: its runs, names and numbers are the same sets (read only).
-      this.answerRuns = derived.answerRuns;
-      this.names = derived.names;
-      this.numbers = derived.numbers;
-      return;
-    }
-    const known = new Set(spec.knownRuns);
-    this.answerRuns = new Set(runKeys(copyTokens(spec.text)).filter((_, i) => !known.has(i)));
-    this.names = new Set(spec.names);
-    this.numbers = new Set(spec.numbers);
+    // Every guard of the same spec (one `after` another, or the refiner's and the executor's of
+    // one chunk) shares the sets read off it once (read only).
+    const sets = setsOf(spec);
+    this.answerRuns = sets.answerRuns;
+    this.names = sets.names;
+    this.numbers = sets.numbers;
   }
 
   /** The same answer, with more said before the steps under test (the answer is not read again). */
   after(more: readonly string[]): SequenceGuard {
-    return new SequenceGuard(this.spec, [...this.prefix, ...more], this);
+    return new SequenceGuard(this.spec, [...this.prefix, ...more]);
   }
 
   /**

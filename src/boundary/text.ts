@@ -12,15 +12,25 @@ import type { LanguageId } from '../graph/types.ts';
  * break the run either).
  */
 export function copyTokens(text: string): string[] {
-  return tokenize(text).filter((t) => t.trim().length > 0 && t !== '`');
+  return copyTokensOf(tokenize(text));
+}
+
+/** copyTokens of a text from its `tokenize` tokens (a caller that needs both reads the text once). */
+export function copyTokensOf(tokens: readonly string[]): string[] {
+  return tokens.filter((t) => t.trim().length > 0 && t !== '`');
 }
 
 const IDENT = /^[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*$/;
 
 /** Every identifier token of a piece of code (comments and strings included: their words too). */
 export function identifiersOf(code: string): Set<string> {
+  return identifiersIn(tokenize(code));
+}
+
+/** identifiersOf a text from its `tokenize` tokens. */
+export function identifiersIn(tokens: readonly string[]): Set<string> {
   const out = new Set<string>();
-  for (const t of tokenize(code)) if (IDENT.test(t)) out.add(t);
+  for (const t of tokens) if (IDENT.test(t)) out.add(t);
   return out;
 }
 
