@@ -63,7 +63,22 @@ describe('OpenAIScorer: the two vLLM shapes', () => {
     expect(body.prompt_logprobs).toBe(1);
     expect(body.max_tokens).toBe(1);
     expect(Array.isArray((body.prompt as unknown[])[0])).toBe(true);
-    expect(server.count('tokenize')).toBe(2);
+  });
+
+  it('tokenizes each candidate once, and the shared target once, when no token straddles the context', async () => {
+    const target = 'f(x);\n';
+    const items = ['// a\n', '// bb\n', 'let y = 2;\n', 'g();\n'].map((context) => ({ context, target }));
+    const results = await scorer({ mode: 'prompt_logprobs' }).scoreBatch(items);
+    results.forEach((r, k) => expect(r.logprob).toBeCloseTo(fakeExpected(items[k]!.context, target).logprob, 9));
+    // 4 full prompts, the target alone and the empty text (for the specials): not 4 × 2.
+    expect(server.count('tokenize')).toBe(6);
+  });
+
+  it('tokenizes the context too when a token straddles it, and still gives the straddling token to the target', async () => {
+    const [r] = await scorer({ mode: 'prompt_logprobs' }).scoreBatch([ITEMS[2]!]);
+    expect(r!.tokens[0]).toBe('    ');
+    // full, target, '' and then the context.
+    expect(server.count('tokenize')).toBe(4);
   });
 
   it('falls back from prompt_logprobs to echo when /tokenize is missing (auto)', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScorerAuthError, ScorerBadResponseError, UnsupportedServerError } from '../../src/search/score/errors.ts';
+import { ScorerAuthError, ScorerBadResponseError, ScorerRateLimitedError, UnsupportedServerError } from '../../src/search/score/errors.ts';
 import { SGLangScorer, type SGLangScorerOptions } from '../../src/search/score/sglang.ts';
 import { GroundedProposer } from '../../src/search/grounded-proposer.ts';
 import { Mcts } from '../../src/search/mcts.ts';
@@ -111,6 +111,29 @@ describe('SGLangScorer on the /generate wire', () => {
     expect(r!.logprob).toBeCloseTo(sglangExpected('let x', ' = 2;\n').logprob, 9);
     expect(s.calls().retries).toBe(2);
     expect(s.calls().errorsByKind).toEqual({ ScorerRateLimitedError: 1, ScorerBadResponseError: 1 });
+  });
+
+  it('waits out a 429 storm longer than its retry count, and answers', async () => {
+    const s = scorer({ retries: 2 });
+    const storm = Array.from({ length: 7 }, () => ({ kind: 'status' as const, status: 429, retryAfterS: 0 }));
+    server.inject('generate', ...storm);
+    const [r] = await s.scoreBatch([{ context: 'let y', target: ' = 3;\n' }]);
+    expect(r!.logprob).toBeCloseTo(sglangExpected('let y', ' = 3;\n').logprob, 9);
+    expect(s.calls().retries).toBe(7);
+  });
+
+  it('fails a 429 storm as rate-limited once its patience is spent', async () => {
+    const waited: number[] = [];
+    const s = scorer({ retries: 2, rateLimitPatienceMs: 1_000, sleep: async (ms) => void waited.push(ms) });
+    const before = server.count('generate');
+    server.inject('generate', ...Array.from({ length: 50 }, () => ({ kind: 'status' as const, status: 429, retryAfterS: 0.4 })));
+    await expect(s.scoreBatch([{ context: 'let z', target: ' = 4;\n' }])).rejects.toBeInstanceOf(ScorerRateLimitedError);
+    // It gives up at the first 429 after 1 s of waiting in all, long before the storm ends.
+    const total = waited.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(1_000);
+    expect(total - waited.at(-1)!).toBeLessThan(1_000);
+    expect(server.count('generate') - before).toBeLessThan(50);
+    server.clearFaults('generate');
   });
 
   it('refuses a wrong key as an auth error, without retrying', async () => {

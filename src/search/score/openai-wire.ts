@@ -1,6 +1,6 @@
 /**
- * The wire shapes of OpenAI-compatible servers that return prompt log-probs, validated with zod,
- * and how a target's tokens are cut out of them.
+ * The wire shapes of OpenAI-compatible servers that return prompt log-probs, checked, and how a
+ * target's tokens are cut out of them.
  *
  * - vLLM `prompt_logprobs`: each choice carries `prompt_logprobs`, one entry per prompt token:
  *   null for the first, else `{ "<token id>": { logprob, rank, decoded_token } }` holding the
@@ -10,16 +10,16 @@
  *   and then the generated token(s). Offsets are characters (code points, the server is Python) of
  *   the text as the server decoded it, which may start with a special token's text (`<s>`), so we
  *   measure the target back from where the prompt ends, never from the start.
+ *
+ * The hot path is checked by hand, not with zod: a vLLM answer holds one entry per prompt token
+ * (~5,000 per prompt of a search), and a schema walked over all of them (and copying each) cost
+ * ~60 ms of CPU per prompt, as much as the GPU's prefill (bench/models.ts). Only what is read is
+ * checked: each choice's `index`, and the entries from the target's first token on; the rest of
+ * an answer is passed over. Small and rare shapes (the classic echo, usage) keep their schemas.
  */
 import { z } from 'zod';
 import { ScorerBadResponseError, UnsupportedServerError } from './errors.ts';
 import type { ScoreResult } from './types.ts';
-
-const PromptLogprobEntry = z.object({
-  logprob: z.number(),
-  rank: z.number().nullish(),
-  decoded_token: z.string().nullish(),
-});
 
 const ClassicLogprobs = z.object({
   tokens: z.array(z.string()).nullish(),
@@ -27,15 +27,14 @@ const ClassicLogprobs = z.object({
   text_offset: z.array(z.number()).nullish(),
 });
 
-const Choice = z.object({
-  index: z.number().int().nonnegative(),
-  text: z.string().nullish(),
-  logprobs: ClassicLogprobs.nullish(),
-  prompt_logprobs: z.array(z.record(z.string(), PromptLogprobEntry).nullable()).nullish(),
-});
+/** One choice of a completions answer: its `index` checked, the rest read (and checked) where used. */
+export interface CompletionChoice {
+  index: number;
+  logprobs?: unknown;
+  prompt_logprobs?: unknown;
+}
 
-export const CompletionResponse = z.object({ choices: z.array(Choice) });
-export type CompletionChoice = z.infer<typeof Choice>;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const UsageResponse = z.object({
   usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish(),
@@ -50,37 +49,36 @@ export function reportedUsage(body: unknown): { prompt_tokens?: number | undefin
 /** A score as the call cache keeps it (src/models): read back, it is checked against this. */
 export const ScoreResultShape = z.object({ logprob: z.number(), tokenLogprobs: z.array(z.number()), tokens: z.array(z.string()) });
 
-/** vLLM / SGLang `/tokenize`: `{ tokens, count, max_model_len }`. */
-export const TokenizeResponse = z.object({ tokens: z.array(z.number().int()) });
+/** vLLM / SGLang `/tokenize` (`{ tokens, count, max_model_len }`): its token ids, or undefined when it is not that shape. */
+export function tokenizedIds(body: unknown): number[] | undefined {
+  const tokens = isObject(body) ? body.tokens : undefined;
+  if (!Array.isArray(tokens)) return undefined;
+  for (const t of tokens) if (!Number.isInteger(t)) return undefined;
+  return tokens as number[];
+}
 
 const LLAMA_HINT =
   'the server returns no prompt log-probs (llama.cpp\'s server cannot score prompts); use vLLM or SGLang';
 
 /** Orders the choices by `index`, one per prompt, or throws. */
 export function choicesByPrompt(body: unknown, prompts: number, endpoint: string): CompletionChoice[] {
-  const parsed = CompletionResponse.safeParse(body);
-  if (!parsed.success) {
-    throw new ScorerBadResponseError(`malformed completions response from ${endpoint}: ${parsed.error.message.slice(0, 300)}`, { endpoint, cause: parsed.error });
-  }
+  const choices = isObject(body) ? body.choices : undefined;
+  if (!Array.isArray(choices)) throw new ScorerBadResponseError(`malformed completions response from ${endpoint}: no choices list`, { endpoint });
   const out = new Array<CompletionChoice | undefined>(prompts);
-  for (const choice of parsed.data.choices) {
-    if (choice.index >= prompts || out[choice.index]) {
-      throw new ScorerBadResponseError(`completions response from ${endpoint} has an unexpected choice index ${choice.index}`, { endpoint });
+  for (const choice of choices as unknown[]) {
+    const index = isObject(choice) ? choice.index : undefined;
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) {
+      throw new ScorerBadResponseError(`malformed completions response from ${endpoint}: a choice without a valid index`, { endpoint });
     }
-    out[choice.index] = choice;
+    if (index >= prompts || out[index]) {
+      throw new ScorerBadResponseError(`completions response from ${endpoint} has an unexpected choice index ${index}`, { endpoint });
+    }
+    out[index] = choice as CompletionChoice;
   }
   if (out.some((c) => c === undefined)) {
-    throw new ScorerBadResponseError(`completions response from ${endpoint} has ${parsed.data.choices.length} choices for ${prompts} prompts`, { endpoint });
+    throw new ScorerBadResponseError(`completions response from ${endpoint} has ${choices.length} choices for ${prompts} prompts`, { endpoint });
   }
   return out as CompletionChoice[];
-}
-
-/** Length of the longest common prefix: where the target's tokens start in the full prompt. */
-export function commonPrefix(a: readonly number[], b: readonly number[]): number {
-  const n = Math.min(a.length, b.length);
-  let k = 0;
-  while (k < n && a[k] === b[k]) k++;
-  return k;
 }
 
 /**
@@ -89,7 +87,8 @@ export function commonPrefix(a: readonly number[], b: readonly number[]): number
  */
 export function fromPromptLogprobs(choice: CompletionChoice, ids: readonly number[], from: number, endpoint: string): ScoreResult {
   const entries = choice.prompt_logprobs;
-  if (!entries) throw new UnsupportedServerError(`${endpoint}: ${LLAMA_HINT} (no prompt_logprobs in the response)`, { endpoint });
+  if (entries === null || entries === undefined) throw new UnsupportedServerError(`${endpoint}: ${LLAMA_HINT} (no prompt_logprobs in the response)`, { endpoint });
+  if (!Array.isArray(entries)) throw new ScorerBadResponseError(`${endpoint}: prompt_logprobs is not a list`, { endpoint });
   if (entries.length !== ids.length) {
     throw new ScorerBadResponseError(`${endpoint}: prompt_logprobs has ${entries.length} entries for ${ids.length} prompt tokens`, { endpoint });
   }
@@ -97,19 +96,30 @@ export function fromPromptLogprobs(choice: CompletionChoice, ids: readonly numbe
   const tokenLogprobs: number[] = [];
   let logprob = 0;
   for (let i = from; i < ids.length; i++) {
-    const entry = entries[i];
+    const entry: unknown = entries[i];
     // The first prompt token has no log-prob (nothing precedes it); it cannot be scored.
     if (entry === null || entry === undefined) {
       if (i === 0) continue;
       throw new ScorerBadResponseError(`${endpoint}: prompt token ${i} has no log-prob`, { endpoint });
     }
-    const own = entry[String(ids[i])];
-    if (!own) throw new ScorerBadResponseError(`${endpoint}: prompt_logprobs[${i}] lacks the prompt's own token ${ids[i]}`, { endpoint });
-    tokens.push(own.decoded_token ?? '');
+    const own = ownEntry(entry, ids[i]!, i, endpoint);
+    tokens.push(own.text);
     tokenLogprobs.push(own.logprob);
     logprob += own.logprob;
   }
   return { logprob, tokenLogprobs, tokens };
+}
+
+/** The prompt token's own `{ logprob, decoded_token }` in entry `i`, checked. */
+function ownEntry(entry: unknown, id: number, i: number, endpoint: string): { logprob: number; text: string } {
+  const own = isObject(entry) ? entry[String(id)] : undefined;
+  if (own === undefined) throw new ScorerBadResponseError(`${endpoint}: prompt_logprobs[${i}] lacks the prompt's own token ${id}`, { endpoint });
+  const logprob = isObject(own) ? own.logprob : undefined;
+  const text = isObject(own) ? (own.decoded_token ?? '') : undefined;
+  if (typeof logprob !== 'number' || typeof text !== 'string') {
+    throw new ScorerBadResponseError(`${endpoint}: prompt_logprobs[${i}] is not { logprob: number, decoded_token: string }`, { endpoint });
+  }
+  return { logprob, text };
 }
 
 /** Length in code points, as a Python server counts offsets. */
@@ -128,7 +138,9 @@ export function codePoints(s: string): number {
  * characters before that, and every token that ends inside it belongs to it.
  */
 export function fromEcho(choice: CompletionChoice, promptLength: number, targetLength: number, endpoint: string): ScoreResult {
-  const lp = choice.logprobs;
+  const parsed = ClassicLogprobs.nullish().safeParse(choice.logprobs);
+  if (!parsed.success) throw new ScorerBadResponseError(`${endpoint}: malformed echoed logprobs: ${parsed.error.message.slice(0, 300)}`, { endpoint, cause: parsed.error });
+  const lp = parsed.data;
   const tokens = lp?.tokens;
   const values = lp?.token_logprobs;
   const offsets = lp?.text_offset;

@@ -4,9 +4,10 @@
  *
  * Two request shapes (openai-wire.ts):
  * - `prompt_logprobs` (vLLM's extra parameter, sent as an extra body field): we tokenize the
- *   context and the full prompt with the server's `/tokenize`, send the full prompt as token ids with
- *   `max_tokens: 1`, and read each target token's log-prob under its own id. The target starts where
- *   the two tokenizations part (a token straddling the boundary counts as the target's).
+ *   full prompt with the server's `/tokenize`, send it as token ids with `max_tokens: 1`, and read
+ *   each target token's log-prob under its own id. The target starts where the context's tokens
+ *   and the full prompt's part (a token straddling the boundary counts as the target's), found with
+ *   one `/tokenize` of the prompt per candidate where no token straddles it (align.ts).
  * - `echo: true` + `logprobs` (classic): we send text and cut the target by `text_offset`.
  * `auto` (the default) tries the first and falls back to the second, per endpoint; a server that
  * gives neither (llama.cpp's) gets an UnsupportedServerError that says so.
@@ -37,7 +38,8 @@ import {
 import { CallMeter, type CallStats } from '../../accounting/call-meter.ts';
 import { callKey, estimateTokens, fetchKeepingErrorBodies, ModelGateway, RetryState, retryAfterMs, type Failure } from '../../models/mod.ts';
 import { capContextIds, capContextText } from './context-cap.ts';
-import { choicesByPrompt, codePoints, commonPrefix, fromEcho, fromPromptLogprobs, reportedUsage, ScoreResultShape, TokenizeResponse } from './openai-wire.ts';
+import { alignPrompt, TokenMemo } from './align.ts';
+import { choicesByPrompt, codePoints, fromEcho, fromPromptLogprobs, reportedUsage, ScoreResultShape, tokenizedIds } from './openai-wire.ts';
 import type { ScoreItem, ScoreOptions, ScoreResult, Scorer } from './types.ts';
 
 export type PromptLogprobMode = 'auto' | 'prompt_logprobs' | 'echo';
@@ -190,7 +192,7 @@ export function classify(err: unknown, endpoint: string, timeoutMs = 0): { error
 }
 
 /** What a classified failure means for trying again (src/models/retry.ts). */
-function failureOf(c: { error: ScorerError; retry: boolean; retryAfterMs?: number }): Failure {
+export function failureOf(c: { error: ScorerError; retry: boolean; retryAfterMs?: number }): Failure {
   if (!c.retry) return { kind: 'fatal' };
   return { kind: c.error instanceof ScorerRateLimitedError ? 'rate-limited' : 'transient', retryAfterMs: c.retryAfterMs };
 }
@@ -231,7 +233,7 @@ export class OpenAIScorer implements Scorer {
    */
   private readonly flights = new Map<string, Promise<ScoreResult | typeof ABANDONED>>();
   /** Token ids by (endpoint, text): contexts recur across items (the baseline, sibling reasoning). */
-  private readonly tokenCache = new LRUCache<string, number[]>({ max: 4096 });
+  private readonly tokenCache = new TokenMemo();
 
   constructor(opts: OpenAIScorerOptions) {
     if (opts.endpoints.length === 0) throw new RangeError('OpenAIScorer needs at least one endpoint');
@@ -404,13 +406,8 @@ export class OpenAIScorer implements Scorer {
     }
   }
 
-  private async tokenize(endpoint: Endpoint, text: string, signal?: AbortSignal): Promise<number[]> {
-    const key = createHash('sha256').update(endpoint.root).update('|').update(text).digest('base64');
-    const cached = this.tokenCache.get(key);
-    if (cached) return cached;
-    const tokens = await this.tokenizeRemote(endpoint, text, signal);
-    this.tokenCache.set(key, tokens);
-    return tokens;
+  private tokenize(endpoint: Endpoint, text: string, signal?: AbortSignal): Promise<number[]> {
+    return this.tokenCache.get(endpoint.root, text, () => this.tokenizeRemote(endpoint, text, signal));
   }
 
   private async tokenizeRemote(endpoint: Endpoint, text: string, signal?: AbortSignal): Promise<number[]> {
@@ -427,22 +424,18 @@ export class OpenAIScorer implements Scorer {
       }
       throw err;
     }
-    const parsed = TokenizeResponse.safeParse(body);
-    if (!parsed.success) throw new ScorerBadResponseError(`${endpoint.name}: malformed /tokenize response`, { endpoint: endpoint.name, cause: parsed.error });
-    if (parsed.data.tokens.length === 0 && text.length > 0) {
+    const ids = tokenizedIds(body);
+    if (!ids) throw new ScorerBadResponseError(`${endpoint.name}: malformed /tokenize response (no list of integer tokens)`, { endpoint: endpoint.name });
+    if (ids.length === 0 && text.length > 0) {
       throw new UnsupportedServerError(`${endpoint.name}: /tokenize returned no tokens (not a vLLM/SGLang tokenizer endpoint)`, { endpoint: endpoint.name });
     }
-    return parsed.data.tokens;
+    return ids;
   }
 
   private async scorePromptLogprobs(endpoint: Endpoint, items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
     const tokenized = await Promise.all(
       items.map(async (item) => {
-        const [context, full] = await Promise.all([
-          item.context === '' ? Promise.resolve<number[]>([]) : this.tokenize(endpoint, item.context, signal),
-          this.tokenize(endpoint, item.context + item.target, signal),
-        ]);
-        const from = commonPrefix(context, full);
+        const { full, from } = await alignPrompt((text) => this.tokenize(endpoint, text, signal), item);
         if (this.maxContextTokens === undefined) return { full, from };
         const capped = capContextIds(full, from, (await this.tokenize(endpoint, '', signal)).length, this.maxContextTokens);
         return { full: capped.ids, from: capped.from };

@@ -6,30 +6,31 @@
  * cached and each candidate pays a prefill of its own reasoning and the target only. vLLM, asked
  * for `prompt_logprobs`, recomputes the whole prompt on every call (openai.ts).
  *
- * Each prompt is tokenized with the server's `/tokenize` (the context, and context + target;
- * cached), the target starts where the two part (a token straddling the boundary is the target's),
+ * Each prompt is tokenized with the server's `/tokenize` (cached), the target starts where the
+ * context's tokens and the prompt's part (a token straddling the boundary is the target's; one
+ * `/tokenize` per candidate where none straddles it, align.ts),
  * and the batch goes as token ids in one `/generate` request (wire shapes: sglang-wire.ts), so
  * every candidate of a search is sent with the same context tokens the cache holds. Nothing is
  * generated (`max_new_tokens: 0`).
  *
  * As the OpenAI scorer: `batchSize` prompts per request, a concurrency limit per endpoint, retries
- * with backoff on 429 / 5xx / connection errors / timeouts / unreadable bodies, then the next
- * endpoint; an LRU of results keyed by (model, context, target); with the run's model gateway
+ * with backoff on 5xx / connection errors / timeouts / unreadable bodies, then the next endpoint, a
+ * 429 waited out (src/models/retry.ts: it slows the search until `rateLimitPatienceMs`); an LRU of results keyed by (model, context, target); with the run's model gateway
  * (src/models), each result is also looked up in and stored to its call cache (keyed by model,
  * mode `sglang`, the cap, context and target), so a repeated or resumed run scores nothing twice,
  * and each `/generate` goes out under the gateway's limits for its endpoint. `calls()` meters
  * every `/generate` request, with the prompt tokens the server found cached (`cachedTokens`).
  */
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import OpenAI from 'openai';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { CallMeter, type CallStats } from '../../accounting/call-meter.ts';
-import { callKey, estimateTokens, type ModelGateway } from '../../models/mod.ts';
+import { callKey, estimateTokens, RetryState, type ModelGateway } from '../../models/mod.ts';
 import { capContextIds } from './context-cap.ts';
 import { ScorerBadResponseError, UnsupportedServerError } from './errors.ts';
-import { cacheKey, classify, defaultSleep, withFailover, type EndpointConfig, type ServedScorerOptions } from './openai.ts';
-import { commonPrefix, ScoreResultShape, TokenizeResponse } from './openai-wire.ts';
+import { cacheKey, classify, defaultSleep, failureOf, withFailover, type EndpointConfig, type ServedScorerOptions } from './openai.ts';
+import { alignPrompt, TokenMemo } from './align.ts';
+import { ScoreResultShape, tokenizedIds } from './openai-wire.ts';
 import { batchUsage, fromInputLogprobs, generateBody, outputsByPrompt, type GenerateOutput, type PromptToScore } from './sglang-wire.ts';
 import type { ScoreItem, ScoreOptions, ScoreResult, Scorer } from './types.ts';
 
@@ -38,7 +39,10 @@ import type { ScoreItem, ScoreOptions, ScoreResult, Scorer } from './types.ts';
  * server roots, e.g. `http://gpu1:30000` (a trailing `/v1` is dropped: the native API is at the
  * root); `apiKey`: SGLang's `--api-key`.
  */
-export type SGLangScorerOptions = ServedScorerOptions;
+export interface SGLangScorerOptions extends ServedScorerOptions {
+  /** Milliseconds a batch may wait in all on 429s before it fails (ScorerRateLimitedError); 30 minutes by default. */
+  rateLimitPatienceMs?: number;
+}
 
 interface Endpoint {
   readonly name: string;
@@ -82,7 +86,7 @@ export class SGLangScorer implements Scorer {
   readonly meter = new CallMeter();
   private readonly endpoints: Endpoint[];
   private readonly cache: LRUCache<string, ScoreResult> | undefined;
-  private readonly tokenCache = new LRUCache<string, number[]>({ max: 4096 });
+  private readonly tokenCache = new TokenMemo();
   private readonly batchSize: number;
   private readonly retries: number;
   private readonly baseMs: number;
@@ -90,6 +94,7 @@ export class SGLangScorer implements Scorer {
   private readonly maxContextTokens: number | undefined;
   private readonly gateway: ModelGateway | undefined;
   private readonly timeoutMs: number;
+  private readonly patienceMs: number;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private next = 0;
@@ -104,6 +109,7 @@ export class SGLangScorer implements Scorer {
     this.maxContextTokens = opts.maxContextTokens;
     this.gateway = opts.gateway;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.patienceMs = opts.rateLimitPatienceMs ?? 30 * 60_000;
     this.random = opts.random ?? Math.random;
     this.sleep = opts.sleep ?? defaultSleep;
     const cacheSize = opts.cacheSize ?? 10_000;
@@ -195,17 +201,19 @@ export class SGLangScorer implements Scorer {
     return withFailover(this.endpoints, start, (e) => this.scoreWithRetries(e, items, signal), () => void this.stats.failovers++, signal);
   }
 
+  /** Retries at one endpoint: transient faults `retries` times, 429s until `rateLimitPatienceMs` of waiting (src/models/retry.ts). */
   private async scoreWithRetries(endpoint: Endpoint, items: ScoreItem[], signal?: AbortSignal): Promise<ScoreResult[]> {
-    for (let attempt = 0; ; attempt++) {
+    const retries = new RetryState({ maxRetries: this.retries, baseMs: this.baseMs, maxMs: this.maxMs, patienceMs: this.patienceMs, random: this.random });
+    for (;;) {
       try {
         return await endpoint.limit(() => this.scoreOnce(endpoint, items, signal));
       } catch (err) {
         if (signal?.aborted) throw err;
-        const { error, retry, retryAfterMs } = classify(err, endpoint.name);
-        if (!retry || attempt >= this.retries) throw error;
+        const classified = classify(err, endpoint.name, this.timeoutMs);
+        const delay = retries.next(failureOf(classified));
+        if (delay === undefined) throw classified.error;
         this.stats.retries++;
-        const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** attempt);
-        await this.sleep(Math.max(retryAfterMs ?? 0, ceiling / 2 + (this.random() * ceiling) / 2), signal);
+        await this.sleep(delay, signal);
       }
     }
   }
@@ -218,11 +226,7 @@ export class SGLangScorer implements Scorer {
 
   /** The item's prompt as the server's token ids, the target's start, the cap applied. */
   private async prompt(endpoint: Endpoint, item: ScoreItem, signal?: AbortSignal): Promise<PromptToScore> {
-    const [context, full] = await Promise.all([
-      item.context === '' ? Promise.resolve<number[]>([]) : this.tokenize(endpoint, item.context, signal),
-      this.tokenize(endpoint, item.context + item.target, signal),
-    ]);
-    const from = commonPrefix(context, full);
+    const { full, from } = await alignPrompt((text) => this.tokenize(endpoint, text, signal), item);
     if (this.maxContextTokens === undefined) return { ids: full, from };
     const capped = capContextIds(full, from, await this.specials(endpoint, signal), this.maxContextTokens);
     this.stats.cutTokens += capped.cut;
@@ -239,10 +243,11 @@ export class SGLangScorer implements Scorer {
     return endpoint.specials;
   }
 
-  private async tokenize(endpoint: Endpoint, text: string, signal?: AbortSignal): Promise<number[]> {
-    const key = createHash('sha256').update(endpoint.name).update('|').update(text).digest('base64');
-    const cached = this.tokenCache.get(key);
-    if (cached) return cached;
+  private tokenize(endpoint: Endpoint, text: string, signal?: AbortSignal): Promise<number[]> {
+    return this.tokenCache.get(endpoint.name, text, () => this.tokenizeRemote(endpoint, text, signal));
+  }
+
+  private async tokenizeRemote(endpoint: Endpoint, text: string, signal?: AbortSignal): Promise<number[]> {
     this.stats.requests++;
     this.stats.tokenizeRequests++;
     let body: unknown;
@@ -254,10 +259,9 @@ export class SGLangScorer implements Scorer {
       }
       throw err;
     }
-    const parsed = TokenizeResponse.safeParse(body);
-    if (!parsed.success) throw new ScorerBadResponseError(`${endpoint.name}: malformed /tokenize response`, { endpoint: endpoint.name, cause: parsed.error });
-    this.tokenCache.set(key, parsed.data.tokens);
-    return parsed.data.tokens;
+    const ids = tokenizedIds(body);
+    if (!ids) throw new ScorerBadResponseError(`${endpoint.name}: malformed /tokenize response (no list of integer tokens)`, { endpoint: endpoint.name });
+    return ids;
   }
 
   /** One `/generate` request, counted and metered (latency, the outputs' token counts, the error's class). */

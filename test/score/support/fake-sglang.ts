@@ -146,6 +146,11 @@ export class FakeSglang {
     this.faults[path]!.push(...faults);
   }
 
+  /** Drops the faults not yet served on `path`. */
+  clearFaults(path: 'generate' | 'tokenize'): void {
+    this.faults[path]!.length = 0;
+  }
+
   count(path: string): number {
     return this.requests.filter((r) => r.path === path).length;
   }
