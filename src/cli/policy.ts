@@ -7,10 +7,12 @@
  *   retrace policy history coder --nats URL    (the revisions the bucket keeps, oldest first)
  *
  * A spec is checked before it is stored: a policy id this process does not know, or a param the
- * policy does not take, is bad input (exit 2), and nothing is written.
+ * policy does not take, is bad input (exit 2), and nothing is written. The openai policy's prompt
+ * files (`"prompts": "<dir>"`) are read and checked here and stored as their text.
  */
 import type { Command } from 'commander';
 import { policyBucket, policyHistory, resetPolicy, setPolicy, type PolicyRevision } from '../agents/policy-store.ts';
+import { withPromptTexts } from '../agents/openai/prompt-files.ts';
 import { defaultRegistry } from '../agents/registry.ts';
 import { ROLES, type Role } from '../agents/types.ts';
 import type { Bus } from '../bus/mod.ts';
@@ -42,9 +44,25 @@ async function withBus<T>(urls: string[], use: (bus: Bus) => Promise<T>): Promis
   }
 }
 
+/**
+ * Params as a line shows them: each prompt template by its file and the start of its hash, not
+ * its whole text (`retrace policy get` gives the spec as stored).
+ */
+export function shownParams(params: Record<string, unknown> | undefined): string {
+  const prompts = params?.prompts;
+  if (!prompts || typeof prompts !== 'object') return JSON.stringify(params ?? {});
+  const brief = Object.fromEntries(
+    Object.entries(prompts as Record<string, unknown>).map(([name, t]) => {
+      const { file, sha256 } = (t ?? {}) as { file?: unknown; sha256?: unknown };
+      return [name, typeof sha256 === 'string' ? `${String(file)} sha256:${sha256.slice(0, 12)}` : t];
+    }),
+  );
+  return JSON.stringify({ ...params, prompts: brief });
+}
+
 export function formatHistory(role: string, revisions: readonly PolicyRevision[]): string {
   if (revisions.length === 0) return `${role}: never set ${DEFAULT_SHOWN}\n`;
-  return revisions.map((r) => `${role.padEnd(10)} @${r.revision} ${r.spec ? `${r.spec.id} ${JSON.stringify(r.spec.params ?? {})}` : 'reset (back to the default)'}\n`).join('');
+  return revisions.map((r) => `${role.padEnd(10)} @${r.revision} ${r.spec ? `${r.spec.id} ${shownParams(r.spec.params)}` : 'reset (back to the default)'}\n`).join('');
 }
 
 function registerList(policy: Command): void {
@@ -53,7 +71,7 @@ function registerList(policy: Command): void {
       const kv = await policyBucket(bus);
       for (const role of ROLES) {
         const e = await kv.get(role);
-        process.stdout.write(`${role.padEnd(10)} ${e ? `${e.value?.id}@${e.revision} ${JSON.stringify(e.value?.params ?? {})}` : DEFAULT_SHOWN}\n`);
+        process.stdout.write(`${role.padEnd(10)} ${e ? `${e.value?.id}@${e.revision} ${shownParams(e.value?.params)}` : DEFAULT_SHOWN}\n`);
       }
     });
   });
@@ -79,7 +97,9 @@ function registerSet(policy: Command): void {
   ).action(async (role: string, spec: string, opts: { nats: string[] }) => {
     const r = assertRole(role);
     // Checked before connecting: a bad spec is refused with the bus unreachable too.
-    const checked = defaultRegistry().check(parseSpec(spec));
+    // Prompt files are read here and stored as text: the agents need no copy of them.
+    const registry = defaultRegistry();
+    const checked = registry.check(withPromptTexts(registry.check(parseSpec(spec))));
     const revision = await withBus(opts.nats, (bus) => setPolicy(bus, r, checked));
     process.stdout.write(`${role} -> ${checked.id}@${revision}\n`);
   });

@@ -4,6 +4,7 @@
  * spec is checked against the policies this process knows, so a typo fails before a run starts.
  */
 import { policySpecSchema, type PolicySpec } from '../agents/policy.ts';
+import { withPromptTexts } from '../agents/openai/prompt-files.ts';
 import { defaultRegistry } from '../agents/registry.ts';
 import { InputError, type RunJobOptions } from '../run/run-job.ts';
 
@@ -29,7 +30,9 @@ export function checkedPolicySpec(spec: unknown, what: string): PolicySpec {
   const parsed = policySpecSchema.safeParse(spec);
   if (!parsed.success) throw new InputError(`${what}: ${parsed.error.message}`);
   try {
-    return defaultRegistry().check(parsed.data);
+    const registry = defaultRegistry();
+    // Prompt files are read here and the spec carries their text, for agents on other machines too.
+    return registry.check(withPromptTexts(registry.check(parsed.data)));
   } catch (err) {
     throw new InputError(`${what}: ${(err as Error).message}`);
   }

@@ -5,6 +5,10 @@
  */
 import { z } from 'zod';
 import { PolicyConfigError } from './errors.ts';
+import type { PromptsParam } from './prompt-files.ts';
+
+/** A template as a stored spec carries it: its text, the file it was read from, the text's SHA-256. */
+const templateTextSchema = z.object({ file: z.string().min(1), text: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }).strict();
 
 export const openAIPolicyParamsSchema = z.object({
   /** Base URL of the OpenAI-compatible API, with its `/v1`: `http://gpu1:8000/v1`. */
@@ -32,6 +36,11 @@ export const openAIPolicyParamsSchema = z.object({
    * empty thought, a design without a responsibility); after them the repaired answer is used.
    */
   boundaryRetries: z.number().int().min(0).max(10).default(2),
+  /**
+   * Prompt templates replacing built-in ones (prompt-files.ts): a directory of `<name>.md`, or a
+   * map of name to file; stored with each file's text (`{file, sha256, text}`) once set.
+   */
+  prompts: z.union([z.string().min(1), z.record(z.string(), z.union([z.string().min(1), templateTextSchema]))]).optional(),
 })
   // A misspelt param (`boundaryRetry`) would otherwise be dropped silently and its default used.
   .strict()
@@ -47,24 +56,27 @@ function requireModel(params: { model?: string | undefined }, ctx: z.RefinementC
   ctx.addIssue({ code: 'custom', path: ['model'], message: 'required: the model name as the server knows it' });
 }
 
-export interface ResolvedParams extends Omit<OpenAIPolicyParams, 'apiKey' | 'apiKeyEnv' | 'model'> {
+export interface ResolvedParams extends Omit<OpenAIPolicyParams, 'apiKey' | 'apiKeyEnv' | 'model' | 'prompts'> {
   model: string;
   /** Where the key came from, for messages: never the key itself. */
   keySource: string;
 }
 
-/** Params checked, the key looked up. The key is returned apart so that nothing prints it by accident. */
-export function resolveParams(params: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): { params: ResolvedParams; apiKey: string } {
+/**
+ * Params checked, the key looked up. The key is returned apart so that nothing prints it by
+ * accident; the prompt templates apart, for the policy to read and check (prompt-files.ts).
+ */
+export function resolveParams(params: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): { params: ResolvedParams; apiKey: string; prompts: PromptsParam | undefined } {
   const parsed = openAIPolicyParamsSchema.safeParse(params);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
     throw new PolicyConfigError(`openai policy: bad params: ${issues}`);
   }
-  const { apiKey: given, apiKeyEnv, model, ...rest } = parsed.data;
+  const { apiKey: given, apiKeyEnv, model, prompts, ...rest } = parsed.data;
   const fromEnv = env[apiKeyEnv];
   // vLLM and Ollama accept any key; `EMPTY` is vLLM's convention for "none".
   const apiKey = given ?? (fromEnv && fromEnv.length > 0 ? fromEnv : 'EMPTY');
   const keySource = given ? 'params.apiKey' : fromEnv ? `$${apiKeyEnv}` : 'none';
   // requireModel made sure of it.
-  return { params: { ...rest, model: model!, baseURL: rest.baseURL.replace(/\/+$/, ''), keySource }, apiKey };
+  return { params: { ...rest, model: model!, baseURL: rest.baseURL.replace(/\/+$/, ''), keySource }, apiKey, prompts };
 }

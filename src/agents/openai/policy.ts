@@ -51,6 +51,8 @@ import {
   testIntentPrompt,
   type TaskKind,
 } from './prompts.ts';
+import { compileTemplates, type PromptTemplates } from './templates.ts';
+import { readPromptTexts } from './prompt-files.ts';
 import { proposalGuard } from './proposal-guard.ts';
 import { sketchTarget } from './target-sketch.ts';
 import { designTexts, planTexts, thoughtTexts } from './trained.ts';
@@ -104,13 +106,20 @@ export class OpenAIPolicy implements Policy {
   readonly #chat: ChatEndpoint;
   readonly #boundary: BoundaryKeeper;
   readonly #log: Logger;
+  readonly #templates: PromptTemplates;
+  /** The SHA-256 of each template that replaces a built-in one, by name: what logs may say of them. */
+  readonly #promptHashes: Record<string, string> = {};
 
   constructor(
     readonly spec: PolicySpec,
     env: NodeJS.ProcessEnv = process.env,
     opts: OpenAIPolicyOptions = {},
   ) {
-    const { params, apiKey } = resolveParams(spec.params, env);
+    const { params, apiKey, prompts } = resolveParams(spec.params, env);
+    // Texts in the spec (as stored), or files read here (a spec given to this process directly).
+    const texts = prompts === undefined ? {} : readPromptTexts(prompts);
+    this.#templates = compileTemplates(texts);
+    for (const [name, t] of Object.entries(texts)) this.#promptHashes[name] = t.sha256!;
     this.#chat = new ChatEndpoint(params, apiKey, opts.gateway);
     this.#log = (opts.logger ?? silentLogger).child({ policy: OPENAI_POLICY_ID, model: params.model });
     this.#boundary = new BoundaryKeeper(params.boundaryRetries, this.#log);
@@ -133,7 +142,7 @@ export class OpenAIPolicy implements Policy {
   /** What a log may say about this policy: never the key. */
   toJSON(): Record<string, unknown> {
     const { keySource, ...params } = this.#chat.params;
-    return { id: this.id, params, keySource };
+    return { id: this.id, params, keySource, ...(Object.keys(this.#promptHashes).length > 0 ? { prompts: this.#promptHashes } : {}) };
   }
 
   async plan(input: PlanInput, seed: number): Promise<PlanOutput> {
@@ -150,7 +159,7 @@ export class OpenAIPolicy implements Policy {
       };
       return { ok: true, value: { thoughts: v.thoughts.map((t) => t.trim()).filter((t) => t.length > 0), plan: planSchema.parse(plan) } };
     });
-    return this.ask('plan', input, planPrompt(input), check, planTexts, seed);
+    return this.ask('plan', input, planPrompt(input, this.#templates), check, planTexts, seed);
   }
 
   async design(input: DesignInput, seed: number): Promise<DesignOutput> {
@@ -158,26 +167,26 @@ export class OpenAIPolicy implements Policy {
       ok: true,
       value: { thought: v.thought.trim(), design: fileDesignSchema.parse(groundDesign(v.design, input.file, input.declarable)) },
     }));
-    return this.ask('design', input, designPrompt(input), check, designTexts, seed);
+    return this.ask('design', input, designPrompt(input, this.#templates), check, designTexts, seed);
   }
 
   fileIntent(input: FileIntentInput, seed: number): Promise<string> {
     const names = [...namesOf(input.file), ...declaredNames(input.design, input.file)];
-    return this.ask('file-intent', input, fileIntentPrompt(input), thoughtMentioning(input.file.path, names), thoughtTexts, seed);
+    return this.ask('file-intent', input, fileIntentPrompt(input, this.#templates), thoughtMentioning(input.file.path, names), thoughtTexts, seed);
   }
 
   reviewChecks(input: CheckReviewInput, seed: number): Promise<string> {
-    return this.ask('review-checks', input, reviewChecksPrompt(input), thoughtMentioning(input.path, input.checks), thoughtTexts, seed);
+    return this.ask('review-checks', input, reviewChecksPrompt(input, this.#templates), thoughtMentioning(input.path, input.checks), thoughtTexts, seed);
   }
 
   diagnose(input: DiagnoseInput, seed: number): Promise<string> {
     const names = input.definition ? [input.definition.name] : [];
-    return this.ask('diagnose', input, diagnosePrompt(input), thoughtMentioning(input.path, names), thoughtTexts, seed);
+    return this.ask('diagnose', input, diagnosePrompt(input, this.#templates), thoughtMentioning(input.path, names), thoughtTexts, seed);
   }
 
   testIntent(input: TestIntentInput, seed: number): Promise<string> {
     const names = [...namesOf(input.file), ...input.subjects];
-    return this.ask('test-intent', input, testIntentPrompt(input), thoughtMentioning(input.file.path, names), thoughtTexts, seed);
+    return this.ask('test-intent', input, testIntentPrompt(input, this.#templates), thoughtMentioning(input.file.path, names), thoughtTexts, seed);
   }
 
   /** A proposer for one chunk: the context's path, language, preceding text and design sharpen the prompt. */
@@ -209,7 +218,7 @@ export class OpenAIPolicy implements Policy {
     });
     const boundary = new BoundaryCheck(proposalGuard(ctx, req));
     const opts = { seed: req.seed, temperature: this.#chat.params.proposerTemperature };
-    let conversation: readonly ChatMessage[] = proposePrompt(sketchTarget(req.target, ctx, boundary), ctx.design, req.context, req.steps, req.k);
+    let conversation: readonly ChatMessage[] = proposePrompt(sketchTarget(req.target, ctx, boundary), ctx.design, req.context, req.steps, req.k, this.#templates);
     const counts = this.#boundary.counts;
     for (let attempt = 0; ; attempt++) {
       const { value, conversation: said } = await this.#chat.exchange(conversation, check, opts);
