@@ -15,6 +15,7 @@
 export interface LatencyStats {
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   max: number;
 }
@@ -104,7 +105,7 @@ export class CallMeter {
       latencyMs:
         sorted.length === 0
           ? null
-          : { p50: round(quantile(sorted, 0.5)), p90: round(quantile(sorted, 0.9)), p99: round(quantile(sorted, 0.99)), max: round(sorted[sorted.length - 1]!) },
+          : { p50: round(quantile(sorted, 0.5)), p90: round(quantile(sorted, 0.9)), p95: round(quantile(sorted, 0.95)), p99: round(quantile(sorted, 0.99)), max: round(sorted[sorted.length - 1]!) },
     };
   }
 }

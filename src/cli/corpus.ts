@@ -11,6 +11,7 @@ import { runCorpus, type CorpusProgress, type CorpusSummary } from '../corpus/co
 import { serveCorpusJob } from '../corpus/worker.ts';
 import { preflighted } from '../run/preflight.ts';
 import { InputError } from '../run/run-job.ts';
+import { modelCallLines } from './run.ts';
 import { addRunSettingOptions, EXIT, int, parseFormat, runSettingsFrom, type RunSettingsCli } from './run-options.ts';
 
 interface CorpusCliOptions extends RunSettingsCli {
@@ -89,6 +90,7 @@ function printSummary(s: CorpusSummary): void {
     `  manifest: ${s.manifest}`,
     ...(s.masked.duplicate + s.masked.contaminated > 0 ? [`  masked in the shards: ${s.masked.duplicate} duplicate files, ${s.masked.contaminated} contaminated (${s.masked.list})`] : []),
     ...(s.card.length > 0 ? [`  card: ${s.card[0]}`] : []),
+    ...modelCallLines(s.models),
     `  time: ${(s.ms / 1000).toFixed(1)} s`,
   ];
   for (const f of s.failed) lines.push(`  failed: ${f.key} (${f.path}): ${f.class}: ${f.message}`);

@@ -14,6 +14,7 @@ import type { ConfigCommand } from '../config/run-config.ts';
 import { llmPolicySpec, policySpecFrom, scorerSpecFrom, type ScorerSpec } from '../config/specs.ts';
 import { InputError, type RunJobOptions } from '../run/run-job.ts';
 import type { ModelCallSettings } from '../models/settings.ts';
+import { readPriceTable, type PriceTable } from '../accounting/prices.ts';
 
 export const EXIT = { ok: 0, error: 1, input: 2, failures: 3, mismatch: 4 } as const;
 
@@ -40,13 +41,15 @@ export interface RunSettingsCli {
   maxInFlight?: string;
   tokensPerMinute?: string;
   config?: string;
+  /** `--prices FILE`, or the config file's `prices` (a path or the table). */
+  prices?: string | PriceTable;
   /** The `--config` file's policies (set by its hook; see src/config/apply-config.ts). */
   configPolicies?: RolePolicies;
 }
 
 /** The part of runJob's options these decide; plain data (it crosses to worker processes). */
 export type RunSettings = Required<Pick<RunJobOptions, 'seed' | 'budget' | 'faultRate' | 'contextTokens' | 'tokenizer' | 'tokenIds' | 'train' | 'policies' | 'scorer' | 'verify'>> &
-  Pick<RunJobOptions, 'models'>;
+  Pick<RunJobOptions, 'models' | 'prices'>;
 
 const repeat = (v: string, p: string[]) => [...p, v];
 
@@ -105,6 +108,7 @@ export function addRunSettingOptions(cmd: Command): Command {
     .option('--no-model-cache', 'keep no answers of model calls')
     .option('--max-in-flight <n>', 'requests in flight at once per model endpoint (default: no limit)')
     .option('--tokens-per-minute <n>', 'prompt + completion tokens per minute per model endpoint (default: no limit)')
+    .option('--prices <file>', 'a JSON price table, {"<model>": {"prompt": $/Mtok, "completion": $/Mtok, "scored": $/Mtok}}: the cost of the model calls in the summary and the card')
     .addHelpText('after', policyHelp)
     .hook('preAction', (self) => applyConfigFile(self, command));
 }
@@ -139,6 +143,7 @@ export function runSettingsFrom(o: RunSettingsCli): RunSettings {
     scorer: withContextCap(parseScorerOption(o.scorer), o.maxContextTokens),
     verify: o.verify,
     models: modelCallSettings(o),
+    ...(o.prices !== undefined ? { prices: typeof o.prices === 'string' ? readPriceTable(o.prices) : o.prices } : {}),
   };
 }
 

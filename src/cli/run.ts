@@ -113,7 +113,14 @@ function callLine(who: string, c: ModelCallStats): string {
   const kinds = Object.entries(c.errorsByKind).map(([k, n]) => `${n} ${k}`).join(', ');
   const errors = c.errors === 0 ? 'no errors' : `${c.errors} error${c.errors === 1 ? '' : 's'} (${kinds})`;
   const cached = c.cached > 0 ? ` (+ ${thousands(c.cached)} answered from the cache)` : '';
-  return `    ${who.padEnd(10)} ${c.model}: ${thousands(c.requests)} requests${cached}, ${thousands(c.promptTokens)} prompt + ${thousands(c.completionTokens)} completion tokens${lat}; ${errors}`;
+  return `    ${who.padEnd(10)} ${c.model}: ${thousands(c.requests)} requests${cached}, ${thousands(c.promptTokens)} prompt + ${thousands(c.completionTokens)} completion tokens${lat}; ${errors}${costNote(c.costUsd)}`;
+}
+
+/** `; $0.0123` with a price table, `; no price` for a model it leaves out. */
+function costNote(usd: number | null | undefined, unpriced: readonly string[] = []): string {
+  if (usd === undefined) return '';
+  if (usd === null) return '; no price';
+  return `; $${usd.toFixed(4)}${unpriced.length > 0 ? ` (no price for ${unpriced.join(', ')})` : ''}`;
 }
 
 /** Where the model-call cache is, and what it ignored. */
@@ -127,7 +134,7 @@ export function modelCallLines(m: ModelCalls | undefined): string[] {
   if (!m || (Object.keys(m.roles).length === 0 && !m.scorer)) return [];
   const t = m.total;
   return [
-    `  model calls: ${thousands(t.requests)} requests${m.cache || t.cached > 0 ? ` paid, ${thousands(t.cached)} answered from the cache` : ''}, ${thousands(t.promptTokens)} prompt + ${thousands(t.completionTokens)} completion tokens, ${t.errors} errors${cacheNote(m.cache)}`,
+    `  model calls: ${thousands(t.requests)} requests${m.cache || t.cached > 0 ? ` paid, ${thousands(t.cached)} answered from the cache` : ''}, ${thousands(t.promptTokens)} prompt + ${thousands(t.completionTokens)} completion tokens, ${t.errors} errors${cacheNote(m.cache)}${costNote(t.costUsd, t.unpriced)}`,
     ...Object.entries(m.roles).map(([role, c]) => callLine(role, c)),
     ...(m.scorer ? [callLine('scorer', m.scorer)] : []),
   ];

@@ -45,6 +45,7 @@ function optionValues(config: RunConfig, what: string): Record<string, unknown> 
     trainAll: o.trainAll,
     out: o.out,
     trace: o.trace,
+    prices: config.prices,
   };
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }

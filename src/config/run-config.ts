@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { ROLES } from '../agents/types.ts';
+import { priceTableSchema } from '../accounting/prices.ts';
 import { InputError } from '../run/run-job.ts';
 
 /** The config file cannot be read, parsed, or holds what a run does not take. */
@@ -64,6 +65,8 @@ function configSchema<O extends z.ZodRawShape>(output: O) {
         .strict()
         .optional(),
       output: z.object({ ...outputShape, ...output }).strict().optional(),
+      /** Dollars per million tokens of each served model: a JSON file's path, or the table itself (src/accounting/prices.ts). */
+      prices: z.union([z.string().min(1), priceTableSchema]).optional(),
     })
     .strict();
 }

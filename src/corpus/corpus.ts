@@ -23,6 +23,7 @@ import { packCorpus, type Packed } from './pack.ts';
 import { CorpusFolder, type RepoOutcome } from './state.ts';
 import { rebuildOne, type RebuildOptions } from './rebuild.ts';
 import type { RepoFailure, RepoRunFigures } from './worker-protocol.ts';
+import { sumModelCalls, type ModelCalls } from '../accounting/model-calls.ts';
 
 export interface CorpusOptions {
   inputs: string[];
@@ -70,6 +71,8 @@ export interface CorpusSummary {
   /** Files the shards replay but do not train on, beyond their repository's own rules. */
   masked: { duplicate: number; contaminated: number; list: string };
   ms: number;
+  /** Model calls of every repository rebuilt (failed ones included), added up; absent when no model was called. */
+  models?: ModelCalls;
 }
 
 export async function runCorpus(opts: CorpusOptions): Promise<CorpusSummary> {
@@ -84,7 +87,9 @@ export async function runCorpus(opts: CorpusOptions): Promise<CorpusSummary> {
   try {
     const { outcomes, alreadyFinished } = opts.cluster ? await rebuildOnCluster(folder, entries, opts, opts.cluster) : await rebuildAll(folder, entries, opts);
     const finished = entries.filter((_, i) => outcomes[i]!.status === 'finished');
+    const models = sumModelCalls(outcomes.map((o) => o.figures?.models));
     const packed = await packCorpus(folder, finished, {
+      ...(models ? { models } : {}),
       format: opts.format,
       card: opts.card,
       exclude,
@@ -93,7 +98,7 @@ export async function runCorpus(opts: CorpusOptions): Promise<CorpusSummary> {
     });
     const manifest = folder.writeManifest(outcomes);
     folder.writeMasked(packed.masked);
-    return { ...summarise(folder, outcomes, packed, manifest, performance.now() - t0), alreadyFinished };
+    return { ...summarise(folder, outcomes, packed, manifest, performance.now() - t0), alreadyFinished, ...(models ? { models } : {}) };
   } finally {
     unlock();
   }
@@ -123,8 +128,8 @@ async function checkSettings(opts: CorpusOptions): Promise<void> {
  * key changes no byte of the records; its SHA-256 stands in, so a changed key is still seen).
  */
 export function corpusFingerprint(opts: Pick<CorpusOptions, 'settings' | 'format' | 'shardTokens'>): object {
-  // Where model calls are cached and how fast they go change no byte of the records.
-  const { verify: _verify, policies, models: _models, ...records } = opts.settings;
+  // Where model calls are cached, how fast they go and what they cost change no byte of the records.
+  const { verify: _verify, policies, models: _models, prices: _prices, ...records } = opts.settings;
   const safe = Object.fromEntries(Object.entries(policies).map(([role, spec]) => [role, withoutKey(spec)]));
   return { corpus: 1, ...records, policies: safe, format: opts.format, shardTokens: opts.shardTokens ?? null };
 }

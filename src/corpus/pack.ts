@@ -15,6 +15,7 @@ import { computeStats } from '../stats/mod.ts';
 import type { CorpusFolder } from './state.ts';
 import type { CorpusEntry } from './inputs.ts';
 import { isFileChange, RepoFiles, TrainedContent, type FileVerdict, type NgramFilter } from './dedup.ts';
+import type { ModelCalls } from '../accounting/model-calls.ts';
 
 export interface PackOptions {
   format: 'jsonl' | 'parquet';
@@ -22,6 +23,8 @@ export interface PackOptions {
   exclude: NgramFilter;
   shardTokens?: number;
   card: boolean;
+  /** The repositories' model calls added up, for the card. */
+  models?: ModelCalls;
   onRepo?: (done: number, total: number) => void;
 }
 
@@ -63,7 +66,7 @@ export async function packCorpus(folder: CorpusFolder, finished: readonly Corpus
   rmSync(final, { recursive: true, force: true });
   renameSync(partial, final);
   const files = shardFiles(final, opts.format);
-  const card = opts.card ? await writeCorpusCard(folder, final, files, tally, opts.format) : [];
+  const card = opts.card ? await writeCorpusCard(folder, final, files, tally, opts) : [];
   return { files, card, masked, ...totals };
 }
 
@@ -95,7 +98,8 @@ function shardFiles(final: string, format: 'jsonl' | 'parquet'): string[] {
   return readdirSync(final).filter((n) => n.endsWith('.parquet')).sort().map((n) => join(final, n));
 }
 
-async function writeCorpusCard(folder: CorpusFolder, final: string, files: string[], tally: CardTally, format: 'jsonl' | 'parquet'): Promise<string[]> {
+async function writeCorpusCard(folder: CorpusFolder, final: string, files: string[], tally: CardTally, opts: PackOptions): Promise<string[]> {
+  const format = opts.format;
   const dir = format === 'parquet' ? final : dirname(final);
   const figures = await computeStats(files).then((r) => r.total).catch(() => undefined);
   return writeCard(dir, tally, {
@@ -103,5 +107,6 @@ async function writeCorpusCard(folder: CorpusFolder, final: string, files: strin
     files: files.map((f) => relative(dir, f)),
     format,
     ...(figures ? { fidelity: figures } : {}),
+    ...(opts.models ? { models: opts.models } : {}),
   });
 }

@@ -5,6 +5,7 @@
  */
 import type { RunSettings } from '../cli/run-options.ts';
 import type { CorpusEntry } from './inputs.ts';
+import type { ModelCalls } from '../accounting/model-calls.ts';
 
 export interface WorkerJob {
   type: 'job';
@@ -30,6 +31,8 @@ export interface RepoRunFigures {
   skipped: number;
   peakRssBytes: number;
   ms: number;
+  /** This worker's model calls (a resumed repository's: those since it resumed); absent when no model was called. */
+  models?: ModelCalls;
 }
 
 export interface RepoFailure {

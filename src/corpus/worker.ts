@@ -6,6 +6,7 @@
  */
 import { createLogger } from '../log/logger.ts';
 import { runJob, type RunSummary } from '../run/run-job.ts';
+import { calledModels } from '../accounting/model-calls.ts';
 import type { RepoFailure, RepoRunFigures, WorkerJob, WorkerMessage } from './worker-protocol.ts';
 
 export async function serveCorpusJob(): Promise<void> {
@@ -74,6 +75,7 @@ function figuresOf(s: RunSummary): RepoRunFigures {
     skipped: s.skipped.length,
     peakRssBytes: s.peakRssBytes,
     ms: Math.round(s.ms.total),
+    ...(calledModels(s.models) ? { models: s.models } : {}),
   };
 }
 

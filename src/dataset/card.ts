@@ -12,6 +12,8 @@ import type { Step } from '../agents/types.ts';
 import { languageOf } from '../graph/languages.ts';
 import type { TotalFigures } from '../stats/mod.ts';
 import { histogramBins, histogramSvg, wantsLogBins } from './card-plots.ts';
+import { modelCallsSection } from './card-models.ts';
+import type { ModelCalls } from '../accounting/model-calls.ts';
 import type { DatasetRecordV2, IndexedStep } from './record.ts';
 
 export class CardInputError extends Error {
@@ -256,17 +258,19 @@ export interface CardOptions {
   /** The output files, relative to the card's folder. */
   files: string[];
   format: 'jsonl' | 'parquet';
+  /** The run's (or the corpus's) model calls; no section when no model was called. */
+  models?: ModelCalls;
 }
 
 export const PLOT_FILES = { tokensPerRepo: 'tokens-per-repo.svg', searchGain: 'search-gain.svg' } as const;
 /** Repositories listed one per row (most tokens first); the rest are summarised. */
 const REPO_ROWS = 50;
 
-const num = (n: number) => n.toLocaleString('en-US');
+export const num = (n: number) => n.toLocaleString('en-US');
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((a / b) * 100).toFixed(1)}%`);
 const fixed = (x: number | null, d = 3) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
 
-function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, numeric: readonly boolean[]): string[] {
+export function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, numeric: readonly boolean[]): string[] {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   return [`| ${head.join(' | ')} |`, `|${numeric.map((n) => (n ? '---:' : ':---')).join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
 }
@@ -535,7 +539,7 @@ function renderPlots(tally: CardTally): Record<string, string> {
 /** The card's README.md and its plots (file name -> SVG). */
 export function renderCard(tally: CardTally, opts: CardOptions): { readme: string; plots: Record<string, string> } {
   if (opts.files.length === 0) throw new CardInputError('a dataset card needs the output files it describes');
-  const sections = [overview(tally, opts), loading(tally, opts), tokenTables(tally), repositories(tally), searchGains(tally), untrainedFiles(tally), licences(tally), fidelity(opts.fidelity), plotsSection()];
+  const sections = [overview(tally, opts), loading(tally, opts), tokenTables(tally), repositories(tally), searchGains(tally), modelCallsSection(opts.models), untrainedFiles(tally), licences(tally), fidelity(opts.fidelity), plotsSection()];
   const body = sections.filter((s) => s.length > 0).map((s) => s.join('\n').replace(/\n+$/, '')).join('\n\n');
   return { readme: `${yamlHeader(tally, opts).join('\n')}\n\n${body}\n`, plots: renderPlots(tally) };
 }

@@ -17,6 +17,8 @@ import type { RepoProvenance, RunProvenance, UntrainedFileReason } from './recor
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { trainableFile, type TrainOptions } from './trainable.ts';
 import { DatasetWriter, type WriterTotals } from './writer.ts';
+import type { RecordCalls } from '../accounting/record-calls.ts';
+import type { ModelCalls } from '../accounting/model-calls.ts';
 
 export class OutputSettingsError extends Error {
   override name = 'OutputSettingsError';
@@ -120,16 +122,16 @@ export class DatasetOutput {
     return this.writer.totals;
   }
 
-  add(steps: readonly Step[]): void {
-    this.writer.add(steps);
+  add(steps: readonly Step[], calls?: RecordCalls): void {
+    this.writer.add(steps, calls);
   }
 
   abandon(): void {
     this.writer.abandon();
   }
 
-  /** Writes the records and the card; `fidelity` gives the card its `retrace stats` figures. */
-  async finish(fidelity?: (files: string[]) => Promise<object | undefined>): Promise<FinishedOutput> {
+  /** Writes the records and the card; `fidelity` gives the card its `retrace stats` figures, `models` its model calls. */
+  async finish(fidelity?: (files: string[]) => Promise<object | undefined>, models?: ModelCalls): Promise<FinishedOutput> {
     const sink = await openSink(this.settings.out, { format: this.settings.format, ...(this.settings.shardTokens ? { shardTokens: this.settings.shardTokens } : {}) });
     const tally = new CardTally();
     const totals = await this.writer.finish(sink, (rec) => tally.add(rec));
@@ -142,6 +144,7 @@ export class DatasetOutput {
         files: totals.files.map((f) => relative(dir, f)),
         format: this.settings.format,
         ...(figures ? { fidelity: figures as never } : {}),
+        ...(models ? { models } : {}),
       });
     }
     return { ...totals, card };

@@ -17,6 +17,7 @@ import { renderStep } from './format.ts';
 import type { DatasetRecordV2, IndexedStep, RepoProvenance, RunProvenance, UntrainedFileReason } from './record.ts';
 import { DATASET_FORMAT } from './record.ts';
 import type { TextTokenizer } from './tokenizer.ts';
+import { addRecordCalls, type RecordCalls } from '../accounting/record-calls.ts';
 
 export class PackingError extends Error {
   override name = 'PackingError';
@@ -45,6 +46,8 @@ interface Block {
   points: number;
   text: string;
   masked: boolean;
+  /** The model calls of the unit this block opens (src/accounting/record-calls.ts). */
+  calls?: RecordCalls;
 }
 
 /** Length of `s` in Unicode code points: what Python's `len` gives. */
@@ -83,16 +86,24 @@ export class Packer {
   private context: Block[] = [];
   private own: Block[] = [];
   private tokens = 0;
+  /** Calls of units with no steps, charged to the next unit. */
+  private pendingCalls: RecordCalls | undefined;
   readonly totals = { records: 0, steps: 0, chars: 0, trainChars: 0, maskedChars: 0, tokens: 0, trainTokens: 0, maskedTokens: 0, zeroTrainRecords: 0 };
 
   constructor(private readonly opts: PackerOptions) {
     if (!Number.isInteger(opts.contextTokens) || opts.contextTokens < 64) throw new PackingError(`context of ${opts.contextTokens} tokens: give at least 64`);
   }
 
-  /** One unit of work: the steps of one job, in order. */
-  add(steps: readonly Step[]): void {
+  /** One unit of work: the steps of one job, in order, and the model calls it used (charged to the record of its first step). */
+  add(steps: readonly Step[], calls?: RecordCalls): void {
     const blocks = this.prepare(steps);
-    if (blocks.length === 0) return;
+    const charged = addRecordCalls(this.pendingCalls, calls);
+    if (blocks.length === 0) {
+      this.pendingCalls = charged;
+      return;
+    }
+    this.pendingCalls = undefined;
+    if (charged) blocks[0]!.calls = charged;
     const unitTokens = sum(blocks);
     const limit = this.opts.contextTokens;
     if (this.tokens + unitTokens <= limit) this.push(blocks);
@@ -104,6 +115,8 @@ export class Packer {
   }
 
   finish(): void {
+    const last = this.own[this.own.length - 1];
+    if (last && this.pendingCalls) last.calls = addRecordCalls(last.calls, this.pendingCalls);
     if (this.own.length > 0) this.emit();
   }
 
@@ -266,12 +279,13 @@ export class Packer {
     const blocks = [...this.context.map((b) => ({ ...b, masked: true })), ...this.own];
     const flat = flattenBlocks(blocks);
     const steps = this.own.map((b) => b.step);
+    const calls = this.own.reduce<RecordCalls | undefined>((sum, b) => addRecordCalls(sum, b.calls), undefined);
     const tokens = { count: flat.ids.length, train: flat.ids.length - flat.maskedTokens, masked: flat.maskedTokens, mask: flat.tokenMask, blocks: blocks.map((b) => b.ids.length), ...(this.opts.tokenIds ? { ids: flat.ids } : {}) };
     return {
       id: `${this.opts.repo.name}/${this.opts.run.id}#${this.recordIndex}`,
       format: DATASET_FORMAT,
       repo: this.opts.repo,
-      run: { ...this.opts.run, policies: policiesOf(blocks), tokenizer: this.opts.tokenizer.name, context_tokens: this.opts.contextTokens },
+      run: { ...this.opts.run, policies: policiesOf(blocks), tokenizer: this.opts.tokenizer.name, context_tokens: this.opts.contextTokens, ...(calls ? { model_calls: calls } : {}) },
       chunk: { index: this.recordIndex, count: null, first_step: steps[0]!.index },
       context: this.context.map((b) => b.step),
       steps,

@@ -8,6 +8,7 @@
  * in tokens of `tokens.ids` (the tokenizer's encoding of `text`, block by block).
  */
 import type { Role, SearchStats, Step } from '../agents/types.ts';
+import type { RecordCalls } from '../accounting/record-calls.ts';
 
 export const DATASET_FORMAT = 2;
 
@@ -50,6 +51,11 @@ export interface RunProvenance {
   search: { method: string; batch: number } | null;
   tokenizer: string;
   context_tokens: number;
+  /**
+   * Per role, the model calls of the work whose first step this record holds: answers used (paid
+   * or from the cache) and their tokens. Absent when no model was called (src/accounting/record-calls.ts).
+   */
+  model_calls?: RecordCalls;
 }
 
 export interface RecordTokens {

@@ -10,6 +10,7 @@ import type { Step } from '../agents/types.ts';
 import { Packer, type PackedRecord, type PackerOptions } from './packer.ts';
 import type { RecordSink } from './io/mod.ts';
 import type { DatasetRecordV2 } from './record.ts';
+import type { RecordCalls } from '../accounting/record-calls.ts';
 
 export type WriterOptions = Omit<PackerOptions, 'onRecord'> & {
   /** The spool file (removed when the writer finishes). */
@@ -31,8 +32,8 @@ export class DatasetWriter {
     return this.packer.totals;
   }
 
-  add(steps: readonly Step[]): void {
-    this.packer.add(steps);
+  add(steps: readonly Step[], calls?: RecordCalls): void {
+    this.packer.add(steps, calls);
   }
 
   /** Packs what is left, hands every record to `sink` with its count, and closes both. */

@@ -14,6 +14,7 @@ import { conduct } from './conductor.ts';
 import type { JobInput } from './job-input.ts';
 import type { JobSession } from './job-session.ts';
 import { RUN_STATUS, type RunJobOptions, type RunManifest, type RunStatus } from './job-types.ts';
+import { JobCallMeter, type RecordCalls } from '../accounting/record-calls.ts';
 
 const now = () => performance.now();
 
@@ -95,6 +96,8 @@ export async function conductJob(
   const tally = { searches: 0, scorerCalls: 0, rewardSum: 0, ioMs: 0, tPlanned: 0 };
   opts.progress?.phase('plan');
   const announcer = await RunAnnouncer.open(session.bus, input.run, opts, log);
+  // Each job's model calls go into its records, and with its result into the checkpoint, so a resumed run writes them too.
+  const meter = new JobCallMeter(() => session.policyCalls);
   const about = { run: input.run, repo: input.name, files: total, ...(checkpoint.attempt ? { attempt: checkpoint.attempt } : {}) };
   await announcer.status({ ...about, status: 'started' });
   let ended: RunStatus = { ...about, status: 'failed' };
@@ -115,8 +118,9 @@ export async function conductJob(
       ...(checkpoint.attempt ? { attempt: checkpoint.attempt } : {}),
       onResult: (r, how) => {
         const tIo = now();
-        if (!how.replayed) checkpoint.record(r);
-        writer.add(r.steps);
+        const calls = how.replayed ? (r as { calls?: RecordCalls }).calls : meter.take();
+        if (!how.replayed) checkpoint.record(calls ? { ...r, calls } as typeof r : r);
+        writer.add(r.steps, calls);
         tally.ioMs += now() - tIo;
         for (const s of r.steps) {
           if (!s.search) continue;
@@ -136,7 +140,7 @@ export async function conductJob(
       },
     });
     const tOut = now();
-    const finished = await writer.finish((files) => fidelityFigures(files, log));
+    const finished = await writer.finish((files) => fidelityFigures(files, log), session.models);
     tally.ioMs += now() - tOut;
     ended = { ...about, status: 'finished', failures: conducted.failures.length };
     return { conducted, finished, ...tally };

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { backoffMs, MemoryBus, outageBoundMs, token, type Bus, type DeadLetter, type Incoming, type Subscription } from '../bus/mod.ts';
+import { backoffMs, MemoryBus, outageBoundMs, subjects, token, type Bus, type DeadLetter, type Incoming, type Subscription } from '../bus/mod.ts';
 import type { WorkResult } from '../agents/protocol.ts';
 import { decodeBody } from '../bus/envelope.ts';
 import { connectWithEnv } from '../bus/env.ts';
@@ -20,7 +20,7 @@ import { LocalRefiner } from '../agents/refiner.ts';
 import { OpenAIScorer, SGLangScorer, type Scorer } from '../search/score/mod.ts';
 import { startOtlpExport, otlpEndpointFromEnv, startRecorder, type OtlpExport, type Recorder } from '../trace/mod.ts';
 import { startTeam, type Team } from './embedded.ts';
-import { modelCalls, type ModelCalls } from '../accounting/model-calls.ts';
+import { calledModels, modelCalls, RUN_MODELS, type ModelCalls } from '../accounting/model-calls.ts';
 import { defaultRegistry } from '../agents/registry.ts';
 import { localGateway, type ModelGateway } from '../models/mod.ts';
 import type { JobInput } from './job-input.ts';
@@ -66,6 +66,7 @@ export class JobSession {
   private recorder?: Recorder;
   private otlp?: OtlpExport;
   private dead?: { letters: RunDeadLetter[]; sub: Subscription };
+  private run?: string;
 
   private constructor(
     private readonly opts: RunJobOptions,
@@ -95,9 +96,14 @@ export class JobSession {
     return s as JobSession & { bus: Bus; ws: Workspace };
   }
 
-  /** Model calls of the run's policies and scorer: requests, tokens, latency, errors. */
+  /** Model calls of the run's policies and scorer: requests, tokens, latency, errors (and cost, with a price table). */
   get models(): ModelCalls {
-    return modelCalls({ policies: this.team?.policies, scorer: this.scorer, cache: this.gateway?.cache });
+    return modelCalls({ policies: this.team?.policies, scorer: this.scorer, cache: this.gateway?.cache, prices: this.opts.prices });
+  }
+
+  /** Model calls of the in-process team's policies alone (what each job is charged with: src/accounting/record-calls.ts). */
+  get policyCalls(): ModelCalls {
+    return modelCalls({ policies: this.team?.policies });
   }
 
   /** A result the run took from its queue: the trace records it if the bus never brought it there. */
@@ -111,6 +117,7 @@ export class JobSession {
 
   async release(): Promise<void> {
     const bus = this.bus;
+    if (bus && this.recorder && this.run) await publishModelCalls(bus, this.run, this.models);
     await this.team?.stop().catch(() => {});
     if (this.recorder && bus) await settle(bus, () => this.recorder!.count);
     else if (this.dead && bus) await bus.flush().catch(() => {});
@@ -173,11 +180,18 @@ export class JobSession {
 
   private async watch(run: string): Promise<void> {
     const bus = this.bus!;
+    this.run = run;
     this.dead = watchDeadLetters(bus, run);
     // A resumed run's trace goes on from its first start's (the recorder marks where this one begins).
     if (this.opts.traceFile) this.recorder = await startRecorder(bus, run, this.opts.traceFile, { append: this.opts.resume === true, policies: await this.policySpecs() });
     if (otlpEndpointFromEnv()) this.otlp = startOtlpExport(bus, run);
   }
+}
+
+/** The run's model calls (`run.models` on `retrace.<run>.event.models`), for its trace; nothing when no model was called. */
+async function publishModelCalls(bus: Bus, run: string, models: ModelCalls): Promise<void> {
+  if (!calledModels(models)) return;
+  await bus.publish(subjects.event(run, 'models'), { type: RUN_MODELS, body: models, run, sender: 'run' }).catch(() => {});
 }
 
 /** Collects the dead letters of `run` (by its run header, or a subject of the run) while it runs. */

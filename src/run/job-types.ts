@@ -12,6 +12,7 @@ import type { TrainOptions } from '../dataset/trainable.ts';
 import type { RunVerification } from '../dataset/verify.ts';
 import type { IndexOptions } from '../graph/mod.ts';
 import type { ModelCalls } from '../accounting/model-calls.ts';
+import type { PriceTable } from '../accounting/prices.ts';
 import type { ModelCallSettings } from '../models/settings.ts';
 
 type IndexProgress = Parameters<NonNullable<IndexOptions['onProgress']>>[0];
@@ -72,6 +73,8 @@ export interface RunJobOptions {
    * no cache and no limits (each policy and scorer retries on its own).
    */
   models?: ModelCallSettings;
+  /** Dollars per million tokens of each served model (src/accounting/prices.ts): the summary, trace and card give the cost. */
+  prices?: PriceTable;
   /**
    * The scorer the search uses: embedded (default), an OpenAI-compatible server (`openai`), or
    * SGLang's native API (`sglang`); a served one may cap the context it sends (`maxContextTokens`).

@@ -1,5 +1,6 @@
 /** The text timeline: a summary, then one line per message (`+ms sender -> subject type job`). */
-import type { StartView, TraceModel } from './model.ts';
+import type { StartView, TraceMessage, TraceModel } from './model.ts';
+import { RUN_MODELS, sumModelCalls, type ModelCalls, type ModelCallStats } from '../accounting/model-calls.ts';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -23,6 +24,7 @@ export function renderText(model: TraceModel): string {
   if (model.policies.length > 0) {
     out.push(`policies: ${model.policies.map((p) => `${clean(p.role)} ${clean(p.policy)} from +${p.firstAt.toFixed(1)}ms (${p.messages} messages)`).join(', ')}`);
   }
+  out.push(...modelCallLines(model.messages));
   out.push('');
   const width = Math.max(...model.messages.map((m) => `+${m.at.toFixed(1)}ms`.length), 0);
   const boundaries = model.starts.slice(1);
@@ -33,6 +35,26 @@ export function renderText(model: TraceModel): string {
   }
   for (const b of boundaries) out.push(startLine(b));
   return `${out.join('\n')}\n`;
+}
+
+const usd = (x: number | null | undefined) => (x === undefined ? '' : x === null ? ', no price' : `, $${x.toFixed(4)}`);
+
+function entryText(who: string, s: ModelCallStats): string {
+  const lat = s.latencyMs ? `, p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms` : '';
+  return `${clean(who)} ${clean(s.model)} ${s.requests} requests (${s.cached} cached, ${s.errors} errors), ${s.promptTokens} prompt + ${s.completionTokens} completion tokens${lat}${usd(s.costUsd)}`;
+}
+
+/**
+ * The run's model calls, from its closing `run.models` message; a resumed run has one per start
+ * (each process's own calls), added up. None without.
+ */
+function modelCallLines(messages: readonly TraceMessage[]): string[] {
+  const each = messages.filter((x) => x.type === RUN_MODELS && x.body && typeof x.body === 'object').map((x) => x.body as ModelCalls);
+  const m = each.length === 1 ? each[0] : sumModelCalls(each);
+  if (!m?.total) return [];
+  const t = m.total;
+  const entries = [...Object.entries(m.roles ?? {}).map(([role, s]) => entryText(role, s)), ...(m.scorer ? [entryText('scorer', m.scorer)] : [])];
+  return [`model calls: ${t.requests} requests (${t.cached} cached, ${t.errors} errors), ${t.promptTokens} prompt + ${t.completionTokens} completion tokens${usd(t.costUsd)}${entries.length > 0 ? `: ${entries.join('; ')}` : ''}`];
 }
 
 /** The line that marks where a resumed run's start begins. */

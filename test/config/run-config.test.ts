@@ -65,7 +65,7 @@ describe('reading a config file', () => {
   });
 
   it('names an unknown top-level key and an unknown role', () => {
-    expect(() => readRunConfig(file('top.json', '{"budget": 4}'), 'run')).toThrow(/unknown key "budget" \(the file takes: faultRate, llm, models, output, policies, scorer, search, seed, verify\)/);
+    expect(() => readRunConfig(file('top.json', '{"budget": 4}'), 'run')).toThrow(/unknown key "budget" \(the file takes: faultRate, llm, models, output, policies, prices, scorer, search, seed, verify\)/);
     expect(() => readRunConfig(file('role.json', '{"policies": {"reviewer": "grounded"}}'), 'run')).toThrow(/unknown key "policies\.reviewer"/);
   });
 

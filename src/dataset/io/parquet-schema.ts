@@ -2,7 +2,7 @@
  * The Parquet columns of a format-2 record, and the two ways between a record and a row. Fixed-shape
  * parts are native columns (structs, lists, int64 counts: the types the Hugging Face JSON loader
  * infers, so both formats load with the same features); parts whose shape varies from step to step
- * (`context`, `steps`, `search`) or whose keys vary (`repo.languages`, `run.policies`) are JSON
+ * (`context`, `steps`, `search`) or whose keys vary (`repo.languages`, `run.policies`, `run.model_calls`) are JSON
  * strings. Decoding gives back the record deep-equal to the one encoded. docs/dataset.md ("Formats") lists them.
  */
 import { Field, Float64, Int32, Int64, List, Schema, Struct, Utf8, type DataType } from 'apache-arrow';
@@ -45,6 +45,7 @@ export const RECORD_SCHEMA = new Schema([
       nullable('search', new Struct([required('method', utf8), required('batch', int64)])),
       required('tokenizer', utf8),
       required('context_tokens', int64),
+      nullable('model_calls', utf8),
     ]),
   ),
   required('chunk', int64Struct('index', 'count', 'first_step')),
@@ -100,6 +101,7 @@ export function encodeRecord(rec: DatasetRecordV2): EncodedRow {
       policies: JSON.stringify(run.policies),
       search: run.search && { method: run.search.method, batch: int(run.search.batch, 'run.search.batch') },
       context_tokens: int(run.context_tokens, 'run.context_tokens'),
+      model_calls: run.model_calls ? JSON.stringify(run.model_calls) : null,
     },
     chunk: { index: int(chunk.index, 'chunk.index'), count: int(chunk.count, 'chunk.count'), first_step: int(chunk.first_step, 'chunk.first_step') },
     context: JSON.stringify(rec.context),
@@ -194,6 +196,7 @@ export function decodeRecord(row: Row, where: string): DatasetRecordV2 {
       search: search ? { method: search.method as string, batch: num(search.batch) } : null,
       tokenizer: run.tokenizer as string,
       context_tokens: num(run.context_tokens),
+      ...(run.model_calls != null ? { model_calls: json<NonNullable<DatasetRecordV2['run']['model_calls']>>(run.model_calls, where, 'run.model_calls') } : {}),
     },
     chunk: { index: num(chunk.index), count: num(chunk.count), first_step: num(chunk.first_step) },
     context: json(row.context, where, 'context'),

@@ -22,7 +22,7 @@ const DOCUMENTED_TYPES = {
   id: 'VARCHAR',
   format: 'INTEGER',
   repo: 'STRUCT("name" VARCHAR, origin VARCHAR, "commit" VARCHAR, licence VARCHAR, licence_source VARCHAR, languages VARCHAR, files VARCHAR[])',
-  run: 'STRUCT(id VARCHAR, seed BIGINT, budget BIGINT, fault_rate DOUBLE, policies VARCHAR, scorer STRUCT(kind VARCHAR, model VARCHAR), "search" STRUCT("method" VARCHAR, batch BIGINT), tokenizer VARCHAR, context_tokens BIGINT)',
+  run: 'STRUCT(id VARCHAR, seed BIGINT, budget BIGINT, fault_rate DOUBLE, policies VARCHAR, scorer STRUCT(kind VARCHAR, model VARCHAR), "search" STRUCT("method" VARCHAR, batch BIGINT), tokenizer VARCHAR, context_tokens BIGINT, model_calls VARCHAR)',
   chunk: 'STRUCT("index" BIGINT, count BIGINT, first_step BIGINT)',
   context: 'VARCHAR',
   steps: 'VARCHAR',
